@@ -1,0 +1,409 @@
+"""Assemble: the loaded content becomes one language's book (an `Edition`).
+
+Chronology, chapters, statements and appendices are chosen, ordered and linked here,
+once per language; both the PDF and the EPUB are rendered from the same edition.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+import phonenumbers
+
+from . import faithful
+from .edition import (
+    Chapter,
+    ChronologyEntry,
+    ChronologyYear,
+    Contact,
+    ContactGroup,
+    Edition,
+    IndexEntry,
+    IndexLetter,
+    KeyLine,
+    OrganisationEntry,
+    PersonRef,
+    Ref,
+    StatementListing,
+    StatementPage,
+    TimelineMark,
+)
+from .i18n import country_name, format_partial, format_span, text_direction
+from .markdown import plain_text, to_html
+from .models import Content, LocalText, Person, Statement, StatementText
+
+
+def anchor(kind: str, item_id: str) -> str:
+    return f"{kind}-{item_id}"
+
+
+def bcp47(lang: str) -> str:
+    return lang.replace("_", "-")
+
+
+def _sort_key(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def international_phone(number: str | None, country: str | None) -> tuple[str, str] | None:
+    """A phone number in international form, and its tel: URI."""
+    if not number:
+        return None
+    try:
+        parsed = phonenumbers.parse(number, country)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return (
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.RFC3966),
+    )
+
+
+class Assembler:
+    def __init__(self, content: Content, lang: str, interface_fallback: bool = False) -> None:
+        assert content.book is not None
+        self.content = content
+        self.book = content.book
+        self.lang = lang
+        self.base = lang.split("_")[0]
+        self.default = self.book.default_lang
+        self.locale = self.book.locale_for(lang)
+        self.interface_fallback = interface_fallback
+        self.public = {pid: p for pid, p in content.people.items() if p.public}
+
+    # -- small helpers ----------------------------------------------------------------
+
+    def local(self, text: LocalText | None) -> str | None:
+        return None if text is None else text.get(self.lang, self.default)
+
+    def date(self, statement: Statement) -> str:
+        return format_partial(statement.date, self.locale)
+
+    def translation_status(self, statement: Statement) -> str | None:
+        shown = statement.text_for(self.lang)
+        if shown.lang != self.base:
+            return "untranslated"
+        return shown.translation  # None for the original, else official/unofficial
+
+    def person_anchor(self, person: Person) -> str:
+        if person.contact:
+            return anchor("person", person.id)
+        return anchor("index-person", person.id)
+
+    def person_ref(self, person_id: str) -> PersonRef | None:
+        person = self.public.get(person_id)
+        if person is None:
+            return None
+        name = self.local(person.name) or person.id
+        role = self.local(person.role)
+        return PersonRef(self.person_anchor(person), name, role)
+
+    def resolve(self, kind: str, item_id: str) -> str | None:
+        if kind == "person":
+            person = self.public.get(item_id)
+            return self.person_anchor(person) if person else None
+        if kind == "issue":
+            return anchor("issue", item_id) if item_id in self.content.issues else None
+        table: dict[str, Iterable[str]] = {
+            "statement": self.content.statements,
+            "organisation": self.content.organisations,
+            "event": self.content.events,
+        }
+        return anchor(kind, item_id) if item_id in table.get(kind, ()) else None
+
+    def markdown(self, body: str, doc_id: str, top: int = 3) -> str:
+        return to_html(body, self.resolve, doc_id, top_heading=top)
+
+    def ordered_statements(self) -> list[Statement]:
+        return sorted(self.content.statements.values(), key=lambda s: (s.date.sort_key(), s.id))
+
+    # -- parts --------------------------------------------------------------------------
+
+    def statement_page(self, statement: Statement) -> StatementPage:
+        text: StatementText = statement.text_for(self.lang)
+        original = statement.original
+        publisher_org = self.content.organisations.get(statement.source.publisher)
+        publisher = self.local(publisher_org.name) if publisher_org else statement.source.publisher
+        issues = tuple(
+            Ref(anchor("issue", i), self.content.issues[i].text_for(self.lang, self.default).title)
+            for i in statement.issues
+            if i in self.content.issues
+        )
+        return StatementPage(
+            id=statement.id,
+            anchor=anchor("statement", statement.id),
+            title=text.title,
+            lang=bcp47(text.lang),
+            date=statement.date,
+            date_label=self.date(statement),
+            kind=statement.kind,
+            place=text.place or original.place,
+            event=text.event or original.event,
+            speakers=tuple(r for r in map(self.person_ref, statement.speakers) if r),
+            contacts=tuple(r for r in map(self.person_ref, statement.contacts) if r),
+            publisher=publisher or statement.source.publisher,
+            source_note=self.local(statement.source.note),
+            source_url=statement.source.url,
+            source_file=statement.source.file,
+            omissions=tuple(o.why for o in statement.source.omit),
+            credits=statement.credits,
+            date_note=text.date_note or original.date_note,
+            translation=self.translation_status(statement),
+            original_lang=bcp47(original.lang),
+            body_html=self.markdown(text.body, statement.id),
+            issues=issues,
+        )
+
+    def chronology(self) -> tuple[tuple[ChronologyYear, ...], tuple[TimelineMark, ...]]:
+        entries: list[ChronologyEntry] = []
+        for statement in self.content.statements.values():
+            text = statement.text_for(self.lang)
+            entries.append(
+                ChronologyEntry(
+                    date=statement.date,
+                    date_label=self.date(statement),
+                    title=text.title,
+                    title_lang=bcp47(text.lang),
+                    kind="statement",
+                    anchor=anchor("chronology", statement.id),
+                    target=anchor("statement", statement.id),
+                    place=text.place or statement.original.place,
+                    translation=self.translation_status(statement),
+                    statement_kind=statement.kind,
+                )
+            )
+        for event in self.content.events.values():
+            chapters = tuple(
+                Ref(anchor("issue", i), self.content.issues[i].text_for(self.lang, self.default).title)
+                for i in event.issues
+                if i in self.content.issues
+            )
+            sources = tuple(
+                Ref(anchor("statement", s), self.content.statements[s].text_for(self.lang).title)
+                for s in event.statements
+                if s in self.content.statements
+            )
+            entries.append(
+                ChronologyEntry(
+                    date=event.date,
+                    date_label=format_span(event.date, event.end, self.locale),
+                    title=self.local(event.title) or event.id,
+                    title_lang=bcp47(self.lang),
+                    kind="event",
+                    anchor=anchor("event", event.id),
+                    target=sources[0].anchor if sources else anchor("event", event.id),
+                    place=self.local(event.place),
+                    note=self.local(event.note),
+                    chapters=chapters + sources[1:],
+                )
+            )
+        entries.sort(key=lambda e: (e.date.sort_key(), e.kind != "event", e.title))
+        years: dict[int, list[ChronologyEntry]] = {}
+        for entry in entries:
+            years.setdefault(entry.date.year, []).append(entry)
+        marks = tuple(TimelineMark(e.date, e.kind, e.title, e.target) for e in entries)
+        return tuple(ChronologyYear(y, tuple(es)) for y, es in sorted(years.items())), marks
+
+    def chapters(self) -> tuple[Chapter, ...]:
+        issues = sorted(
+            self.content.issues.values(),
+            key=lambda i: (i.order if i.order is not None else 10**6, i.id),
+        )
+        out: list[Chapter] = []
+        for issue in issues:
+            text = issue.text_for(self.lang, self.default)
+            statements = [s for s in self.ordered_statements() if issue.id in s.issues]
+            key_lines: list[KeyLine] = []
+            for quotation in text.key_lines:
+                statement = self.content.statements.get(quotation.statement)
+                if statement is None:
+                    continue
+                shown = statement.text_for(text.lang)
+                key_lines.append(
+                    KeyLine(
+                        quote=quotation.quote,
+                        quote_lang=bcp47(text.lang),
+                        speaker=self.person_ref(quotation.speaker) if quotation.speaker else None,
+                        date_label=self.date(statement),
+                        statement=Ref(anchor("statement", statement.id), shown.title),
+                        translation=shown.translation if shown.lang == text.lang else None,
+                    )
+                )
+            out.append(
+                Chapter(
+                    id=issue.id,
+                    anchor=anchor("issue", issue.id),
+                    title=text.title,
+                    lang=bcp47(text.lang),
+                    body_html=self.markdown(text.body, f"issue-{issue.id}"),
+                    key_lines=tuple(key_lines),
+                    statements=tuple(
+                        StatementListing(
+                            Ref(anchor("statement", s.id), s.text_for(self.lang).title),
+                            self.date(s),
+                            self.translation_status(s),
+                        )
+                        for s in statements
+                    ),
+                    untranslated=text.lang != self.base,
+                )
+            )
+        return tuple(out)
+
+    def contacts(self) -> tuple[ContactGroup, ...]:
+        groups: dict[str, list[Contact]] = {}
+        for person in self.public.values():
+            if not person.contact:
+                continue
+            org = self.content.organisations.get(person.organisation or "")
+            phone = international_phone(person.phone, person.country)
+            groups.setdefault(org.id if org else "", []).append(
+                Contact(
+                    anchor=self.person_anchor(person),
+                    name=self.local(person.name) or person.id,
+                    role=self.local(person.role),
+                    country=country_name(person.country, self.locale),
+                    phone=phone[0] if phone else None,
+                    phone_uri=phone[1] if phone else None,
+                    email=person.email,
+                )
+            )
+        out: list[ContactGroup] = []
+        for org_id, people in groups.items():
+            org = self.content.organisations.get(org_id)
+            ref = Ref(anchor("organisation", org_id), self.local(org.name) or org_id) if org else None
+            people.sort(key=lambda c: _sort_key(c.name))
+            out.append(ContactGroup(ref, tuple(people)))
+        out.sort(key=lambda g: (g.organisation is None, _sort_key(g.organisation.label if g.organisation else "")))
+        return tuple(out)
+
+    def organisations(self) -> tuple[OrganisationEntry, ...]:
+        out: list[OrganisationEntry] = []
+        for org in self.content.organisations.values():
+            phone = international_phone(org.phone, org.country)
+            out.append(
+                OrganisationEntry(
+                    anchor=anchor("organisation", org.id),
+                    name=self.local(org.name) or org.id,
+                    acronym=org.acronym,
+                    country=country_name(org.country, self.locale),
+                    website=org.website,
+                    email=org.email,
+                    phone=phone[0] if phone else None,
+                    phone_uri=phone[1] if phone else None,
+                    member=org.coalition_member,
+                )
+            )
+        out.sort(key=lambda o: _sort_key(o.name))
+        return tuple(out)
+
+    def index(self) -> tuple[IndexLetter, ...]:
+        entries: dict[tuple[str, str], dict[str, Ref]] = {}
+        names: dict[tuple[str, str], str] = {}
+
+        def add(kind: str, key: str, name: str, target: Ref) -> None:
+            entries.setdefault((kind, key), {})[target.anchor] = target
+            names[(kind, key)] = name
+
+        for statement in self.ordered_statements():
+            ref = Ref(anchor("statement", statement.id), statement.text_for(self.lang).title)
+            for person_id in statement.speakers + statement.contacts + statement.mentions:
+                person = self.public.get(person_id)
+                if person:
+                    add("person", person.id, self.local(person.name) or person.id, ref)
+                    org = self.content.organisations.get(person.organisation or "")
+                    if org:
+                        add("organisation", org.id, self.local(org.name) or org.id, ref)
+                org = self.content.organisations.get(person_id)
+                if org:
+                    add("organisation", org.id, self.local(org.name) or org.id, ref)
+            text = statement.text_for(self.lang)
+            place = text.place or statement.original.place
+            if place:
+                add("place", place, place, ref)
+        for event in self.content.events.values():
+            place = self.local(event.place)
+            if place:
+                add("place", place, place, Ref(anchor("event", event.id), self.local(event.title) or ""))
+        for person in self.public.values():
+            if person.contact:
+                add("person", person.id, self.local(person.name) or person.id,
+                    Ref(self.person_anchor(person), ""))
+        for org in self.content.organisations.values():
+            add("organisation", org.id, self.local(org.name) or org.id,
+                Ref(anchor("organisation", org.id), ""))
+        letters: dict[str, list[IndexEntry]] = {}
+        for (kind, key), targets in entries.items():
+            name = names[(kind, key)]
+            # A person is indexed under the family name: the last word of the name.
+            sort_name = name
+            if kind == "person" and " " in name:
+                first, _, last = name.rpartition(" ")
+                sort_name = f"{last}, {first}"
+            entry = IndexEntry(
+                anchor=anchor(f"index-{kind}", key if kind != "place" else _slug(key)),
+                name=sort_name,
+                kind=kind,
+                targets=tuple(targets.values()),
+            )
+            letter = _sort_key(sort_name)[:1].upper() or "#"
+            letters.setdefault(letter, []).append(entry)
+        return tuple(
+            IndexLetter(letter, tuple(sorted(items, key=lambda e: _sort_key(e.name))))
+            for letter, items in sorted(letters.items())
+        )
+
+    def assemble(self) -> Edition:
+        chronology, marks = self.chronology()
+        statements = tuple(self.statement_page(s) for s in self.ordered_statements())
+        return Edition(
+            book_id=self.book.id,
+            lang=self.lang,
+            locale=self.locale,
+            text_lang=bcp47(self.lang),
+            direction=text_direction(self.locale),
+            title=self.local(self.book.title) or self.book.id,
+            subtitle=self.local(self.book.subtitle),
+            description=self.local(self.book.description),
+            publisher=self.publisher_name(),
+            edition_date=self.book.edition,
+            edition_label=format_partial(self.book.edition, self.locale),
+            paper=self.book.paper,
+            chronology=chronology,
+            timeline=marks,
+            chapters=self.chapters(),
+            statements=statements,
+            contacts=self.contacts(),
+            organisations=self.organisations(),
+            index=self.index(),
+            interface_fallback=self.interface_fallback,
+            counts={
+                "statements": len(statements),
+                "chapters": len(self.content.issues),
+                "events": len(self.content.events),
+                "unofficial": sum(1 for s in statements if s.translation == "unofficial"),
+                "untranslated": sum(1 for s in statements if s.translation == "untranslated"),
+            },
+        )
+
+    def publisher_name(self) -> str:
+        org = self.content.organisations.get(self.book.publisher)
+        return (self.local(org.name) if org else None) or self.book.publisher
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in _sort_key(text)).split())
+
+
+def assemble(content: Content, lang: str, interface_fallback: bool = False) -> Edition:
+    return Assembler(content, lang, interface_fallback).assemble()
+
+
+def quotation_found(statement: Statement, lang: str, quote: str) -> bool:
+    """Whether a key line's words stand in the statement as shown in `lang`."""
+    text = statement.text_for(lang)
+    return faithful.normalise(plain_text(quote)) in faithful.statement_words(text)

@@ -1,0 +1,309 @@
+"""Check: every problem of a loaded book, each with its file and line.
+
+Loading already reported what is wrong inside a file; here come the problems between
+files: ids that point nowhere, links, languages, phones and e-mails, translations that
+fell behind their original, and statements no longer faithful to their archived source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+import phonenumbers
+from babel import Locale, UnknownLocaleError
+
+from . import faithful
+from .load import ID_RE
+from .markdown import scan
+from .models import Content, LocalText, Origin, Problem, Statement, StatementText
+
+EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")
+
+
+class Checker:
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self.problems: list[Problem] = list(content.problems)
+        self.languages: tuple[str, ...] = content.book.languages if content.book else ()
+        self.base_languages = tuple(dict.fromkeys(lang.split("_")[0] for lang in self.languages))
+
+    def error(self, origin: Origin, message: str) -> None:
+        self.problems.append(Problem(origin, "error", message))
+
+    def warning(self, origin: Origin, message: str) -> None:
+        self.problems.append(Problem(origin, "warning", message))
+
+    # -- helpers --------------------------------------------------------------------
+
+    def known(self, kind: str, item_id: str) -> bool:
+        table: dict[str, Iterable[str]] = {
+            "statement": self.content.statements,
+            "issue": self.content.issues,
+            "person": self.content.people,
+            "organisation": self.content.organisations,
+            "event": self.content.events,
+        }
+        return item_id in table[kind]
+
+    def ids_exist(self, origin: Origin, kind: str, ids: Iterable[str], folder: str) -> None:
+        for item_id in ids:
+            if not self.known(kind, item_id):
+                self.error(
+                    origin,
+                    f"unknown {kind} '{item_id}': add content/{folder}/{item_id}"
+                    f"{'.yaml' if folder in ('people', 'organisations', 'events') else '.<lang>.md'}"
+                    " or correct the id",
+                )
+
+    def name_or_org(self, origin: Origin, value: str, what: str) -> None:
+        if ID_RE.match(value) and value not in self.content.organisations:
+            self.error(
+                origin,
+                f"{what} '{value}' is not a known organisation id: add "
+                f"content/organisations/{value}.yaml, or write the name in full",
+            )
+
+    def translated(self, origin: Origin, text: LocalText | None, what: str) -> None:
+        if text is None or text.plain:
+            return
+        for lang in self.base_languages:
+            if lang not in text.values:
+                self.warning(
+                    origin,
+                    f"{what} has no '{lang}' text; the book's first language is shown instead",
+                )
+
+    def language(self, origin: Origin, lang: str) -> None:
+        if self.languages and lang not in self.base_languages:
+            self.error(
+                origin,
+                f"language '{lang}' is not one of the book's languages "
+                f"({', '.join(self.languages)}): add it to content/book.yaml or rename the file",
+            )
+
+    def country(self, origin: Origin, code: str | None) -> None:
+        if code is not None and code not in Locale.parse("en").territories:
+            self.error(origin, f"'{code}' is not an ISO 3166-1 alpha-2 country code (like ZW, BE)")
+
+    def phone(self, origin: Origin, number: str | None, country: str | None) -> None:
+        if number is None:
+            return
+        try:
+            parsed = phonenumbers.parse(number, country)
+        except phonenumbers.NumberParseException as exc:
+            self.error(origin, f"phone '{number}' is not a phone number ({exc}); write it with "
+                       "its country code, like +263 7 742 169 56")
+            return
+        if not phonenumbers.is_valid_number(parsed):
+            where = f" for {country}" if country else ""
+            self.error(
+                origin,
+                f"phone '{number}' is not a valid number{where}: check the digits and the "
+                "country code",
+            )
+
+    def email(self, origin: Origin, address: str | None) -> None:
+        if address is not None and not EMAIL_RE.match(address):
+            self.error(origin, f"e-mail '{address}' is malformed: write it as name@example.org")
+
+    def markdown(self, origin_path: str, body: str, body_line: int) -> None:
+        for ref in scan(body):
+            where = Origin(origin_path, body_line + ref.line - 1)
+            if ref.kind == "html":
+                self.error(
+                    where,
+                    f"raw HTML ({ref.target}) is not allowed in content: use Markdown instead",
+                )
+            elif ref.kind == "empty":
+                self.error(
+                    where,
+                    f"link '{ref.text}' has an empty target: give it a real target, like "
+                    "(statement:<id>) or https://…, or remove the brackets",
+                )
+            elif ref.kind == "image":
+                self.image(where, ref.target)
+            elif ref.kind == "url":
+                if not ref.target.startswith(ALLOWED_URL_SCHEMES):
+                    self.error(
+                        where,
+                        f"link target '{ref.target[:60]}' is not allowed: use https://, mailto: "
+                        "or an internal link like (statement:<id>)",
+                    )
+            elif not self.known(ref.kind, ref.target):
+                self.error(where, f"link '{ref.text}' points to unknown {ref.kind} '{ref.target}'")
+
+    def image(self, origin: Origin, src: str) -> None:
+        path = PurePosixPath(src)
+        if (
+            "://" in src
+            or src.startswith(("/", "data:", "\\"))
+            or ".." in path.parts
+            or not src.startswith("media/")
+        ):
+            self.error(
+                origin,
+                f"image '{src[:60]}' must be a file under content/media/, written as "
+                "media/<file name>",
+            )
+        elif src not in self.content.media:
+            self.error(origin, f"image '{src}' does not exist under content/media/")
+
+    # -- the checks -----------------------------------------------------------------
+
+    def run(self) -> list[Problem]:
+        book = self.content.book
+        if book is not None:
+            for lang in book.languages + tuple(book.locales.values()):
+                try:
+                    Locale.parse(lang)
+                except (UnknownLocaleError, ValueError):
+                    self.error(book.origin.at(book.lines, "languages"),
+                               f"'{lang}' is not a language Babel knows")
+            self.translated(book.origin.at(book.lines, "title"), book.title, "the title")
+            self.translated(book.origin.at(book.lines, "subtitle"), book.subtitle, "the subtitle")
+            self.name_or_org(book.origin.at(book.lines, "publisher"), book.publisher, "publisher")
+        for statement in self.content.statements.values():
+            self.statement(statement)
+        for issue in self.content.issues.values():
+            for text in issue.texts.values():
+                self.language(text.origin, text.lang)
+                self.markdown(text.origin.path, text.body, text.body_line)
+            first = next(iter(issue.texts.values()))
+            for lang in self.base_languages:
+                if lang not in issue.texts:
+                    self.warning(
+                        first.origin,
+                        f"issue '{issue.id}' has no '{lang}' text: add "
+                        f"content/issues/{issue.id}.{lang}.md",
+                    )
+        for person in self.content.people.values():
+            at = person.origin.at
+            if person.organisation and not self.known("organisation", person.organisation):
+                self.ids_exist(at(person.lines, "organisation"), "organisation",
+                               [person.organisation], "organisations")
+            self.country(at(person.lines, "country"), person.country)
+            self.phone(at(person.lines, "phone"), person.phone, person.country)
+            self.email(at(person.lines, "email"), person.email)
+            self.translated(at(person.lines, "role"), person.role, "role")
+            self.translated(at(person.lines, "name"), person.name, "name")
+            if person.public and person.contact and not (person.phone or person.email):
+                org = self.content.organisations.get(person.organisation or "")
+                if not (org and (org.phone or org.email)):
+                    self.warning(
+                        person.origin,
+                        f"{person.name.get('en', 'en')} has no phone or e-mail, nor has their "
+                        "organisation: add one, or 'contact: false' if they are only mentioned",
+                    )
+        for org in self.content.organisations.values():
+            at = org.origin.at
+            self.country(at(org.lines, "country"), org.country)
+            self.phone(at(org.lines, "phone"), org.phone, org.country)
+            self.email(at(org.lines, "email"), org.email)
+            self.translated(at(org.lines, "name"), org.name, "name")
+            if org.website and not org.website.startswith(("https://", "http://")):
+                self.error(at(org.lines, "website"), "website must start with https://")
+        for event in self.content.events.values():
+            at = event.origin.at
+            self.ids_exist(at(event.lines, "issues"), "issue", event.issues, "issues")
+            self.ids_exist(at(event.lines, "statements"), "statement", event.statements,
+                           "statements")
+            self.translated(at(event.lines, "title"), event.title, "title")
+            self.translated(at(event.lines, "note"), event.note, "note")
+        return sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
+
+    def statement(self, statement: Statement) -> None:
+        original = statement.original
+        line = original.line_of
+        self.language(original.origin, original.lang)
+        self.ids_exist(line("issues"), "issue", statement.issues, "issues")
+        self.ids_exist(line("speakers"), "person", statement.speakers, "people")
+        self.ids_exist(line("contacts"), "person", statement.contacts, "people")
+        for mention in statement.mentions:
+            if not (self.known("person", mention) or self.known("organisation", mention)):
+                self.error(line("mentions"), f"unknown person or organisation '{mention}'")
+        for contact in statement.contacts:
+            person = self.content.people.get(contact)
+            if person is not None and not person.public:
+                self.warning(
+                    line("contacts"),
+                    f"contact '{contact}' is not public; they are left out of every output",
+                )
+        self.name_or_org(line("source"), statement.source.publisher, "source publisher")
+        if statement.source.url and not statement.source.url.startswith(("https://", "http://")):
+            self.error(line("source"), "source url must start with https://")
+        texts: list[StatementText] = [original, *statement.translations.values()]
+        for text in texts:
+            if text is not original:
+                self.language(text.origin, text.lang)
+            self.markdown(text.origin.path, text.body, text.body_line)
+        for lang in self.base_languages:
+            if lang != original.lang and lang not in statement.translations:
+                self.warning(
+                    original.origin,
+                    f"statement '{statement.id}' has no '{lang}' translation; the {lang} book "
+                    "shows the original with a notice",
+                )
+        digest = faithful.body_digest(original.body)
+        for text in statement.translations.values():
+            if text.translation != "unofficial":
+                continue
+            if text.translated_from is None:
+                self.warning(
+                    text.origin,
+                    "translation has no translated_from: once it renders the current original, "
+                    f"run 'kpbrief i18n stamp {text.origin.path}'",
+                )
+            elif text.translated_from != digest:
+                self.warning(
+                    text.line_of("translated_from"),
+                    f"translation is outdated: its original {original.origin.path} has changed "
+                    "since; bring it up to date, then run "
+                    f"'kpbrief i18n stamp {text.origin.path}'",
+                )
+        self.faithfulness(statement)
+
+    def faithfulness(self, statement: Statement) -> None:
+        file = statement.source.file
+        if file is None:
+            return
+        where = statement.original.line_of("source")
+        path = PurePosixPath(file)
+        root = self.content.root / "content"
+        if path.is_absolute() or ".." in path.parts:
+            self.error(where, f"source file '{file}' must be a path under content/, like "
+                       "sources/<name>.txt")
+            return
+        full = root / Path(*path.parts)
+        if not full.is_file() or full.is_symlink():
+            self.error(where, f"source file 'content/{file}' does not exist")
+            return
+        try:
+            received = full.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+        except UnicodeDecodeError:
+            self.error(where, f"source file 'content/{file}' is not UTF-8")
+            return
+        verdict = faithful.compare(statement, received)
+        for item in verdict.missing:
+            first = " ".join(item.paragraph.text.split())
+            agrees = item.agrees_until
+            hint = (
+                f"; it agrees up to “…{' '.join(agrees.split()[-6:])}”" if agrees else ""
+            )
+            self.error(
+                Origin(statement.original.origin.path, statement.original.body_line),
+                f"not faithful to content/{file}:{item.paragraph.line}: the paragraph "
+                f"“{first[:70]}{'…' if len(first) > 70 else ''}” is missing or altered{hint}. "
+                "Restore it word for word, or declare it under source.omit with a reason",
+            )
+        for omission in verdict.unused_omissions:
+            self.warning(
+                omission.origin,
+                f"omit entry “{omission.starts[:50]}” matches no paragraph of content/{file}",
+            )
+
+
+def check(content: Content) -> list[Problem]:
+    return Checker(content).run()

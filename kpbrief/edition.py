@@ -1,0 +1,185 @@
+"""Typed models of one assembled book: one language's edition, ready to render.
+
+Everything here is already in the edition's language (dates formatted by Babel, localised
+fields picked); labels a reader sees are not here but in the templates and catalogs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .models import PartialDate
+
+# The folder, beside a rendered HTML document, that holds its stylesheets, fonts and images.
+ASSETS = "kpbrief-assets"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A link to an item of the book: its anchor and what to call it."""
+
+    anchor: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    anchor: str | None  # None: nowhere to link to
+    name: str
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    date: PartialDate
+    date_label: str
+    title: str
+    title_lang: str
+    kind: str  # "statement" or "event"
+    anchor: str  # the entry's own anchor
+    target: str  # where the entry links: the statement, or the event's anchor
+    place: str | None = None
+    note: str | None = None
+    translation: str | None = None  # "unofficial", "official", "untranslated", or None
+    statement_kind: str | None = None
+    chapters: tuple[Ref, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChronologyYear:
+    year: int
+    entries: tuple[ChronologyEntry, ...]
+
+
+@dataclass(frozen=True)
+class KeyLine:
+    quote: str
+    quote_lang: str
+    speaker: PersonRef | None
+    date_label: str
+    statement: Ref
+    translation: str | None
+
+
+@dataclass(frozen=True)
+class StatementListing:
+    ref: Ref
+    date_label: str
+    translation: str | None
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    anchor: str
+    title: str
+    lang: str
+    body_html: str
+    key_lines: tuple[KeyLine, ...]
+    statements: tuple[StatementListing, ...]
+    untranslated: bool = False
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    id: str
+    anchor: str
+    title: str
+    lang: str  # the language of the text shown
+    date: PartialDate
+    date_label: str
+    kind: str
+    place: str | None
+    event: str | None
+    speakers: tuple[PersonRef, ...]
+    contacts: tuple[PersonRef, ...]
+    publisher: str
+    source_note: str | None
+    source_url: str | None
+    source_file: str | None
+    omissions: tuple[str, ...]
+    credits: tuple[str, ...]
+    date_note: str | None
+    translation: str | None  # None: the original in the book's language
+    original_lang: str
+    body_html: str
+    issues: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class Contact:
+    anchor: str
+    name: str
+    role: str | None
+    country: str | None
+    phone: str | None
+    phone_uri: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class ContactGroup:
+    organisation: Ref | None
+    people: tuple[Contact, ...]
+
+
+@dataclass(frozen=True)
+class OrganisationEntry:
+    anchor: str
+    name: str
+    acronym: str | None
+    country: str | None
+    website: str | None
+    email: str | None
+    phone: str | None
+    phone_uri: str | None
+    member: bool | None
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    anchor: str
+    name: str
+    kind: str  # person, organisation, place
+    targets: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class IndexLetter:
+    letter: str
+    entries: tuple[IndexEntry, ...]
+
+
+@dataclass(frozen=True)
+class TimelineMark:
+    date: PartialDate
+    kind: str
+    label: str
+    target: str
+
+
+@dataclass
+class Edition:
+    """One language's book."""
+
+    book_id: str
+    lang: str  # the book language as configured (en, fr, pt_BR)
+    locale: str  # the Babel locale used for dates and numbers
+    text_lang: str  # the BCP 47 tag for `lang` attributes (en, fr, pt-BR)
+    direction: str
+    title: str
+    subtitle: str | None
+    description: str | None
+    publisher: str
+    edition_date: PartialDate
+    edition_label: str
+    paper: str
+    chronology: tuple[ChronologyYear, ...]
+    timeline: tuple[TimelineMark, ...]
+    chapters: tuple[Chapter, ...]
+    statements: tuple[StatementPage, ...]
+    contacts: tuple[ContactGroup, ...]
+    organisations: tuple[OrganisationEntry, ...]
+    index: tuple[IndexLetter, ...]
+    interface_fallback: bool = False  # no catalog for this language
+    counts: dict[str, int] = field(default_factory=dict)

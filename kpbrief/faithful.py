@@ -1,0 +1,123 @@
+"""Faithfulness: does a statement still carry every paragraph of its archived source?
+
+A paragraph of the received text (split at blank lines) must stand word for word in the
+statement's original or in an official translation, title or body. Quotation marks,
+spacing and line breaks do not count; Markdown markup is read as the words it shows.
+A paragraph may be left out only when the statement's `source.omit` declares it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .markdown import plain_text
+from .models import Omission, Statement, StatementText
+
+_QUOTES = dict.fromkeys(map(ord, "\"“”„‟«»‹›"), None)
+_APOSTROPHES = dict.fromkeys(map(ord, "‘’‚‛`´"), ord("'"))
+_BULLETS = re.compile(r"^[ \t]*[•◦▪‣·][ \t]*", re.MULTILINE)
+
+
+def normalise(text: str) -> str:
+    """Fold what may change between a source and its statement: quotes and spacing."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.translate(_QUOTES).translate(_APOSTROPHES)
+    return "".join(text.split())
+
+
+@dataclass(frozen=True)
+class SourceParagraph:
+    line: int  # 1-based line in the source file
+    text: str  # as received
+
+
+def paragraphs(source: str) -> list[SourceParagraph]:
+    out: list[SourceParagraph] = []
+    current: list[str] = []
+    start = 1
+    for number, line in enumerate(source.split("\n"), start=1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line)
+        elif current:
+            out.append(SourceParagraph(start, "\n".join(current)))
+            current = []
+    if current:
+        out.append(SourceParagraph(start, "\n".join(current)))
+    return out
+
+
+def _paragraph_words(paragraph: str) -> str:
+    # A received paragraph may be Markdown or plain text: read it as Markdown so that
+    # emphasis and link syntax count as the words they show. Bullets of plain-text
+    # lists are not words.
+    return normalise(plain_text(_BULLETS.sub("", paragraph)))
+
+
+def statement_words(text: StatementText) -> str:
+    return normalise(text.title) + normalise(plain_text(text.body))
+
+
+@dataclass(frozen=True)
+class Unfaithful:
+    paragraph: SourceParagraph
+    agrees_until: str  # the received words that still stand, up to where they part
+
+
+@dataclass(frozen=True)
+class Verdict:
+    missing: list[Unfaithful]
+    unused_omissions: list[Omission]
+
+
+def compare(statement: Statement, source: str) -> Verdict:
+    """Every received paragraph that neither stands in the statement nor is declared omitted."""
+    haystacks = [statement_words(statement.original)] + [
+        statement_words(text)
+        for text in statement.translations.values()
+        if text.translation == "official"
+    ]
+    omissions = [(o, normalise(plain_text(o.starts))) for o in statement.source.omit]
+    used: set[int] = set()
+    missing: list[Unfaithful] = []
+    for paragraph in paragraphs(source):
+        words = _paragraph_words(paragraph.text)
+        if not words:
+            continue
+        declared = [i for i, (_, start) in enumerate(omissions) if start and words.startswith(start)]
+        if declared:
+            used.update(declared)
+            continue
+        if any(words in hay for hay in haystacks):
+            continue
+        missing.append(Unfaithful(paragraph, _agreeing_prefix(paragraph.text, haystacks)))
+    unused = [o for i, (o, _) in enumerate(omissions) if i not in used]
+    return Verdict(missing, unused)
+
+
+def _agreeing_prefix(paragraph: str, haystacks: list[str]) -> str:
+    """The longest run of the paragraph's first words that still stands somewhere."""
+    words = plain_text(_BULLETS.sub("", paragraph)).split()
+    low, high = 0, len(words)
+    while low < high:
+        middle = (low + high + 1) // 2
+        probe = normalise(" ".join(words[:middle]))
+        if any(probe in hay for hay in haystacks):
+            low = middle
+        else:
+            high = middle - 1
+    return " ".join(words[:low])
+
+
+def body_digest(body: str) -> str:
+    """The version stamp of an original's body, as CONTENT-FORMAT.md defines it."""
+    lines = [line.rstrip(" \t") for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:12]

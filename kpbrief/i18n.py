@@ -1,0 +1,115 @@
+"""Localisation: message catalogs compiled from `.po` files, and Babel's dates and numbers."""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_interval, format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from .models import PartialDate
+
+DOMAIN = "messages"
+
+
+def _po_path(locales_dir: Path, code: str) -> Path:
+    return locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def catalog_codes(lang: str) -> list[str]:
+    """The catalog codes that can serve a language, most specific first: fr_CA, fr."""
+    codes = [lang]
+    if "_" in lang:
+        codes.append(lang.split("_")[0])
+    return codes
+
+
+def find_catalog(locales_dirs: list[Path], lang: str) -> Path | None:
+    for code in catalog_codes(lang):
+        for folder in locales_dirs:
+            path = _po_path(folder, code)
+            if path.is_file():
+                return path
+    return None
+
+
+def compile_po(path: Path, locale: str) -> gettext.GNUTranslations:
+    """Compile a `.po` file in memory: no binary catalog needs to be committed."""
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+@dataclass(frozen=True)
+class Translations:
+    """Interface strings for one book language, with what stands behind them."""
+
+    gettext: gettext.NullTranslations
+    has_catalog: bool
+
+
+def translations_for(locales_dirs: list[Path], lang: str, fallback_lang: str) -> Translations:
+    """Catalog of `lang` (book folder's own first, then kpbrief's), falling back to the
+    book's first language when `lang` has none."""
+    chain: list[gettext.GNUTranslations] = []
+    for code in catalog_codes(lang):
+        for folder in locales_dirs:
+            path = _po_path(folder, code)
+            if path.is_file():
+                chain.append(compile_po(path, code))
+    has_catalog = bool(chain)
+    if not chain and fallback_lang != lang:
+        for code in catalog_codes(fallback_lang):
+            for folder in locales_dirs:
+                path = _po_path(folder, code)
+                if path.is_file():
+                    chain.append(compile_po(path, code))
+    if not chain:
+        return Translations(gettext.NullTranslations(), has_catalog)
+    first = chain[0]
+    for more in chain[1:]:
+        first.add_fallback(more)
+    return Translations(first, has_catalog)
+
+
+def format_partial(date: PartialDate, locale: str) -> str:
+    """A date as precise as it is known: '22 November 2019', 'June 2009', '2009'."""
+    if date.precision == "day":
+        return format_date(date.as_date(), "long", locale=locale)
+    if date.precision == "month":
+        return format_skeleton("yMMMM", date.as_date(), locale=locale)
+    return format_skeleton("y", date.as_date(), locale=locale)
+
+
+def format_span(start: PartialDate, end: PartialDate | None, locale: str) -> str:
+    """A date, or a range of dates where an event spans days."""
+    if end is None or end == start:
+        return format_partial(start, locale)
+    if start.precision == "day" and end.precision == "day":
+        return format_interval(start.as_date(), end.as_date(), "yMMMMd", locale=locale)
+    if start.precision == end.precision == "month":
+        return format_interval(start.as_date(), end.as_date(), "yMMMM", locale=locale)
+    return f"{format_partial(start, locale)} – {format_partial(end, locale)}"
+
+
+def country_name(code: str | None, locale: str) -> str | None:
+    if code is None:
+        return None
+    return Locale.parse(locale).territories.get(code, code)
+
+
+def language_name(code: str, locale: str) -> str:
+    name = Locale.parse(locale).languages.get(code.split("_")[0], code)
+    return str(name)
+
+
+def text_direction(lang: str) -> str:
+    return str(Locale.parse(lang).character_order) == "right-to-left" and "rtl" or "ltr"

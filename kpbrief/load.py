@@ -1,0 +1,835 @@
+"""Load: the files of a book folder become typed models.
+
+Every problem found while reading (a file that is not UTF-8, YAML that does not parse, a
+missing or unknown field, a value of the wrong form) becomes a `Problem` with the file and
+line; reading goes on so that the user sees every problem at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from .models import (
+    BookInfo,
+    Content,
+    Event,
+    Issue,
+    IssueText,
+    LocalText,
+    Omission,
+    Organisation,
+    Origin,
+    PartialDate,
+    Person,
+    Quotation,
+    Problem,
+    Provenance,
+    Statement,
+    StatementText,
+)
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2}|_[A-Z][a-z]{3})?$")
+MARKDOWN_NAME_RE = re.compile(r"^(?P<id>[^.]+)\.(?P<lang>[^.]+)\.md$")
+STATEMENT_KINDS = (
+    "press-release",
+    "closing-remarks",
+    "speech",
+    "joint-statement",
+    "letter",
+    "other",
+)
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_YAML_DEPTH = 20
+
+T = TypeVar("T")
+
+
+class LineMap(dict[str, Any]):
+    """A YAML mapping that remembers the line of each of its keys."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line = 1
+        self.lines: dict[str, int] = {}
+        self.duplicates: list[tuple[str, int]] = []
+        self.raw: dict[str, str] = {}  # scalar values as written, before YAML typed them
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader (no object-constructing tags), recording lines."""
+
+    line_offset = 0
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
+    mapping = LineMap()
+    mapping.line = node.start_mark.line + 1 + loader.line_offset
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1 + loader.line_offset
+        if not isinstance(key, str):
+            key = str(key)
+        if key in mapping:
+            mapping.duplicates.append((key, line))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.lines[key] = line
+        if isinstance(value_node, yaml.ScalarNode):
+            mapping.raw[key] = str(value_node.value)
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _depth(node: yaml.Node, limit: int) -> int:
+    stack: list[tuple[yaml.Node, int]] = [(node, 1)]
+    deepest = 1
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > limit:
+            return depth
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in current.value)
+        elif isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+    return deepest
+
+
+class Reader:
+    """Collects problems while the files of one book folder are read."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def error(self, origin: Origin, message: str) -> None:
+        self.problems.append(Problem(origin, "error", message))
+
+    def warning(self, origin: Origin, message: str) -> None:
+        self.problems.append(Problem(origin, "warning", message))
+
+    # -- raw files -----------------------------------------------------------------
+
+    def read_text(self, path: Path) -> str | None:
+        origin = Origin(self.rel(path))
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            self.error(
+                origin,
+                f"file is {size // 1024} KiB, over the limit of {MAX_FILE_BYTES // 1024} KiB; "
+                "split it or remove what does not belong in it",
+            )
+            return None
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self.error(
+                Origin(origin.path, line),
+                f"file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8 in your editor",
+            )
+            return None
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def parse_yaml(self, text: str, origin: Origin, line_offset: int = 0) -> Any:
+        loader = _Loader(text)
+        loader.line_offset = line_offset
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            if _depth(node, MAX_YAML_DEPTH) > MAX_YAML_DEPTH:
+                self.error(origin, f"YAML nested deeper than {MAX_YAML_DEPTH} levels; flatten it")
+                return None
+            return loader.construct_document(node)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = (mark.line + 1 + line_offset) if mark else origin.line
+            what = exc.problem or "invalid YAML"
+            if isinstance(exc, yaml.constructor.ConstructorError):
+                what = f"{what}; tags that build objects are not allowed, write plain values"
+            self.error(Origin(origin.path, line), f"YAML does not parse: {what}")
+            return None
+        except yaml.YAMLError as exc:
+            self.error(origin, f"YAML does not parse: {exc}")
+            return None
+        finally:
+            loader.dispose()
+
+    def split_front_matter(self, text: str, origin: Origin) -> tuple[Any, str, int] | None:
+        """Front matter (parsed), body, and the 1-based line where the body starts."""
+        lines = text.split("\n")
+        if not lines or lines[0].strip() != "---":
+            self.error(
+                origin,
+                "no front matter: a Markdown file begins with a line '---', its YAML fields, "
+                "and another line '---'",
+            )
+            return None
+        for index in range(1, len(lines)):
+            if lines[index].strip() in ("---", "..."):
+                meta = self.parse_yaml("\n".join(lines[1:index]), origin, line_offset=1)
+                body = "\n".join(lines[index + 1 :])
+                return meta, body, index + 2
+        self.error(origin, "front matter is not closed: add a line '---' after its fields")
+        return None
+
+    # -- fields ---------------------------------------------------------------------
+
+    def mapping(self, data: Any, origin: Origin, what: str) -> LineMap | None:
+        if isinstance(data, LineMap):
+            for key, line in data.duplicates:
+                self.error(Origin(origin.path, line), f"field '{key}' is given twice")
+            return data
+        self.error(origin, f"{what} must be a mapping of fields ('name: value' lines)")
+        return None
+
+    def fields(
+        self,
+        data: LineMap,
+        origin: Origin,
+        required: tuple[str, ...],
+        optional: tuple[str, ...],
+    ) -> None:
+        for key in data:
+            if key not in required and key not in optional:
+                known = ", ".join(sorted(required + optional))
+                self.error(
+                    Origin(origin.path, data.lines[key]),
+                    f"unknown field '{key}'; the fields here are: {known}",
+                )
+        for key in required:
+            if key not in data or data[key] is None:
+                self.error(Origin(origin.path, data.line), f"missing field '{key}'")
+
+    def at(self, data: LineMap, origin: Origin, key: str) -> Origin:
+        return Origin(origin.path, data.lines.get(key, data.line))
+
+    def get(
+        self,
+        data: LineMap,
+        origin: Origin,
+        key: str,
+        convert: Callable[[Any, Origin], T | None],
+    ) -> T | None:
+        if key not in data or data[key] is None:
+            return None
+        return convert(data[key], self.at(data, origin, key))
+
+    def string(self, value: Any, origin: Origin) -> str | None:
+        if isinstance(value, bool) or value is None:
+            self.error(origin, "expected a text, found a yes/no or empty value")
+            return None
+        if isinstance(value, (str, int, float)):
+            return str(value).strip()
+        self.error(origin, "expected a text, found a list or mapping")
+        return None
+
+    def boolean(self, value: Any, origin: Origin) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        self.error(origin, "expected true or false")
+        return None
+
+    def ident(self, value: Any, origin: Origin) -> str | None:
+        text = self.string(value, origin)
+        if text is None:
+            return None
+        if not ID_RE.match(text):
+            self.error(
+                origin,
+                f"'{text}' is not an id: use lowercase ASCII words joined by hyphens",
+            )
+            return None
+        return text
+
+    def ids(self, value: Any, origin: Origin) -> tuple[str, ...] | None:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.error(origin, "expected a list of ids, like [first-id, second-id]")
+            return None
+        out = [self.ident(item, origin) for item in value]
+        return tuple(item for item in out if item is not None)
+
+    def strings(self, value: Any, origin: Origin) -> tuple[str, ...] | None:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.error(origin, "expected a list of texts")
+            return None
+        out = [self.string(item, origin) for item in value]
+        return tuple(item for item in out if item is not None)
+
+    def local_text(self, value: Any, origin: Origin) -> LocalText | None:
+        if isinstance(value, LineMap):
+            values: dict[str, str] = {}
+            for lang, text in value.items():
+                where = Origin(origin.path, value.lines.get(lang, origin.line))
+                if not LANG_RE.match(lang):
+                    self.error(where, f"'{lang}' is not a language code (like en, fr, pt)")
+                    continue
+                converted = self.string(text, where)
+                if converted is not None:
+                    values[lang] = converted
+            return LocalText(values) if values else None
+        text = self.string(value, origin)
+        return LocalText.of(text) if text is not None else None
+
+    def date(self, value: Any, origin: Origin) -> PartialDate | None:
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return PartialDate(value.year, value.month, value.day)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str):
+            match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value.strip())
+            if match:
+                year = int(match[1])
+                month = int(match[2]) if match[2] else None
+                day = int(match[3]) if match[3] else None
+                try:
+                    dt.date(year, month or 1, day or 1)
+                except ValueError:
+                    self.error(origin, f"'{value}' is not a real date")
+                    return None
+                return PartialDate(year, month, day)
+        self.error(
+            origin,
+            f"'{value}' is not a date: write YYYY-MM-DD, or YYYY-MM or YYYY where only that "
+            "is known",
+        )
+        return None
+
+
+# -- the file kinds -------------------------------------------------------------------
+
+
+def load_book(reader: Reader, path: Path) -> BookInfo | None:
+    origin = Origin(reader.rel(path))
+    text = reader.read_text(path)
+    if text is None:
+        return None
+    data = reader.mapping(reader.parse_yaml(text, origin), origin, "book.yaml")
+    if data is None:
+        return None
+    reader.fields(
+        data,
+        origin,
+        ("id", "title", "publisher", "edition", "languages"),
+        ("subtitle", "locales", "paper", "description"),
+    )
+    book_id = reader.get(data, origin, "id", reader.ident)
+    title = reader.get(data, origin, "title", reader.local_text)
+    publisher = reader.get(data, origin, "publisher", reader.string)
+    edition = reader.get(data, origin, "edition", reader.date)
+    languages = reader.get(data, origin, "languages", reader.strings) or ()
+    for lang in languages:
+        if not LANG_RE.match(lang):
+            reader.error(
+                reader.at(data, origin, "languages"),
+                f"'{lang}' is not a language code (like en, fr, pt, or pt_BR)",
+            )
+    if "languages" in data and not languages:
+        reader.error(reader.at(data, origin, "languages"), "the book needs at least one language")
+    locales: dict[str, str] = {}
+    raw_locales = data.get("locales")
+    if raw_locales is not None:
+        where = reader.at(data, origin, "locales")
+        if isinstance(raw_locales, dict):
+            for lang, loc in raw_locales.items():
+                if isinstance(loc, str) and LANG_RE.match(loc):
+                    locales[str(lang)] = loc
+                else:
+                    reader.error(where, f"locale for '{lang}' must be a code like en_GB or fr_CA")
+        else:
+            reader.error(where, "locales must map a language to a locale, like {en: en_GB}")
+    paper = reader.get(data, origin, "paper", reader.string) or "a4"
+    if paper not in ("a4", "letter"):
+        reader.error(reader.at(data, origin, "paper"), "paper must be a4 or letter")
+        paper = "a4"
+    if book_id is None or title is None or publisher is None or edition is None:
+        return None
+    if not languages:
+        return None
+    return BookInfo(
+        id=book_id,
+        title=title,
+        publisher=publisher,
+        edition=edition,
+        languages=tuple(languages),
+        origin=origin,
+        subtitle=reader.get(data, origin, "subtitle", reader.local_text),
+        locales=locales,
+        paper="letter" if paper == "letter" else "a4",
+        description=reader.get(data, origin, "description", reader.local_text),
+        lines=dict(data.lines),
+    )
+
+
+def _name_parts(reader: Reader, path: Path) -> tuple[str, str] | None:
+    origin = Origin(reader.rel(path))
+    match = MARKDOWN_NAME_RE.match(path.name)
+    if not match or not ID_RE.match(match["id"]) or not LANG_RE.match(match["lang"]):
+        reader.error(
+            origin,
+            f"file name '{path.name}' does not follow <id>.<lang>.md (like "
+            "2019-11-22-new-delhi-plenary.en.md): rename it",
+        )
+        return None
+    return match["id"], match["lang"]
+
+
+SHARED_FIELDS = ("date", "kind", "issues", "speakers", "contacts", "mentions", "source", "credits")
+OWN_FIELDS = ("title", "place", "event", "date_note", "translation", "translated_from")
+
+
+@dataclass
+class _StatementFile:
+    id: str
+    text: StatementText
+    data: LineMap
+    shared: dict[str, Any] = field(default_factory=dict)
+
+
+def _provenance(reader: Reader, value: Any, origin: Origin) -> Provenance | None:
+    data = reader.mapping(value, origin, "source")
+    if data is None:
+        return None
+    reader.fields(data, origin, ("publisher",), ("url", "note", "file", "omit"))
+    publisher = reader.get(data, origin, "publisher", reader.string)
+    omits: list[Omission] = []
+    raw_omit = data.get("omit")
+    if raw_omit is not None:
+        where = reader.at(data, origin, "omit")
+        if not isinstance(raw_omit, list):
+            reader.error(where, "omit must be a list of {starts: …, why: …}")
+        else:
+            for item in raw_omit:
+                item_map = reader.mapping(item, where, "an omit entry")
+                if item_map is None:
+                    continue
+                item_origin = Origin(origin.path, item_map.line)
+                reader.fields(item_map, item_origin, ("starts", "why"), ())
+                starts = reader.get(item_map, item_origin, "starts", reader.string)
+                why = reader.get(item_map, item_origin, "why", reader.string)
+                if starts and why:
+                    omits.append(Omission(starts, why, item_origin))
+    if publisher is None:
+        return None
+    return Provenance(
+        publisher=publisher,
+        url=reader.get(data, origin, "url", reader.string),
+        note=reader.get(data, origin, "note", reader.local_text),
+        file=reader.get(data, origin, "file", reader.string),
+        omit=tuple(omits),
+    )
+
+
+def _read_statement_file(reader: Reader, path: Path) -> _StatementFile | None:
+    parts = _name_parts(reader, path)
+    text = reader.read_text(path)
+    if parts is None or text is None:
+        return None
+    statement_id, lang = parts
+    origin = Origin(reader.rel(path))
+    split = reader.split_front_matter(text, origin)
+    if split is None:
+        return None
+    raw, body, body_line = split
+    data = reader.mapping(raw, origin, "the front matter")
+    if data is None:
+        return None
+    translation = reader.get(data, origin, "translation", reader.string)
+    if translation is not None and translation not in ("official", "unofficial"):
+        reader.error(
+            reader.at(data, origin, "translation"), "translation must be official or unofficial"
+        )
+        translation = "unofficial"
+    if translation is None:
+        required: tuple[str, ...] = ("title", "date", "kind", "issues", "source")
+        optional = tuple(f for f in SHARED_FIELDS + OWN_FIELDS if f not in required)
+        optional = tuple(f for f in optional if f not in ("translation", "translated_from"))
+    else:
+        required = ("title", "translation")
+        optional = tuple(f for f in SHARED_FIELDS + OWN_FIELDS if f not in required)
+    reader.fields(data, origin, required, optional)
+
+    shared: dict[str, Any] = {}
+    shared["date"] = reader.get(data, origin, "date", reader.date)
+    kind = reader.get(data, origin, "kind", reader.string)
+    if kind is not None and kind not in STATEMENT_KINDS:
+        reader.error(
+            reader.at(data, origin, "kind"),
+            f"kind '{kind}' is not one of: {', '.join(STATEMENT_KINDS)}",
+        )
+    shared["kind"] = kind
+    for key in ("issues", "speakers", "contacts", "mentions"):
+        shared[key] = reader.get(data, origin, key, reader.ids)
+    if translation is None and "issues" in data and not shared["issues"]:
+        reader.error(reader.at(data, origin, "issues"), "a statement needs at least one issue")
+    shared["source"] = reader.get(data, origin, "source", _bind(reader, _provenance))
+    shared["credits"] = reader.get(data, origin, "credits", reader.strings)
+    shared = {key: value for key, value in shared.items() if key in data}
+
+    title = reader.get(data, origin, "title", reader.string) or ""
+    # Written as is, a digest of digits only would be read by YAML as a number.
+    translated_from = data.raw.get("translated_from") if "translated_from" in data else None
+    if translated_from is not None and not re.fullmatch(r"[0-9a-f]{12}", translated_from):
+        reader.error(
+            reader.at(data, origin, "translated_from"),
+            "translated_from must be 12 lowercase hex digits; run 'kpbrief i18n stamp FILE'",
+        )
+    statement_text = StatementText(
+        lang=lang,
+        title=title,
+        body=body,
+        origin=origin,
+        body_line=body_line,
+        translation="official" if translation == "official" else (
+            "unofficial" if translation else None
+        ),
+        translated_from=translated_from,
+        place=reader.get(data, origin, "place", reader.string),
+        event=reader.get(data, origin, "event", reader.string),
+        date_note=reader.get(data, origin, "date_note", reader.string),
+        lines=dict(data.lines),
+    )
+    return _StatementFile(statement_id, statement_text, data, shared)
+
+
+def _bind(
+    reader: Reader, func: Callable[[Reader, Any, Origin], T | None]
+) -> Callable[[Any, Origin], T | None]:
+    return lambda value, origin: func(reader, value, origin)
+
+
+def _merge_statements(reader: Reader, files: list[_StatementFile]) -> dict[str, Statement]:
+    by_id: dict[str, list[_StatementFile]] = {}
+    for item in files:
+        by_id.setdefault(item.id, []).append(item)
+    statements: dict[str, Statement] = {}
+    for statement_id, group in sorted(by_id.items()):
+        originals = [f for f in group if f.text.translation is None]
+        if len(originals) > 1:
+            for extra in originals[1:]:
+                reader.error(
+                    extra.text.origin,
+                    f"statement '{statement_id}' has two originals ({originals[0].text.origin.path}"
+                    f" too): mark one as a translation with 'translation: official|unofficial'",
+                )
+        if not originals:
+            for item in group:
+                reader.error(
+                    item.text.origin,
+                    f"statement '{statement_id}' has translations but no original: add the "
+                    f"original as {statement_id}.<lang>.md without 'translation:'",
+                )
+            continue
+        original = originals[0]
+        shared = original.shared
+        translations: dict[str, StatementText] = {}
+        langs_seen = {original.text.lang}
+        for item in group:
+            if item is original or item.text.translation is None:
+                continue
+            if item.text.lang in langs_seen:
+                reader.error(
+                    item.text.origin,
+                    f"statement '{statement_id}' has two files in '{item.text.lang}'",
+                )
+                continue
+            langs_seen.add(item.text.lang)
+            for key, value in item.shared.items():
+                if value is not None and key in shared and value != shared[key]:
+                    reader.error(
+                        Origin(item.text.origin.path, item.data.lines.get(key, 1)),
+                        f"'{key}' contradicts the original {original.text.origin.path}; a "
+                        "translation inherits shared fields: remove it or make it agree",
+                    )
+                elif key not in shared:
+                    reader.error(
+                        Origin(item.text.origin.path, item.data.lines.get(key, 1)),
+                        f"'{key}' is given in the translation but not in the original "
+                        f"{original.text.origin.path}: move it to the original",
+                    )
+            translations[item.text.lang] = item.text
+        date = shared.get("date")
+        kind = shared.get("kind")
+        source = shared.get("source")
+        if date is None or kind is None or source is None or not shared.get("issues"):
+            continue
+        statements[statement_id] = Statement(
+            id=statement_id,
+            date=date,
+            kind=kind,
+            issues=shared.get("issues") or (),
+            speakers=shared.get("speakers") or (),
+            contacts=shared.get("contacts") or (),
+            mentions=shared.get("mentions") or (),
+            source=source,
+            credits=shared.get("credits") or (),
+            original=original.text,
+            translations=translations,
+            lines=dict(original.data.lines),
+        )
+    return statements
+
+
+def _load_issues(reader: Reader, paths: list[Path]) -> dict[str, Issue]:
+    texts: dict[str, dict[str, IssueText]] = {}
+    orders: dict[str, int | None] = {}
+    for path in paths:
+        parts = _name_parts(reader, path)
+        text = reader.read_text(path)
+        if parts is None or text is None:
+            continue
+        issue_id, lang = parts
+        origin = Origin(reader.rel(path))
+        split = reader.split_front_matter(text, origin)
+        if split is None:
+            continue
+        raw, body, body_line = split
+        data = reader.mapping(raw, origin, "the front matter")
+        if data is None:
+            continue
+        reader.fields(data, origin, ("title",), ("order", "key_lines"))
+        title = reader.get(data, origin, "title", reader.string)
+        key_lines = _key_lines(reader, data, origin)
+        order = data.get("order")
+        if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
+            reader.error(reader.at(data, origin, "order"), "order must be a whole number")
+            order = None
+        if order is not None:
+            orders[issue_id] = order if orders.get(issue_id) is None else orders[issue_id]
+        else:
+            orders.setdefault(issue_id, None)
+        if title is None:
+            continue
+        if lang in texts.setdefault(issue_id, {}):
+            reader.error(origin, f"issue '{issue_id}' has two files in '{lang}'")
+            continue
+        texts[issue_id][lang] = IssueText(lang, title, body, origin, body_line, key_lines)
+    return {
+        issue_id: Issue(issue_id, orders.get(issue_id), by_lang)
+        for issue_id, by_lang in sorted(texts.items())
+        if by_lang
+    }
+
+
+def _key_lines(reader: Reader, data: LineMap, origin: Origin) -> tuple[Quotation, ...]:
+    raw = data.get("key_lines")
+    if raw is None:
+        return ()
+    where = reader.at(data, origin, "key_lines")
+    if not isinstance(raw, list):
+        reader.error(where, "key_lines must be a list of {statement: <id>, quote: …, speaker: <id>}")
+        return ()
+    out: list[Quotation] = []
+    for item in raw:
+        item_map = reader.mapping(item, where, "a key line")
+        if item_map is None:
+            continue
+        item_origin = Origin(origin.path, item_map.line)
+        reader.fields(item_map, item_origin, ("statement", "quote"), ("speaker",))
+        statement = reader.get(item_map, item_origin, "statement", reader.ident)
+        quote = reader.get(item_map, item_origin, "quote", reader.string)
+        speaker = reader.get(item_map, item_origin, "speaker", reader.ident)
+        if statement and quote:
+            out.append(Quotation(statement, quote, item_origin, speaker))
+    return tuple(out)
+
+
+def _yaml_file(reader: Reader, path: Path) -> tuple[str, Origin, LineMap] | None:
+    origin = Origin(reader.rel(path))
+    if path.suffix not in (".yaml", ".yml") or not ID_RE.match(path.stem):
+        reader.error(
+            origin,
+            f"file name '{path.name}' does not follow <id>.yaml (lowercase words joined by "
+            "hyphens): rename it",
+        )
+        return None
+    text = reader.read_text(path)
+    if text is None:
+        return None
+    data = reader.mapping(reader.parse_yaml(text, origin), origin, "the file")
+    if data is None:
+        return None
+    return path.stem, origin, data
+
+
+def _load_person(reader: Reader, path: Path) -> Person | None:
+    parsed = _yaml_file(reader, path)
+    if parsed is None:
+        return None
+    person_id, origin, data = parsed
+    reader.fields(
+        data,
+        origin,
+        ("name",),
+        ("organisation", "role", "country", "phone", "email", "public", "contact"),
+    )
+    name = reader.get(data, origin, "name", reader.local_text)
+    if name is None:
+        return None
+    public = reader.get(data, origin, "public", reader.boolean)
+    contact = reader.get(data, origin, "contact", reader.boolean)
+    return Person(
+        id=person_id,
+        name=name,
+        origin=origin,
+        organisation=reader.get(data, origin, "organisation", reader.ident),
+        role=reader.get(data, origin, "role", reader.local_text),
+        country=reader.get(data, origin, "country", reader.string),
+        phone=reader.get(data, origin, "phone", reader.string),
+        email=reader.get(data, origin, "email", reader.string),
+        public=True if public is None else public,
+        contact=True if contact is None else contact,
+        lines=dict(data.lines),
+    )
+
+
+def _load_organisation(reader: Reader, path: Path) -> Organisation | None:
+    parsed = _yaml_file(reader, path)
+    if parsed is None:
+        return None
+    org_id, origin, data = parsed
+    reader.fields(
+        data,
+        origin,
+        ("name",),
+        ("acronym", "country", "website", "email", "phone", "coalition_member"),
+    )
+    name = reader.get(data, origin, "name", reader.local_text)
+    if name is None:
+        return None
+    return Organisation(
+        id=org_id,
+        name=name,
+        origin=origin,
+        acronym=reader.get(data, origin, "acronym", reader.string),
+        country=reader.get(data, origin, "country", reader.string),
+        website=reader.get(data, origin, "website", reader.string),
+        email=reader.get(data, origin, "email", reader.string),
+        phone=reader.get(data, origin, "phone", reader.string),
+        coalition_member=reader.get(data, origin, "coalition_member", reader.boolean),
+        lines=dict(data.lines),
+    )
+
+
+def _load_event(reader: Reader, path: Path) -> Event | None:
+    parsed = _yaml_file(reader, path)
+    if parsed is None:
+        return None
+    event_id, origin, data = parsed
+    reader.fields(
+        data, origin, ("date", "title"), ("end", "place", "issues", "note", "statements")
+    )
+    date = reader.get(data, origin, "date", reader.date)
+    title = reader.get(data, origin, "title", reader.local_text)
+    end = reader.get(data, origin, "end", reader.date)
+    if date is not None and end is not None and end.sort_key() < date.sort_key():
+        reader.error(reader.at(data, origin, "end"), "end is before date")
+        end = None
+    if date is None or title is None:
+        return None
+    return Event(
+        id=event_id,
+        date=date,
+        title=title,
+        origin=origin,
+        end=end,
+        place=reader.get(data, origin, "place", reader.local_text),
+        issues=reader.get(data, origin, "issues", reader.ids) or (),
+        note=reader.get(data, origin, "note", reader.local_text),
+        statements=reader.get(data, origin, "statements", reader.ids) or (),
+        lines=dict(data.lines),
+    )
+
+
+def _files(folder: Path, pattern: str) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith("."))
+
+
+def _by_id(reader: Reader, items: list[T | None], kind: str) -> dict[str, T]:
+    out: dict[str, T] = {}
+    for item in items:
+        if item is None:
+            continue
+        item_id: str = getattr(item, "id")  # noqa: B009 - all model kinds have an id
+        if item_id in out:
+            first: Origin = getattr(out[item_id], "origin")  # noqa: B009
+            reader.error(
+                getattr(item, "origin"),  # noqa: B009
+                f"duplicate {kind} id '{item_id}' (also {first.path}): rename one",
+            )
+            continue
+        out[item_id] = item
+    return out
+
+
+def load_content(root: Path) -> Content:
+    """Read a book folder: `root/content/…`. Never raises on bad content."""
+    reader = Reader(root)
+    content_dir = root / "content"
+    book_path = content_dir / "book.yaml"
+    book: BookInfo | None = None
+    if book_path.is_file():
+        book = load_book(reader, book_path)
+    else:
+        reader.error(
+            Origin("content/book.yaml"),
+            "no content/book.yaml: is this a book folder? Use --source DIR to name one",
+        )
+
+    statement_files = [
+        _read_statement_file(reader, p) for p in _files(content_dir / "statements", "*")
+    ]
+    statements = _merge_statements(reader, [f for f in statement_files if f is not None])
+    issues = _load_issues(reader, _files(content_dir / "issues", "*"))
+    people = _by_id(
+        reader, [_load_person(reader, p) for p in _files(content_dir / "people", "*")], "person"
+    )
+    organisations = _by_id(
+        reader,
+        [_load_organisation(reader, p) for p in _files(content_dir / "organisations", "*")],
+        "organisation",
+    )
+    events = _by_id(
+        reader, [_load_event(reader, p) for p in _files(content_dir / "events", "*")], "event"
+    )
+    media_dir = content_dir / "media"
+    media = tuple(
+        p.relative_to(content_dir).as_posix()
+        for p in sorted(media_dir.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    ) if media_dir.is_dir() else ()
+    return Content(
+        root=root,
+        book=book,
+        statements=statements,
+        issues=issues,
+        people=people,
+        organisations=organisations,
+        events=events,
+        problems=reader.problems,
+        media=media,
+    )

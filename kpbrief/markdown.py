@@ -1,0 +1,179 @@
+"""Markdown bodies: parsed with markdown-it-py (CommonMark, tables, footnotes).
+
+Two uses: `scan` lists what a body refers to (internal links, images, raw HTML), with
+lines, for the check; `to_html` renders a body with internal links resolved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .edition import ASSETS
+
+LINK_KINDS = ("statement", "issue", "person", "organisation", "event")
+INTERNAL_RE = re.compile(r"^(statement|issue|person|organisation|event):(.*)$")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Something a Markdown body points to."""
+
+    kind: str  # one of LINK_KINDS, or "empty", "image", "html", "url"
+    target: str
+    line: int  # 1-based, within the body
+    text: str = ""
+
+
+@lru_cache(maxsize=2)
+def _parser(allow_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+    md.enable("table")
+    md.use(footnote_plugin)
+    return md
+
+
+def _walk(tokens: list[Token]) -> list[tuple[Token, int]]:
+    """Every token with the 0-based line of the block it stands in."""
+    out: list[tuple[Token, int]] = []
+    for token in tokens:
+        line = token.map[0] if token.map else 0
+        out.append((token, line))
+        for child in token.children or []:
+            out.append((child, line))
+    return out
+
+
+def _inline_text(tokens: list[Token], start: int) -> str:
+    parts: list[str] = []
+    depth = 0
+    for token in tokens[start + 1 :]:
+        if token.type == "link_open":
+            depth += 1
+        elif token.type == "link_close":
+            if depth == 0:
+                break
+            depth -= 1
+        elif token.type in ("text", "code_inline"):
+            parts.append(token.content)
+    return "".join(parts)
+
+
+def scan(body: str) -> list[Reference]:
+    """What a body refers to. Raw HTML is parsed (and reported) here, never rendered."""
+    refs: list[Reference] = []
+    tokens = _parser(True).parse(body, {})
+    for block in tokens:
+        line = (block.map[0] if block.map else 0) + 1
+        if block.type == "html_block":
+            refs.append(Reference("html", block.content.strip()[:60], line))
+        children = block.children or []
+        for index, token in enumerate(children):
+            if token.type == "html_inline":
+                refs.append(Reference("html", token.content[:60], line))
+            elif token.type == "link_open":
+                href = str(token.attrs.get("href", "")).strip()
+                text = _inline_text(children, index)
+                match = INTERNAL_RE.match(href)
+                if href in ("", "#"):
+                    refs.append(Reference("empty", href, line, text))
+                elif match:
+                    refs.append(Reference(match[1], match[2], line, text))
+                else:
+                    refs.append(Reference("url", href, line, text))
+            elif token.type == "image":
+                refs.append(Reference("image", str(token.attrs.get("src", "")), line))
+    # Links that markdown-it refused to make (e.g. an empty target written as `[x]()`)
+    for number, text in enumerate(body.split("\n"), start=1):
+        for match in re.finditer(r"\[([^\]]*)\]\(\s*\)", text):
+            refs.append(Reference("empty", "", number, match[1]))
+    unique: dict[tuple[str, str, int], Reference] = {}
+    for ref in refs:
+        unique.setdefault((ref.kind, ref.target, ref.line), ref)
+    return list(unique.values())
+
+
+Resolver = Callable[[str, str], "str | None"]
+
+
+def to_html(
+    body: str,
+    resolve: Resolver,
+    doc_id: str,
+    top_heading: int = 3,
+    image_root: str = f"{ASSETS}/media/",
+) -> str:
+    """Render a body. `resolve(kind, id)` gives an internal link's fragment id or None."""
+    md = _parser(False)
+    env: dict[str, object] = {"docId": doc_id}
+    tokens = md.parse(body, env)
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    shift = top_heading - min(levels) if levels else 0
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
+        for index, child in enumerate(token.children or []):
+            _rewrite(child, resolve, image_root)
+            if child.type == "link_open" and child.attrs.get("data-drop") == "1":
+                _drop_link(token.children or [], index)
+    return md.renderer.render(tokens, md.options, env)
+
+
+def _rewrite(token: Token, resolve: Resolver, image_root: str) -> None:
+    if token.type == "link_open":
+        href = str(token.attrs.get("href", ""))
+        match = INTERNAL_RE.match(href)
+        if match:
+            fragment = resolve(match[1], match[2])
+            if fragment is None:
+                token.attrs = {"data-drop": "1"}
+            else:
+                token.attrs = {"href": f"#{fragment}", "class": f"xref xref-{match[1]}"}
+        elif href in ("", "#"):
+            token.attrs = {"data-drop": "1"}
+        else:
+            token.attrs = {"href": href, "class": "external"}
+    elif token.type == "image":
+        src = str(token.attrs.get("src", ""))
+        name = src.removeprefix("media/")
+        token.attrs = {"src": image_root + name, "alt": token.content}
+
+
+def _drop_link(children: list[Token], start: int) -> None:
+    """Turn a link that cannot be made into its plain text."""
+    children[start].type = "text"
+    children[start].content = ""
+    children[start].attrs = {}
+    depth = 0
+    for token in children[start + 1 :]:
+        if token.type == "link_open":
+            depth += 1
+        elif token.type == "link_close":
+            if depth == 0:
+                token.type = "text"
+                token.content = ""
+                return
+            depth -= 1
+
+
+def plain_text(body: str) -> str:
+    """The words of a body, without Markdown markup, one block per line."""
+    tokens = _parser(False).parse(body, {})
+    lines: list[str] = []
+    for token in tokens:
+        if token.type == "inline":
+            words = [
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in token.children or []
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            ]
+            lines.append(" ".join("".join(words).split()))
+        elif token.type in ("code_block", "fence"):
+            lines.append(token.content)
+    return "\n".join(lines)

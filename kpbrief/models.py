@@ -1,0 +1,268 @@
+"""Plain typed data: what the loader reads and every later stage consumes.
+
+Nothing here does I/O. Positions (`Origin`) travel with the data so that any stage
+can name the file and line of a problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Origin:
+    """Where a value was written: a path relative to the book folder, and a 1-based line."""
+
+    path: str
+    line: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    def at(self, lines: dict[str, int], key: str) -> Origin:
+        """The origin of field `key`, given the field-to-line map of the same file."""
+        return Origin(self.path, lines.get(key, self.line))
+
+
+@dataclass(frozen=True)
+class Problem:
+    origin: Origin
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A human-readable text: one string for every language, or one per language."""
+
+    values: dict[str, str]
+    plain: bool = False  # written as a plain string, valid in every language
+
+    def get(self, lang: str, default_lang: str) -> str:
+        if self.plain:
+            return self.values[""]
+        base = lang.split("_")[0]
+        for key in (lang, base, default_lang, default_lang.split("_")[0]):
+            if key in self.values:
+                return self.values[key]
+        return next(iter(self.values.values()), "")
+
+    def has(self, lang: str) -> bool:
+        return self.plain or lang in self.values or lang.split("_")[0] in self.values
+
+    @staticmethod
+    def of(text: str) -> LocalText:
+        return LocalText({"": text}, plain=True)
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the day, the month or only the year."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> Literal["day", "month", "year"]:
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+    def as_date(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def iso(self) -> str:
+        parts = [f"{self.year:04d}"]
+        if self.month is not None:
+            parts.append(f"{self.month:02d}")
+        if self.day is not None:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+
+@dataclass(frozen=True)
+class Omission:
+    starts: str
+    why: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Provenance:
+    publisher: str  # an organisation id or a plain name
+    url: str | None = None
+    note: LocalText | None = None
+    file: str | None = None  # relative to content/
+    omit: tuple[Omission, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatementText:
+    """One language version of a statement: the original or a translation."""
+
+    lang: str
+    title: str
+    body: str  # Markdown
+    origin: Origin
+    body_line: int  # line of the body's first line in the file
+    translation: Literal["official", "unofficial"] | None = None
+    translated_from: str | None = None
+    place: str | None = None
+    event: str | None = None
+    date_note: str | None = None
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> Origin:
+        return Origin(self.origin.path, self.lines.get(key, self.origin.line))
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: str
+    date: PartialDate
+    kind: str
+    issues: tuple[str, ...]
+    speakers: tuple[str, ...]
+    contacts: tuple[str, ...]
+    mentions: tuple[str, ...]
+    source: Provenance
+    credits: tuple[str, ...]
+    original: StatementText
+    translations: dict[str, StatementText] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # field -> line in the original's file
+
+    def text_for(self, lang: str) -> StatementText:
+        """The version a book in `lang` shows: its translation, else the original."""
+        base = lang.split("_")[0]
+        if self.original.lang == base:
+            return self.original
+        return self.translations.get(base, self.original)
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """A key line of an issue chapter: words quoted from a statement."""
+
+    statement: str
+    quote: str
+    origin: Origin
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueText:
+    lang: str
+    title: str
+    body: str
+    origin: Origin
+    body_line: int
+    key_lines: tuple[Quotation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Issue:
+    """An issue chapter: a theme of the coalition's advocacy."""
+
+    id: str
+    order: int | None
+    texts: dict[str, IssueText]
+
+    def text_for(self, lang: str, default_lang: str) -> IssueText:
+        base = lang.split("_")[0]
+        if base in self.texts:
+            return self.texts[base]
+        if default_lang in self.texts:
+            return self.texts[default_lang]
+        return next(iter(self.texts.values()))
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: LocalText
+    origin: Origin
+    organisation: str | None = None
+    role: LocalText | None = None
+    country: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    public: bool = True
+    contact: bool = True  # false: only mentioned; belongs in the index, not the contacts
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: LocalText
+    origin: Origin
+    acronym: str | None = None
+    country: str | None = None
+    website: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    coalition_member: bool | None = None
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    date: PartialDate
+    title: LocalText
+    origin: Origin
+    end: PartialDate | None = None
+    place: LocalText | None = None
+    issues: tuple[str, ...] = ()
+    note: LocalText | None = None
+    statements: tuple[str, ...] = ()
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BookInfo:
+    id: str
+    title: LocalText
+    publisher: str
+    edition: PartialDate
+    languages: tuple[str, ...]
+    origin: Origin
+    subtitle: LocalText | None = None
+    locales: dict[str, str] = field(default_factory=dict)
+    paper: Literal["a4", "letter"] = "a4"
+    description: LocalText | None = None
+    lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def default_lang(self) -> str:
+        return self.languages[0]
+
+    def locale_for(self, lang: str) -> str:
+        return self.locales.get(lang, lang)
+
+
+@dataclass
+class Content:
+    """Everything the loader read from one book folder."""
+
+    root: Path
+    book: BookInfo | None
+    statements: dict[str, Statement] = field(default_factory=dict)
+    issues: dict[str, Issue] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    media: tuple[str, ...] = ()  # files under content/media, relative to content/

@@ -1,0 +1,100 @@
+"""Typography of the rendered document, by language, on text nodes only.
+
+Tags, attribute values, and the text inside code, pre, style, script, and of URLs and
+e-mail addresses are left exactly as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+_TAG_RE = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
+_SKIP_TAGS = ("code", "pre", "style", "script", "kbd", "samp", "svg", "title")
+_LANG_ATTR_RE = re.compile(r"""\blang\s*=\s*["']([^"']+)["']""")
+_PROTECTED_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://\S+|\bmailto:\S+|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+)")
+
+
+def _english(text: str) -> str:
+    text = re.sub(r"(?<=\w)'(?=\w)", "’", text)
+    text = re.sub(r"(^|[\s(\[{—–-])\"", "\\1“", text)
+    text = text.replace('"', "”")
+    text = re.sub(r"(^|[\s(\[{—–-])'", "\\1‘", text)
+    text = text.replace("'", "’")
+    # En dash in number ranges: 2009-2023, pp. 12-14 (not ISO dates like 2019-11-22).
+    text = re.sub(r"(?<![\d-])(\d{1,4})-(\d{1,4})(?![\d-])", "\\1–\\2", text)
+    return text
+
+
+def _french(text: str) -> str:
+    text = re.sub(r"(?<=\w)'(?=\w)", "’", text)
+    text = text.replace("'", "’")
+    text = re.sub(r"\"(?=\w)", "«" + NNBSP, text)
+    text = re.sub(r"(?<=[\w.!?,;:…])\"", NNBSP + "»", text)
+    # Spaces: narrow no-break before ; ! ? », after «; no-break before :
+    text = re.sub(r"[ \u00a0\u202f]*([;!?»])", lambda m: NNBSP + m[1], text)
+    text = re.sub(r"«[ \u00a0\u202f]*", "«" + NNBSP, text)
+    text = re.sub(r"(?<=\S)[ \u00a0\u202f]*:(?=\s|$)", NBSP + ":", text)
+    # Undo spaces the rules above put where no space belongs: "?!" pairs and line starts.
+    text = re.sub(r"(^|\n)\u202f([;!?»])", "\\1\\2", text)
+    text = re.sub(r"([!?])\u202f([!?])", "\\1\\2", text)
+    # Numbers: 1 000 000, and a number and its unit.
+    text = re.sub(r"(?<=\d) (?=\d{3}\b)", NNBSP, text)
+    text = re.sub(r"(?<=\d) (?=(?:%|€|\$|km|kg|ct|carats?|ans|millions?|milliards?)\b|%)",
+                  NNBSP, text)
+    return text
+
+
+RULES: dict[str, Callable[[str], str]] = {"en": _english, "fr": _french}
+
+
+def _apply(rule: Callable[[str], str], text: str) -> str:
+    # Entities stay entities; URLs and e-mails stay as written.
+    parts = _PROTECTED_RE.split(text)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2 == 1:
+            out.append(part)
+        else:
+            pieces = re.split(r"(&[#\w]+;)", part)
+            out.append("".join(p if i % 2 else rule(p) for i, p in enumerate(pieces)))
+    return "".join(out)
+
+
+def apply_typography(html: str, document_lang: str) -> str:
+    """Apply each passage's own language's rules (its nearest `lang` attribute)."""
+    lang_stack: list[tuple[str, str]] = [("", document_lang.split("-")[0].split("_")[0])]
+    skip_depth = 0
+    out: list[str] = []
+    for index, piece in enumerate(_TAG_RE.split(html)):
+        if index % 2 == 1:
+            out.append(piece)
+            if piece.startswith("<!--") or piece.startswith("<!"):
+                continue
+            closing = piece.startswith("</")
+            name_match = re.match(r"</?\s*([a-zA-Z0-9]+)", piece)
+            if not name_match:
+                continue
+            name = name_match[1].lower()
+            self_closing = piece.endswith("/>") or name in ("br", "img", "hr", "meta", "link", "input")
+            if name in _SKIP_TAGS and not self_closing:
+                skip_depth += -1 if closing else 1
+            if closing:
+                for position in range(len(lang_stack) - 1, 0, -1):
+                    if lang_stack[position][0] == name:
+                        del lang_stack[position:]
+                        break
+            elif not self_closing:
+                lang_match = _LANG_ATTR_RE.search(piece)
+                if lang_match:
+                    lang_stack.append((name, lang_match[1].split("-")[0].lower()))
+            continue
+        rule = RULES.get(lang_stack[-1][1])
+        if skip_depth > 0 or rule is None or not piece:
+            out.append(piece)
+        else:
+            out.append(_apply(rule, piece))
+    return "".join(out)
