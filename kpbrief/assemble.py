@@ -178,7 +178,10 @@ class Assembler:
             )
         for event in self.content.events.values():
             chapters = tuple(
-                Ref(anchor("issue", i), self.content.issues[i].text_for(self.lang, self.default).title)
+                Ref(
+                    anchor("issue", i),
+                    self.content.issues[i].text_for(self.lang, self.default).title,
+                )
                 for i in event.issues
                 if i in self.content.issues
             )
@@ -275,10 +278,17 @@ class Assembler:
         out: list[ContactGroup] = []
         for org_id, people in groups.items():
             org = self.content.organisations.get(org_id)
-            ref = Ref(anchor("organisation", org_id), self.local(org.name) or org_id) if org else None
+            ref = (
+                Ref(anchor("organisation", org_id), self.local(org.name) or org_id) if org else None
+            )
             people.sort(key=lambda c: _sort_key(c.name))
             out.append(ContactGroup(ref, tuple(people)))
-        out.sort(key=lambda g: (g.organisation is None, _sort_key(g.organisation.label if g.organisation else "")))
+        out.sort(
+            key=lambda g: (
+                g.organisation is None,
+                _sort_key(g.organisation.label if g.organisation else ""),
+            )
+        )
         return tuple(out)
 
     def organisations(self) -> tuple[OrganisationEntry, ...]:
@@ -328,14 +338,27 @@ class Assembler:
         for event in self.content.events.values():
             place = self.local(event.place)
             if place:
-                add("place", place, place, Ref(anchor("event", event.id), self.local(event.title) or ""))
+                add(
+                    "place",
+                    place,
+                    place,
+                    Ref(anchor("event", event.id), self.local(event.title) or ""),
+                )
         for person in self.public.values():
             if person.contact:
-                add("person", person.id, self.local(person.name) or person.id,
-                    Ref(self.person_anchor(person), ""))
+                add(
+                    "person",
+                    person.id,
+                    self.local(person.name) or person.id,
+                    Ref(self.person_anchor(person), ""),
+                )
         for org in self.content.organisations.values():
-            add("organisation", org.id, self.local(org.name) or org.id,
-                Ref(anchor("organisation", org.id), ""))
+            add(
+                "organisation",
+                org.id,
+                self.local(org.name) or org.id,
+                Ref(anchor("organisation", org.id), ""),
+            )
         letters: dict[str, list[IndexEntry]] = {}
         for (kind, key), targets in entries.items():
             name = names[(kind, key)]

@@ -142,7 +142,8 @@ def build(
                     accessibility_summary=summary,
                     css=css,
                     fonts=tuple(
-                        p for p in (assets.find(n) for n in assets.names_in("fonts"))
+                        p
+                        for p in (assets.find(n) for n in assets.names_in("fonts"))
                         if p is not None and p.suffix.lower() in (".otf", ".ttf")
                     ),
                     cover=None,

@@ -49,12 +49,12 @@ class Checker:
         return item_id in table[kind]
 
     def ids_exist(self, origin: Origin, kind: str, ids: Iterable[str], folder: str) -> None:
+        suffix = ".yaml" if folder in ("people", "organisations", "events") else ".<lang>.md"
         for item_id in ids:
             if not self.known(kind, item_id):
                 self.error(
                     origin,
-                    f"unknown {kind} '{item_id}': add content/{folder}/{item_id}"
-                    f"{'.yaml' if folder in ('people', 'organisations', 'events') else '.<lang>.md'}"
+                    f"unknown {kind} '{item_id}': add content/{folder}/{item_id}{suffix}"
                     " or correct the id",
                 )
 
@@ -94,8 +94,11 @@ class Checker:
         try:
             parsed = phonenumbers.parse(number, country)
         except phonenumbers.NumberParseException as exc:
-            self.error(origin, f"phone '{number}' is not a phone number ({exc}); write it with "
-                       "its country code, like +263 7 742 169 56")
+            self.error(
+                origin,
+                f"phone '{number}' is not a phone number ({exc}); write it with "
+                "its country code, like +263 7 742 169 56",
+            )
             return
         if not phonenumbers.is_valid_number(parsed):
             where = f" for {country}" if country else ""
@@ -160,8 +163,10 @@ class Checker:
                 try:
                     Locale.parse(lang)
                 except (UnknownLocaleError, ValueError):
-                    self.error(book.origin.at(book.lines, "languages"),
-                               f"'{lang}' is not a language Babel knows")
+                    self.error(
+                        book.origin.at(book.lines, "languages"),
+                        f"'{lang}' is not a language Babel knows",
+                    )
             self.translated(book.origin.at(book.lines, "title"), book.title, "the title")
             self.translated(book.origin.at(book.lines, "subtitle"), book.subtitle, "the subtitle")
             self.name_or_org(book.origin.at(book.lines, "publisher"), book.publisher, "publisher")
@@ -182,8 +187,12 @@ class Checker:
         for person in self.content.people.values():
             at = person.origin.at
             if person.organisation and not self.known("organisation", person.organisation):
-                self.ids_exist(at(person.lines, "organisation"), "organisation",
-                               [person.organisation], "organisations")
+                self.ids_exist(
+                    at(person.lines, "organisation"),
+                    "organisation",
+                    [person.organisation],
+                    "organisations",
+                )
             self.country(at(person.lines, "country"), person.country)
             self.phone(at(person.lines, "phone"), person.phone, person.country)
             self.email(at(person.lines, "email"), person.email)
@@ -208,8 +217,9 @@ class Checker:
         for event in self.content.events.values():
             at = event.origin.at
             self.ids_exist(at(event.lines, "issues"), "issue", event.issues, "issues")
-            self.ids_exist(at(event.lines, "statements"), "statement", event.statements,
-                           "statements")
+            self.ids_exist(
+                at(event.lines, "statements"), "statement", event.statements, "statements"
+            )
             self.translated(at(event.lines, "title"), event.title, "title")
             self.translated(at(event.lines, "note"), event.note, "note")
         return sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
@@ -273,8 +283,10 @@ class Checker:
         path = PurePosixPath(file)
         root = self.content.root / "content"
         if path.is_absolute() or ".." in path.parts:
-            self.error(where, f"source file '{file}' must be a path under content/, like "
-                       "sources/<name>.txt")
+            self.error(
+                where,
+                f"source file '{file}' must be a path under content/, like sources/<name>.txt",
+            )
             return
         full = root / Path(*path.parts)
         if not full.is_file() or full.is_symlink():
@@ -289,9 +301,7 @@ class Checker:
         for item in verdict.missing:
             first = " ".join(item.paragraph.text.split())
             agrees = item.agrees_until
-            hint = (
-                f"; it agrees up to “…{' '.join(agrees.split()[-6:])}”" if agrees else ""
-            )
+            hint = f"; it agrees up to “…{' '.join(agrees.split()[-6:])}”" if agrees else ""
             self.error(
                 Origin(statement.original.origin.path, statement.original.body_line),
                 f"not faithful to content/{file}:{item.paragraph.line}: the paragraph "

@@ -68,19 +68,30 @@ def parser() -> argparse.ArgumentParser:
     build_parser = commands.add_parser(
         "build", help="build the book's PDF and EPUB", description="Build the book folder."
     )
-    build_parser.add_argument("--source", default=".", metavar="DIR",
-                              help="the book folder (default: the current directory)")
+    build_parser.add_argument(
+        "--source",
+        default=".",
+        metavar="DIR",
+        help="the book folder (default: the current directory)",
+    )
     build_parser.add_argument("--out", metavar="DIR", help="output folder (default: DIR/build)")
-    build_parser.add_argument("--lang", action="append", metavar="L",
-                              help="build only this language (repeatable)")
-    build_parser.add_argument("--format", action="append", choices=["pdf", "epub", "html"],
-                              help="build only this format (repeatable; default pdf and epub)")
-    build_parser.add_argument("--fast", action="store_true",
-                              help="skip the PDF/UA tagging (drafts only)")
+    build_parser.add_argument(
+        "--lang", action="append", metavar="L", help="build only this language (repeatable)"
+    )
+    build_parser.add_argument(
+        "--format",
+        action="append",
+        choices=["pdf", "epub", "html"],
+        help="build only this format (repeatable; default pdf and epub)",
+    )
+    build_parser.add_argument(
+        "--fast", action="store_true", help="skip the PDF/UA tagging (drafts only)"
+    )
     build_parser.set_defaults(func=cmd_build)
 
     check_parser = commands.add_parser(
-        "check", help="check the book folder and list every problem",
+        "check",
+        help="check the book folder and list every problem",
         description="Print every problem as path:line: error|warning: message.",
     )
     check_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .markdown import plain_text
 from .models import Omission, Statement, StatementText
 
-_QUOTES = dict.fromkeys(map(ord, "\"“”„‟«»‹›"), None)
+_QUOTES = dict.fromkeys(map(ord, '"“”„‟«»‹›'), None)
 _APOSTROPHES = dict.fromkeys(map(ord, "‘’‚‛`´"), ord("'"))
 _BULLETS = re.compile(r"^[ \t]*[•◦▪‣·][ \t]*", re.MULTILINE)
 
@@ -88,7 +88,9 @@ def compare(statement: Statement, source: str) -> Verdict:
         words = _paragraph_words(paragraph.text)
         if not words:
             continue
-        declared = [i for i, (_, start) in enumerate(omissions) if start and words.startswith(start)]
+        declared = [
+            i for i, (_, start) in enumerate(omissions) if start and words.startswith(start)
+        ]
         if declared:
             used.update(declared)
             continue
@@ -115,7 +117,9 @@ def _agreeing_prefix(paragraph: str, haystacks: list[str]) -> str:
 
 def body_digest(body: str) -> str:
     """The version stamp of an original's body, as CONTENT-FORMAT.md defines it."""
-    lines = [line.rstrip(" \t") for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [
+        line.rstrip(" \t") for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     while lines and not lines[0]:
         lines.pop(0)
     while lines and not lines[-1]:

@@ -103,7 +103,8 @@ def format_span(start: PartialDate, end: PartialDate | None, locale: str) -> str
 def country_name(code: str | None, locale: str) -> str | None:
     if code is None:
         return None
-    return Locale.parse(locale).territories.get(code, code)
+    name: str = Locale.parse(locale).territories.get(code, code)
+    return name
 
 
 def language_name(code: str, locale: str) -> str:

@@ -28,9 +28,9 @@ from .models import (
     Origin,
     PartialDate,
     Person,
-    Quotation,
     Problem,
     Provenance,
+    Quotation,
     Statement,
     StatementText,
 )
@@ -141,7 +141,8 @@ class Reader:
             line = data[: exc.start].count(b"\n") + 1
             self.error(
                 Origin(origin.path, line),
-                f"file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8 in your editor",
+                f"file is not UTF-8 (byte 0x{data[exc.start]:02x}); "
+                "save it as UTF-8 in your editor",
             )
             return None
         return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -502,9 +503,9 @@ def _read_statement_file(reader: Reader, path: Path) -> _StatementFile | None:
         body=body,
         origin=origin,
         body_line=body_line,
-        translation="official" if translation == "official" else (
-            "unofficial" if translation else None
-        ),
+        translation="official"
+        if translation == "official"
+        else ("unofficial" if translation else None),
         translated_from=translated_from,
         place=reader.get(data, origin, "place", reader.string),
         event=reader.get(data, origin, "event", reader.string),
@@ -639,7 +640,9 @@ def _key_lines(reader: Reader, data: LineMap, origin: Origin) -> tuple[Quotation
         return ()
     where = reader.at(data, origin, "key_lines")
     if not isinstance(raw, list):
-        reader.error(where, "key_lines must be a list of {statement: <id>, quote: …, speaker: <id>}")
+        reader.error(
+            where, "key_lines must be a list of {statement: <id>, quote: …, speaker: <id>}"
+        )
         return ()
     out: list[Quotation] = []
     for item in raw:
@@ -738,9 +741,7 @@ def _load_event(reader: Reader, path: Path) -> Event | None:
     if parsed is None:
         return None
     event_id, origin, data = parsed
-    reader.fields(
-        data, origin, ("date", "title"), ("end", "place", "issues", "note", "statements")
-    )
+    reader.fields(data, origin, ("date", "title"), ("end", "place", "issues", "note", "statements"))
     date = reader.get(data, origin, "date", reader.date)
     title = reader.get(data, origin, "title", reader.local_text)
     end = reader.get(data, origin, "end", reader.date)
@@ -817,11 +818,15 @@ def load_content(root: Path) -> Content:
         reader, [_load_event(reader, p) for p in _files(content_dir / "events", "*")], "event"
     )
     media_dir = content_dir / "media"
-    media = tuple(
-        p.relative_to(content_dir).as_posix()
-        for p in sorted(media_dir.rglob("*"))
-        if p.is_file() and not p.is_symlink()
-    ) if media_dir.is_dir() else ()
+    media = (
+        tuple(
+            p.relative_to(content_dir).as_posix()
+            for p in sorted(media_dir.rglob("*"))
+            if p.is_file() and not p.is_symlink()
+        )
+        if media_dir.is_dir()
+        else ()
+    )
     return Content(
         root=root,
         book=book,

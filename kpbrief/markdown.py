@@ -31,11 +31,22 @@ class Reference:
     text: str = ""
 
 
+def _footnote_backref(
+    self: object, tokens: list[Token], idx: int, options: object, env: dict[str, object]
+) -> str:
+    # The plugin's own arrow (U+21A9 U+FE0E) is missing from the book's fonts.
+    number = tokens[idx].meta["id"] + 1
+    doc_id = env.get("docId")
+    prefix = f"-{doc_id}-" if isinstance(doc_id, str) else ""
+    return f' <a href="#fnref{prefix}{number}" class="footnote-backref">\u2191</a>'
+
+
 @lru_cache(maxsize=2)
 def _parser(allow_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
     md.enable("table")
     md.use(footnote_plugin)
+    md.add_render_rule("footnote_anchor", _footnote_backref)
     return md
 
 
@@ -122,7 +133,8 @@ def to_html(
             _rewrite(child, resolve, image_root)
             if child.type == "link_open" and child.attrs.get("data-drop") == "1":
                 _drop_link(token.children or [], index)
-    return md.renderer.render(tokens, md.options, env)
+    html: str = md.renderer.render(tokens, md.options, env)
+    return html
 
 
 def _rewrite(token: Token, resolve: Resolver, image_root: str) -> None:

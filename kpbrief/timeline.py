@@ -51,7 +51,7 @@ def draw_timeline(marks: tuple[TimelineMark, ...], title: str) -> str:
             parts.append(
                 f'<text x="{middle:.1f}" y="{AXIS_Y + 17:.1f}" font-size="9.5" '
                 'text-anchor="middle" fill="#1d3557" '
-                f'font-family="Linux Biolinum O, sans-serif">{year}</text>'
+                f'font-family="KP Sans, Linux Biolinum O, sans-serif">{year}</text>'
             )
     for mark in marks:
         x = _position(mark, first, span)

@@ -6,6 +6,7 @@ e-mail addresses are left exactly as they are.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -15,7 +16,9 @@ NNBSP = "\u202f"
 _TAG_RE = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
 _SKIP_TAGS = ("code", "pre", "style", "script", "kbd", "samp", "svg", "title")
 _LANG_ATTR_RE = re.compile(r"""\blang\s*=\s*["']([^"']+)["']""")
-_PROTECTED_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://\S+|\bmailto:\S+|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+)")
+_PROTECTED_RE = re.compile(
+    r"(\b[a-z][a-z0-9+.-]*://\S+|\bmailto:\S+|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+)"
+)
 
 
 def _english(text: str) -> str:
@@ -43,8 +46,9 @@ def _french(text: str) -> str:
     text = re.sub(r"([!?])\u202f([!?])", "\\1\\2", text)
     # Numbers: 1 000 000, and a number and its unit.
     text = re.sub(r"(?<=\d) (?=\d{3}\b)", NNBSP, text)
-    text = re.sub(r"(?<=\d) (?=(?:%|€|\$|km|kg|ct|carats?|ans|millions?|milliards?)\b|%)",
-                  NNBSP, text)
+    text = re.sub(
+        r"(?<=\d) (?=(?:%|€|\$|km|kg|ct|carats?|ans|millions?|milliards?)\b|%)", NNBSP, text
+    )
     return text
 
 
@@ -59,17 +63,17 @@ def _apply(rule: Callable[[str], str], text: str) -> str:
         if index % 2 == 1:
             out.append(part)
         else:
-            pieces = re.split(r"(&[#\w]+;)", part)
-            out.append("".join(p if i % 2 else rule(p) for i, p in enumerate(pieces)))
+            text = rule(html.unescape(part))
+            out.append(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
     return "".join(out)
 
 
-def apply_typography(html: str, document_lang: str) -> str:
+def apply_typography(document: str, document_lang: str) -> str:
     """Apply each passage's own language's rules (its nearest `lang` attribute)."""
     lang_stack: list[tuple[str, str]] = [("", document_lang.split("-")[0].split("_")[0])]
     skip_depth = 0
     out: list[str] = []
-    for index, piece in enumerate(_TAG_RE.split(html)):
+    for index, piece in enumerate(_TAG_RE.split(document)):
         if index % 2 == 1:
             out.append(piece)
             if piece.startswith("<!--") or piece.startswith("<!"):
@@ -79,7 +83,14 @@ def apply_typography(html: str, document_lang: str) -> str:
             if not name_match:
                 continue
             name = name_match[1].lower()
-            self_closing = piece.endswith("/>") or name in ("br", "img", "hr", "meta", "link", "input")
+            self_closing = piece.endswith("/>") or name in (
+                "br",
+                "img",
+                "hr",
+                "meta",
+                "link",
+                "input",
+            )
             if name in _SKIP_TAGS and not self_closing:
                 skip_depth += -1 if closing else 1
             if closing:

@@ -82,9 +82,7 @@ def asset_fetcher(assets: Assets) -> Any:
                 path = assets.find(url[len(prefix) :].split("?")[0].split("#")[0])
                 if path is not None:
                     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                    return URLFetcherResponse(
-                        url, path.read_bytes(), {"Content-Type": mime}
-                    )
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
             raise FatalURLFetchingError(
                 f"refused to load '{url[:100]}': a book may only use files of its "
                 "layouts and of content/media"

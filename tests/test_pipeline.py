@@ -1,0 +1,88 @@
+"""End to end: the mini fixture book through the real engines."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import Built
+
+
+def test_every_output_is_written(mini: Built) -> None:
+    for lang in ("en", "fr"):
+        for fmt in ("pdf", "epub", "html"):
+            assert mini.path(lang, fmt).stat().st_size > 1000, (lang, fmt)
+    assert (mini.out / "kpbrief-assets" / "styles" / "print.css").is_file()
+    assert list((mini.out / "kpbrief-assets" / "fonts").glob("*.otf"))
+    leftovers = [p.name for p in mini.out.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_pdf_has_every_part_and_statement(mini: Built) -> None:
+    text = mini.pdf_text("en")
+    for heading in ("Contents", "How to use this book", "Chronology", "Issues", "Statements",
+                    "Appendices", "Contacts", "Organisations", "Sources", "Index"):
+        assert heading in text, heading
+    assert "Scheme unable to reform" in text
+    assert "Walk-out at the intersessional" in text
+    assert "22 November 2019" in text or "November 22, 2019" in text
+    assert len(mini.pdf("en").pages) >= 12
+
+
+def test_pdf_metadata_and_language(mini: Built) -> None:
+    reader = mini.pdf("fr")
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Petit dossier d’information"
+    assert reader.trailer["/Root"]["/Lang"] == "fr"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+
+
+def test_pdf_fonts_are_embedded(mini: Built) -> None:
+    reader = mini.pdf("en")
+    fonts: dict[str, bool] = {}
+    for page in reader.pages:
+        resources = page["/Resources"]
+        for font in resources.get("/Font", {}).values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            descriptor = (
+                descendants[0].get_object()["/FontDescriptor"]
+                if descendants
+                else font.get("/FontDescriptor")
+            )
+            descriptor = descriptor.get_object()
+            embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            fonts[str(font["/BaseFont"])] = embedded
+    assert fonts and all(fonts.values()), fonts
+    # Only the fonts the book ships: no system font stood in for a missing glyph.
+    families = {name.split("+", 1)[-1] for name in fonts}
+    assert all(name.startswith(("KP-Serif", "KP-Sans")) for name in families), families
+    assert any(name.startswith("KP-Serif") for name in families)
+    assert any(name.startswith("KP-Sans") for name in families)
+
+
+def test_epub_documents_and_metadata(mini: Built) -> None:
+    with mini.epub("fr") as archive:
+        names = archive.namelist()
+        opf = archive.read("EPUB/content.opf").decode()
+    chapters = [n for n in names if re.match(r"EPUB/text/ch\d+\.xhtml", n)]
+    assert len(chapters) >= 8  # parts and chapters, one document each
+    assert "EPUB/nav.xhtml" in names
+    assert any(n.startswith("EPUB/fonts/") for n in names)
+    assert "<dc:language>fr</dc:language>" in opf
+    assert "urn:kpbrief:mini-book:fr:2024-05-17" in opf
+    assert "schema:accessibilitySummary" in opf
+    assert "Petit dossier d’information" in opf
+
+
+def test_epubcheck_passes_with_no_message(epubcheck_results: dict[str, object]) -> None:
+    for lang, result in epubcheck_results.items():
+        messages = [(m.level, m.id, m.message) for m in result.messages]  # type: ignore[attr-defined]
+        assert result.valid, (lang, messages)  # type: ignore[attr-defined]
+        assert messages == [], (lang, messages)
+
+
+def test_html_output_renders_on_its_own(mini: Built) -> None:
+    html = mini.path("en", "html").read_text(encoding="utf-8")
+    assert 'href="kpbrief-assets/styles/print.css"' in html
+    for ref in re.findall(r'(?:src|href)="(kpbrief-assets/[^"]+)"', html):
+        assert (mini.out / ref).is_file(), ref
