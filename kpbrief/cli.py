@@ -57,6 +57,110 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def cmd_i18n(args: argparse.Namespace) -> int:
+    from . import workflow
+    from .build import load_and_check, locale_dirs
+    from .load import load_content
+
+    source = Path(args.source).resolve()
+    if args.action == "extract":
+        print(workflow.extract(source))
+        return 0
+    content = load_content(source)
+    if content.book is None:
+        _print_problems(content.problems)
+        return 1
+    if args.action == "update":
+        for path in workflow.update(source, list(content.book.languages)):
+            print(path)
+        return 0
+    if args.action == "stamp":
+        if not args.file:
+            print("kpbrief i18n stamp: name the translation file to stamp", file=sys.stderr)
+            return 2
+        try:
+            digest = workflow.stamp(content, Path(args.file))
+        except workflow.StampError as problem:
+            print(f"kpbrief: {problem}", file=sys.stderr)
+            return 1
+        print(f"{args.file}: translated_from: {digest}")
+        return 0
+    _content, problems = load_and_check(source)
+    for item in workflow.status(content, locale_dirs(source)):
+        where = (
+            item.catalog.relative_to(source)
+            if item.catalog and item.catalog.is_relative_to(source)
+            else item.catalog
+        )
+        print(f"[{item.lang}]")
+        if item.catalog is None and item.lang.split("_")[0] != "en":
+            print("  catalog: none (interface shown in the book's first language)")
+        elif item.catalog is not None:
+            done = item.messages - len(item.untranslated)
+            print(f"  catalog: {where}: {done}/{item.messages} messages translated")
+            for message in item.untranslated:
+                print(f"    untranslated: {message}")
+        for label, values in (
+            ("statements without a translation", item.statements_missing),
+            ("chapters without a text", item.chapters_missing),
+            ("outdated translations", item.outdated),
+            ("translations never stamped", item.unstamped),
+        ):
+            print(f"  {label}: {len(values)}")
+            for value in values:
+                print(f"    {value}")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    from .build import layout_dirs
+    from .load import ID_RE, load_content
+
+    source = Path(args.source).resolve()
+    if not ID_RE.match(args.id):
+        print(
+            f"kpbrief new: '{args.id}' is not an id: use lowercase ASCII words joined by hyphens",
+            file=sys.stderr,
+        )
+        return 2
+    content = load_content(source)
+    book = content.book
+    lang = args.lang or (book.default_lang if book else "en")
+    folders = {
+        "statement": "statements",
+        "issue": "issues",
+        "person": "people",
+        "organisation": "organisations",
+        "event": "events",
+    }
+    suffix = f".{lang}.md" if args.kind in ("statement", "issue") else ".yaml"
+    target = source / "content" / folders[args.kind] / f"{args.id}{suffix}"
+    if target.exists():
+        print(f"kpbrief new: {target} exists already; nothing was written", file=sys.stderr)
+        return 1
+    env = Environment(
+        loader=FileSystemLoader([str(d / "new") for d in layout_dirs(source)]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    name = f"{args.kind}{'.md' if suffix.endswith('.md') else '.yaml'}"
+    text = env.get_template(name).render(
+        id=args.id,
+        today=dt.date.today().isoformat(),
+        publisher=book.publisher if book else "PUBLISHER",
+        issue=next(iter(sorted(content.issues)), "ISSUE-ID"),
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("x", encoding="utf-8") as handle:
+        handle.write(text)
+    print(target)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
         prog="kpbrief",
@@ -97,6 +201,33 @@ def parser() -> argparse.ArgumentParser:
     check_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
     check_parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check_parser.set_defaults(func=cmd_check)
+
+    i18n_parser = commands.add_parser(
+        "i18n",
+        help="message catalogs and translation status",
+        description="extract: refresh locales/messages.pot; update: refresh every catalog; "
+        "status: what each language lacks; stamp FILE: record that a translation renders the "
+        "current original.",
+    )
+    i18n_parser.add_argument("action", choices=["extract", "update", "status", "stamp"])
+    i18n_parser.add_argument("file", nargs="?", help="with stamp: the translation file")
+    i18n_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
+    i18n_parser.set_defaults(func=cmd_i18n)
+
+    new_parser = commands.add_parser(
+        "new",
+        help="start a content file with the fields to fill",
+        description="Write a new content file, correctly named, in the right folder.",
+    )
+    new_parser.add_argument(
+        "kind", choices=["statement", "issue", "person", "organisation", "event"]
+    )
+    new_parser.add_argument("id", help="the new item's id, like 2024-06-12-dubai-plenary")
+    new_parser.add_argument(
+        "--lang", help="language of a statement or issue (default: the book's first)"
+    )
+    new_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
+    new_parser.set_defaults(func=cmd_new)
     return main_parser
 
 

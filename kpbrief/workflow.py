@@ -1,0 +1,166 @@
+"""The translators' workflow: message catalogs (the way Babel does it), the status of
+every language, and stamping a translation with the version of its original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+
+from . import TOOL_ROOT
+from .faithful import body_digest
+from .i18n import find_catalog
+from .models import Content
+
+POT = Path("locales") / "messages.pot"
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "--quiet", *args])  # type: ignore[no-untyped-call]
+
+
+def extract(source: Path) -> Path:
+    """Refresh locales/messages.pot from the templates of layouts/ (the book's and kpbrief's)."""
+    pot = source / POT
+    pot.parent.mkdir(parents=True, exist_ok=True)
+    roots = [str(TOOL_ROOT)]
+    if (source / "layouts").is_dir() and source.resolve() != TOOL_ROOT.resolve():
+        roots.insert(0, str(source))
+    _pybabel(
+        "extract",
+        "-F",
+        str(TOOL_ROOT / "babel.cfg"),
+        "-o",
+        str(pot),
+        "--project=kpbrief",
+        "--sort-by-file",
+        *roots,
+    )
+    return pot
+
+
+def update(source: Path, languages: list[str]) -> list[Path]:
+    """Extract, then bring every catalog up to date; start one for a language that has none."""
+    pot = extract(source)
+    out: list[Path] = []
+    for lang in languages:
+        if lang.split("_")[0] == "en":
+            continue  # the templates are written in English
+        po = source / "locales" / lang / "LC_MESSAGES" / "messages.po"
+        if po.is_file():
+            _pybabel(
+                "update",
+                "-i",
+                str(pot),
+                "-d",
+                str(source / "locales"),
+                "-l",
+                lang,
+                "--ignore-obsolete",
+            )
+        else:
+            _pybabel("init", "-i", str(pot), "-d", str(source / "locales"), "-l", lang)
+        out.append(po)
+    return out
+
+
+@dataclass(frozen=True)
+class LanguageStatus:
+    lang: str
+    catalog: Path | None
+    messages: int
+    untranslated: list[str]
+    statements_missing: list[str]
+    chapters_missing: list[str]
+    outdated: list[str]  # translation files whose original changed since
+    unstamped: list[str]
+
+
+def status(content: Content, locale_dirs: list[Path]) -> list[LanguageStatus]:
+    assert content.book is not None
+    out: list[LanguageStatus] = []
+    for lang in content.book.languages:
+        base = lang.split("_")[0]
+        catalog = find_catalog(locale_dirs, lang)
+        untranslated: list[str] = []
+        messages = 0
+        if catalog is not None:
+            with catalog.open("rb") as handle:
+                po = read_po(handle)
+            for message in po:
+                if not message.id:
+                    continue
+                messages += 1
+                strings = message.string if isinstance(message.string, tuple) else (message.string,)
+                if not all(strings) or message.fuzzy:
+                    first = message.id[0] if isinstance(message.id, tuple) else message.id
+                    untranslated.append(str(first))
+        outdated: list[str] = []
+        unstamped: list[str] = []
+        missing: list[str] = []
+        for statement in content.statements.values():
+            if statement.original.lang == base:
+                continue
+            text = statement.translations.get(base)
+            if text is None:
+                missing.append(statement.id)
+            elif text.translation == "unofficial":
+                if text.translated_from is None:
+                    unstamped.append(text.origin.path)
+                elif text.translated_from != body_digest(statement.original.body):
+                    outdated.append(text.origin.path)
+        chapters = [i.id for i in content.issues.values() if base not in i.texts]
+        out.append(
+            LanguageStatus(
+                lang,
+                catalog,
+                messages,
+                untranslated,
+                sorted(missing),
+                sorted(chapters),
+                sorted(outdated),
+                sorted(unstamped),
+            )
+        )
+    return out
+
+
+class StampError(Exception):
+    pass
+
+
+def stamp(content: Content, file: Path) -> str:
+    """Record in a translation the digest of its original's current body."""
+    path = file.resolve()
+    for statement in content.statements.values():
+        for text in statement.translations.values():
+            if (content.root / text.origin.path).resolve() == path:
+                digest = body_digest(statement.original.body)
+                _write_field(path, "translated_from", digest)
+                return digest
+    raise StampError(
+        f"{file} is not a translation of a statement (a file with 'translation:' in "
+        "content/statements/)"
+    )
+
+
+def _write_field(path: Path, key: str, value: str) -> None:
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.split(newline)
+    end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    pattern = re.compile(rf"^{key}\s*:")
+    for index in range(1, end):
+        if pattern.match(lines[index]):
+            lines[index] = f"{key}: {value}"
+            break
+    else:
+        lines.insert(end, f"{key}: {value}")
+    data = newline.join(lines).encode("utf-8")
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
