@@ -11,7 +11,6 @@ from collections.abc import Iterable
 
 import phonenumbers
 
-from . import faithful
 from .edition import (
     Chapter,
     ChronologyEntry,
@@ -30,7 +29,7 @@ from .edition import (
     TimelineMark,
 )
 from .i18n import country_name, format_partial, format_span, text_direction
-from .markdown import plain_text, to_html
+from .markdown import to_html
 from .models import Content, LocalText, Person, Statement, StatementText
 
 
@@ -424,9 +423,3 @@ def _slug(text: str) -> str:
 
 def assemble(content: Content, lang: str, interface_fallback: bool = False) -> Edition:
     return Assembler(content, lang, interface_fallback).assemble()
-
-
-def quotation_found(statement: Statement, lang: str, quote: str) -> bool:
-    """Whether a key line's words stand in the statement as shown in `lang`."""
-    text = statement.text_for(lang)
-    return faithful.normalise(plain_text(quote)) in faithful.statement_words(text)

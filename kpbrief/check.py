@@ -17,7 +17,7 @@ from babel import Locale, UnknownLocaleError
 from . import faithful
 from .load import ID_RE
 from .markdown import scan
-from .models import Content, LocalText, Origin, Problem, Statement, StatementText
+from .models import Content, LocalText, Origin, Problem, Quotation, Statement, StatementText
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")
@@ -176,6 +176,8 @@ class Checker:
             for text in issue.texts.values():
                 self.language(text.origin, text.lang)
                 self.markdown(text.origin.path, text.body, text.body_line)
+                for quotation in text.key_lines:
+                    self.key_line(quotation, text.lang)
             first = next(iter(issue.texts.values()))
             for lang in self.base_languages:
                 if lang not in issue.texts:
@@ -223,6 +225,21 @@ class Checker:
             self.translated(at(event.lines, "title"), event.title, "title")
             self.translated(at(event.lines, "note"), event.note, "note")
         return sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
+
+    def key_line(self, quotation: Quotation, lang: str) -> None:
+        statement = self.content.statements.get(quotation.statement)
+        if statement is None:
+            self.ids_exist(quotation.origin, "statement", [quotation.statement], "statements")
+            return
+        if quotation.speaker is not None:
+            self.ids_exist(quotation.origin, "person", [quotation.speaker], "people")
+        if not faithful.quotation_found(statement, lang, quotation.quote):
+            shown = statement.text_for(lang)
+            self.error(
+                quotation.origin,
+                f"key line “{quotation.quote[:50]}…” is not in the words of "
+                f"{shown.origin.path}: quote the statement exactly",
+            )
 
     def statement(self, statement: Statement) -> None:
         original = statement.original

@@ -125,3 +125,8 @@ def body_digest(body: str) -> str:
     while lines and not lines[-1]:
         lines.pop()
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:12]
+
+
+def quotation_found(statement: Statement, lang: str, quote: str) -> bool:
+    """Whether a quotation's words stand in the statement as a book in `lang` shows it."""
+    return normalise(plain_text(quote)) in statement_words(statement.text_for(lang))

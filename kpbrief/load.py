@@ -86,7 +86,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
     return mapping
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
+    # Dates stay text here; `Reader.date` reads them, with a clear error for a bad one.
+    return str(loader.construct_scalar(node))
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def _depth(node: yaml.Node, limit: int) -> int:
@@ -166,7 +172,7 @@ class Reader:
                 what = f"{what}; tags that build objects are not allowed, write plain values"
             self.error(Origin(origin.path, line), f"YAML does not parse: {what}")
             return None
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
             self.error(origin, f"YAML does not parse: {exc}")
             return None
         finally:

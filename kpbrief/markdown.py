@@ -100,10 +100,14 @@ def scan(body: str) -> list[Reference]:
                     refs.append(Reference("url", href, line, text))
             elif token.type == "image":
                 refs.append(Reference("image", str(token.attrs.get("src", "")), line))
-    # Links that markdown-it refused to make (e.g. an empty target written as `[x]()`)
+    # Links that markdown-it refused to make: an empty target written as `[x]()`, or a
+    # scheme it does not trust (javascript:, data:, file:, vbscript:).
     for number, text in enumerate(body.split("\n"), start=1):
         for match in re.finditer(r"\[([^\]]*)\]\(\s*\)", text):
             refs.append(Reference("empty", "", number, match[1]))
+        for match in re.finditer(r"\]\(\s*<?((?:javascript|data|file|vbscript):[^)\s]*)", text,
+                                 re.IGNORECASE):
+            refs.append(Reference("url", match[1], number))
     unique: dict[tuple[str, str, int], Reference] = {}
     for ref in refs:
         unique.setdefault((ref.kind, ref.target, ref.line), ref)

@@ -40,7 +40,8 @@ def _french(text: str) -> str:
     # Spaces: narrow no-break before ; ! ? », after «; no-break before :
     text = re.sub(r"[ \u00a0\u202f]*([;!?»])", lambda m: NNBSP + m[1], text)
     text = re.sub(r"«[ \u00a0\u202f]*", "«" + NNBSP, text)
-    text = re.sub(r"(?<=\S)[ \u00a0\u202f]*:(?=\s|$)", NBSP + ":", text)
+    text = re.sub(r"[ \u00a0\u202f]+:(?=\s|$)", NBSP + ":", text)
+    text = re.sub(r"(?<=\w):(?=\s|$)", NBSP + ":", text)
     # Undo spaces the rules above put where no space belongs: "?!" pairs and line starts.
     text = re.sub(r"(^|\n)\u202f([;!?»])", "\\1\\2", text)
     text = re.sub(r"([!?])\u202f([!?])", "\\1\\2", text)
