@@ -23,6 +23,7 @@ from .render import environment, render_html
 from .write import (
     Assets,
     EpubMetadata,
+    RefusedResource,
     asset_names_used,
     copy_assets,
     render_epub,
@@ -64,7 +65,7 @@ class BuildRequest:
 
 def load_and_check(source: Path) -> tuple[Content, list[Problem]]:
     content = load_content(source)
-    return content, check(content)
+    return content, check(content, locale_dirs(source))
 
 
 def source_date(content: Content) -> int:
@@ -93,6 +94,18 @@ def build(
         raise BuildFailed(
             f"language(s) {', '.join(unknown)} not in the book ({', '.join(book.languages)})"
         )
+    try:
+        return _write_outputs(request, content, report)
+    except (RefusedResource, RuntimeError, OSError) as failure:
+        raise BuildFailed(str(failure)) from failure
+
+
+def _write_outputs(
+    request: BuildRequest, content: Content, report: Callable[[str], None]
+) -> list[Path]:
+    assert content.book is not None
+    book = content.book
+    languages = request.languages or list(book.languages)
     layouts = layout_dirs(request.source)
     locales = locale_dirs(request.source)
     assets = Assets(tuple(layouts), request.source / "content" / "media")

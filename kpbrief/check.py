@@ -15,6 +15,7 @@ import phonenumbers
 from babel import Locale, UnknownLocaleError
 
 from . import faithful
+from .i18n import find_catalog
 from .load import ID_RE
 from .markdown import scan
 from .models import Content, LocalText, Origin, Problem, Quotation, Statement, StatementText
@@ -332,5 +333,15 @@ class Checker:
             )
 
 
-def check(content: Content) -> list[Problem]:
-    return Checker(content).run()
+def check(content: Content, locale_dirs: list[Path] | None = None) -> list[Problem]:
+    checker = Checker(content)
+    if content.book is not None and locale_dirs is not None:
+        for lang in content.book.languages:
+            if lang.split("_")[0] != "en" and find_catalog(locale_dirs, lang) is None:
+                checker.warning(
+                    content.book.origin.at(content.book.lines, "languages"),
+                    f"no message catalog for '{lang}': its book's interface is shown in "
+                    f"'{content.book.default_lang}'; run 'kpbrief i18n update' and translate "
+                    f"locales/{lang}/LC_MESSAGES/messages.po",
+                )
+    return checker.run()

@@ -105,8 +105,9 @@ def scan(body: str) -> list[Reference]:
     for number, text in enumerate(body.split("\n"), start=1):
         for match in re.finditer(r"\[([^\]]*)\]\(\s*\)", text):
             refs.append(Reference("empty", "", number, match[1]))
-        for match in re.finditer(r"\]\(\s*<?((?:javascript|data|file|vbscript):[^)\s]*)", text,
-                                 re.IGNORECASE):
+        for match in re.finditer(
+            r"\]\(\s*<?((?:javascript|data|file|vbscript):[^)\s]*)", text, re.IGNORECASE
+        ):
             refs.append(Reference("url", match[1], number))
     unique: dict[tuple[str, str, int], Reference] = {}
     for ref in refs:

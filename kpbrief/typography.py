@@ -43,7 +43,8 @@ def _french(text: str) -> str:
     text = re.sub(r"[ \u00a0\u202f]+:(?=\s|$)", NBSP + ":", text)
     text = re.sub(r"(?<=\w):(?=\s|$)", NBSP + ":", text)
     # Undo spaces the rules above put where no space belongs: "?!" pairs and line starts.
-    text = re.sub(r"(^|\n)\u202f([;!?»])", "\\1\\2", text)
+    text = re.sub(r"\n\u202f([;!?»])", "\n\\1", text)
+    text = re.sub(r"^:(?=\s)", NBSP + ":", text)
     text = re.sub(r"([!?])\u202f([!?])", "\\1\\2", text)
     # Numbers: 1 000 000, and a number and its unit.
     text = re.sub(r"(?<=\d) (?=\d{3}\b)", NNBSP, text)

@@ -4,6 +4,7 @@ every language, and stamping a translation with the version of its original.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,19 +28,25 @@ def extract(source: Path) -> Path:
     """Refresh locales/messages.pot from the templates of layouts/ (the book's and kpbrief's)."""
     pot = source / POT
     pot.parent.mkdir(parents=True, exist_ok=True)
-    roots = [str(TOOL_ROOT)]
+    roots = [TOOL_ROOT]
     if (source / "layouts").is_dir() and source.resolve() != TOOL_ROOT.resolve():
-        roots.insert(0, str(source))
-    _pybabel(
-        "extract",
-        "-F",
-        str(TOOL_ROOT / "babel.cfg"),
-        "-o",
-        str(pot),
-        "--project=kpbrief",
-        "--sort-by-file",
-        *roots,
-    )
+        roots.insert(0, source)
+    # Run from the first root so that the catalog names templates by relative paths.
+    here = Path.cwd()
+    os.chdir(roots[0])
+    try:
+        _pybabel(
+            "extract",
+            "-F",
+            str(TOOL_ROOT / "babel.cfg"),
+            "-o",
+            str(pot.resolve()),
+            "--project=kpbrief",
+            "--sort-by-file",
+            *[os.path.relpath(root) for root in roots],
+        )
+    finally:
+        os.chdir(here)
     return pot
 
 

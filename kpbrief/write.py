@@ -101,14 +101,19 @@ class PdfMetadata:
 def render_pdf(html: str, assets: Assets, target: Path, accessible: bool = True) -> None:
     """HTML to PDF with WeasyPrint (imported here: it takes a second to load)."""
     import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
 
+    guard_resources(html)
     document = weasyprint.HTML(
         string=html, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets)
     )
     options: dict[str, Any] = {"pdf_tags": True}
     if accessible:
         options["pdf_variant"] = "pdf/ua-1"
-    document.write_pdf(str(target), **options)
+    try:
+        document.write_pdf(str(target), **options)
+    except FatalURLFetchingError as refused:
+        raise RefusedResource(str(refused)) from None
 
 
 @dataclass(frozen=True)

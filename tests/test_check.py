@@ -41,26 +41,121 @@ def test_the_fixture_has_no_error(book: Path) -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
-        (STATEMENT, "kind: press-release", "kind: [oops", f"{STATEMENT}:5: error: YAML does not parse"),
-        (STATEMENT, "kind: press-release", "kinds: press-release", f"{STATEMENT}:4: error: unknown field 'kinds'"),
+        (
+            STATEMENT,
+            "kind: press-release",
+            "kind: [oops",
+            f"{STATEMENT}:5: error: YAML does not parse",
+        ),
+        (
+            STATEMENT,
+            "kind: press-release",
+            "kinds: press-release",
+            f"{STATEMENT}:4: error: unknown field 'kinds'",
+        ),
         (STATEMENT, "kind: press-release\n", "", f"{STATEMENT}:2: error: missing field 'kind'"),
-        (STATEMENT, "date: 2019-11-22", "date: 2019-13-40", f"{STATEMENT}:3: error: '2019-13-40' is not a real date"),
-        (STATEMENT, "date: 2019-11-22", "date: 22/11/2019", f"{STATEMENT}:3: error: '22/11/2019' is not a date"),
-        (STATEMENT, "issues: [reform]", "issues: [reforms]", f"{STATEMENT}:7: error: unknown issue 'reforms'"),
-        (STATEMENT, "speakers: [ada-okafor]", "speakers: [ada]", f"{STATEMENT}:8: error: unknown person 'ada'"),
-        (STATEMENT, "publisher: test-coalition", "publisher: test-coalitio", f"{STATEMENT}:10: error: source publisher 'test-coalitio'"),
-        (STATEMENT, "(statement:2021-06-walkout)", "(statement:nowhere)", f"{STATEMENT}:26: error: link 'the walk-out' points to unknown statement 'nowhere'"),
-        (STATEMENT, "Costs rose", "[Costs](#) rose", f"{STATEMENT}:24: error: link 'Costs' has an empty target"),
-        (STATEMENT, "Costs rose", "[Costs]() rose", f"{STATEMENT}:24: error: link 'Costs' has an empty target"),
-        (STATEMENT, "Costs rose", "<script>alert(1)</script> rose", f"{STATEMENT}:24: error: raw HTML"),
-        (STATEMENT, "Costs rose", "![x](../../secret.png) rose", f"{STATEMENT}:24: error: image '../../secret.png' must be a file under content/media/"),
-        (STATEMENT, "Costs rose", "[x](javascript:alert(1)) rose", f"{STATEMENT}:24: error: link target 'javascript:alert"),
-        (STATEMENT, "kind: press-release", "kind: !!python/object/apply:os.system ['echo hi']", f"{STATEMENT}:4: error: YAML does not parse"),
-        (PERSON, '"+32 474 34 20 14"', '"+32 474 34"', f"{PERSON}:5: error: phone '+32 474 34' is not a valid number for BE"),
-        (PERSON, "ada@example.org", "ada@example", f"{PERSON}:6: error: e-mail 'ada@example' is malformed"),
-        (PERSON, "organisation: test-coalition", "organisation: nobody", f"{PERSON}:2: error: unknown organisation 'nobody'"),
-        ("content/statements/2019-11-22-plenary.fr.md", "translation: unofficial", "translation: unofficial\nkind: speech", "content/statements/2019-11-22-plenary.fr.md:4: error: 'kind' contradicts the original"),
-        ("content/issues/reform.en.md", "quote: \"The scheme must change.\"", "quote: \"The scheme must never change.\"", "content/issues/reform.en.md:5: error: key line"),
+        (
+            STATEMENT,
+            "date: 2019-11-22",
+            "date: 2019-13-40",
+            f"{STATEMENT}:3: error: '2019-13-40' is not a real date",
+        ),
+        (
+            STATEMENT,
+            "date: 2019-11-22",
+            "date: 22/11/2019",
+            f"{STATEMENT}:3: error: '22/11/2019' is not a date",
+        ),
+        (
+            STATEMENT,
+            "issues: [reform]",
+            "issues: [reforms]",
+            f"{STATEMENT}:7: error: unknown issue 'reforms'",
+        ),
+        (
+            STATEMENT,
+            "speakers: [ada-okafor]",
+            "speakers: [ada]",
+            f"{STATEMENT}:8: error: unknown person 'ada'",
+        ),
+        (
+            STATEMENT,
+            "publisher: test-coalition",
+            "publisher: test-coalitio",
+            f"{STATEMENT}:10: error: source publisher 'test-coalitio'",
+        ),
+        (
+            STATEMENT,
+            "(statement:2021-06-walkout)",
+            "(statement:nowhere)",
+            f"{STATEMENT}:26: error: link 'the walk-out' points to unknown statement 'nowhere'",
+        ),
+        (
+            STATEMENT,
+            "Costs rose",
+            "[Costs](#) rose",
+            f"{STATEMENT}:24: error: link 'Costs' has an empty target",
+        ),
+        (
+            STATEMENT,
+            "Costs rose",
+            "[Costs]() rose",
+            f"{STATEMENT}:24: error: link 'Costs' has an empty target",
+        ),
+        (
+            STATEMENT,
+            "Costs rose",
+            "<script>alert(1)</script> rose",
+            f"{STATEMENT}:24: error: raw HTML",
+        ),
+        (
+            STATEMENT,
+            "Costs rose",
+            "![x](../../secret.png) rose",
+            f"{STATEMENT}:24: error: image '../../secret.png' must be a file under content/media/",
+        ),
+        (
+            STATEMENT,
+            "Costs rose",
+            "[x](javascript:alert(1)) rose",
+            f"{STATEMENT}:24: error: link target 'javascript:alert",
+        ),
+        (
+            STATEMENT,
+            "kind: press-release",
+            "kind: !!python/object/apply:os.system ['echo hi']",
+            f"{STATEMENT}:4: error: YAML does not parse",
+        ),
+        (
+            PERSON,
+            '"+32 474 34 20 14"',
+            '"+32 474 34"',
+            f"{PERSON}:5: error: phone '+32 474 34' is not a valid number for BE",
+        ),
+        (
+            PERSON,
+            "ada@example.org",
+            "ada@example",
+            f"{PERSON}:6: error: e-mail 'ada@example' is malformed",
+        ),
+        (
+            PERSON,
+            "organisation: test-coalition",
+            "organisation: nobody",
+            f"{PERSON}:2: error: unknown organisation 'nobody'",
+        ),
+        (
+            "content/statements/2019-11-22-plenary.fr.md",
+            "translation: unofficial",
+            "translation: unofficial\nkind: speech",
+            "content/statements/2019-11-22-plenary.fr.md:4: error: 'kind' contradicts the original",
+        ),
+        (
+            "content/issues/reform.en.md",
+            'quote: "The scheme must change."',
+            'quote: "The scheme must never change."',
+            "content/issues/reform.en.md:5: error: key line",
+        ),
     ],
 )
 def test_each_mistake_is_an_error_with_its_line(
@@ -98,12 +193,12 @@ def test_crlf_and_bom_are_accepted(book: Path) -> None:
 
 
 def test_duplicate_id_and_private_contact(book: Path) -> None:
-    (book / "content" / "people" / "ada-okafor.yml").write_text("name: Ada Again\n", encoding="utf-8")
+    (book / "content" / "people" / "ada-okafor.yml").write_text(
+        "name: Ada Again\n", encoding="utf-8"
+    )
     found = problems(book)
     assert any("duplicate person id 'ada-okafor'" in p for p in found), found
-    assert any(
-        ": warning: contact 'hidden-person' is not public" in p for p in found
-    ), found
+    assert any(": warning: contact 'hidden-person' is not public" in p for p in found), found
 
 
 def test_warnings_translation_state(book: Path) -> None:
@@ -112,7 +207,9 @@ def test_warnings_translation_state(book: Path) -> None:
         "2019-11-22-plenary.fr.md:4: warning: translation is outdated" in p for p in found
     ), found
     assert any("statement '2021-06-walkout' has no 'fr' translation" in p for p in found)
-    edit(book / "content/statements/2019-11-22-plenary.fr.md", "translated_from: 000000000000\n", "")
+    edit(
+        book / "content/statements/2019-11-22-plenary.fr.md", "translated_from: 000000000000\n", ""
+    )
     assert any("translation has no translated_from" in p for p in problems(book))
 
 

@@ -59,13 +59,17 @@ def test_quotes_spacing_and_markup_do_not_count(book: Path) -> None:
 
 
 def test_an_unused_omission_is_a_warning(book: Path) -> None:
-    rewrite(book, "    - {starts: \"Press Release\"", "    - {starts: \"Nothing like this\", why: x}\n    - {starts: \"Press Release\"")
+    rewrite(
+        book,
+        '    - {starts: "Press Release"',
+        '    - {starts: "Nothing like this", why: x}\n    - {starts: "Press Release"',
+    )
     found = [str(p) for p in load_and_check(book)[1]]
     assert any("omit entry “Nothing like this” matches no paragraph" in p for p in found)
 
 
 def test_normalise_and_paragraphs() -> None:
-    assert normalise("« Un  outil » ‘clean’") == normalise('"Un outil" \'clean\'')
+    assert normalise("« Un  outil » ‘clean’") == normalise("\"Un outil\" 'clean'")
     assert [p.line for p in paragraphs("a\nb\n\n\nc\n")] == [1, 5]
 
 

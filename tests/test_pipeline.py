@@ -19,8 +19,18 @@ def test_every_output_is_written(mini: Built) -> None:
 
 def test_pdf_has_every_part_and_statement(mini: Built) -> None:
     text = mini.pdf_text("en")
-    for heading in ("Contents", "How to use this book", "Chronology", "Issues", "Statements",
-                    "Appendices", "Contacts", "Organisations", "Sources", "Index"):
+    for heading in (
+        "Contents",
+        "How to use this book",
+        "Chronology",
+        "Issues",
+        "Statements",
+        "Appendices",
+        "Contacts",
+        "Organisations",
+        "Sources",
+        "Index",
+    ):
         assert heading in text, heading
     assert "Scheme unable to reform" in text
     assert "Walk-out at the intersessional" in text

@@ -10,7 +10,9 @@ from kpbrief.typography import NBSP, NNBSP, apply_typography
 
 
 def test_french_spaces() -> None:
-    out = apply_typography("<p>Il dit : « oui » ! Pourquoi ? Parce que ; 1 000 membres, 20 %</p>", "fr")
+    out = apply_typography(
+        "<p>Il dit : « oui » ! Pourquoi ? Parce que ; 1 000 membres, 20 %</p>", "fr"
+    )
     assert f"dit{NBSP}:" in out
     assert f"«{NNBSP}oui{NNBSP}»" in out
     assert f"»{NNBSP}!" in out and f"Pourquoi{NNBSP}?" in out and f"que{NNBSP};" in out
@@ -25,7 +27,7 @@ def test_urls_emails_and_code_are_untouched() -> None:
 
 
 def test_english_quotes_and_ranges() -> None:
-    out = apply_typography("<p>It's \"clean\" from 2009-2023, not 2019-11-22.</p>", "en")
+    out = apply_typography('<p>It\'s "clean" from 2009-2023, not 2019-11-22.</p>', "en")
     assert "It’s “clean” from 2009–2023, not 2019-11-22." in out
 
 

@@ -1,0 +1,124 @@
+"""What readers get: languages, fallbacks, private people, reproducible and atomic outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import Built, copy_fixture
+from pypdf import PdfReader
+
+from kpbrief.build import BuildFailed, BuildRequest, build
+from kpbrief.cli import main
+
+
+@pytest.fixture(scope="session")
+def portuguese(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """A third language that needs no code change: no catalog, Babel's dates."""
+    root = tmp_path_factory.mktemp("pt")
+    source = copy_fixture("pt", root)
+    out = root / "out"
+    build(BuildRequest(source=source, out=out, languages=["pt_BR"], formats=["pdf", "html"]))
+    return Built(source, out, "livro-teste")
+
+
+def test_portuguese_dates_fallbacks_and_notices(portuguese: Built) -> None:
+    html = portuguese.path("pt_BR", "html").read_text(encoding="utf-8")
+    assert '<html lang="pt-BR"' in html
+    assert "22 de novembro de 2019" in html
+    assert "junho de 2009" in html
+    # The untranslated statement keeps its own language and carries the notice.
+    assert re.search(r'<h2 id="statement-2009-06-meeting" class="statement-title" lang="en">', html)
+    assert "notice-untranslated" in html
+    assert "notice-unofficial" in html
+    text = "\n".join(p.extract_text() for p in PdfReader(portuguese.path("pt_BR", "pdf")).pages)
+    assert "Uma plenária em novembro" in text and "We spoke in June." in text
+
+
+def test_french_dates_and_unofficial_marks(mini: Built) -> None:
+    html = mini.path("fr", "html").read_text(encoding="utf-8")
+    assert "22 novembre 2019" in html
+    assert "juin 2021" in html
+    assert (
+        "18–22 nov. 2019" in html
+        or "18 – 22 novembre 2019" in html
+        or "18–22 novembre 2019" in html
+    )
+    # Marked wherever the unofficial translation appears: its head, lists and chronology.
+    assert html.count("badge-unofficial") >= 2
+    assert "notice-unofficial" in html
+    chronology = html.split('id="chronology"')[1].split('id="issues"')[0]
+    assert "badge-unofficial" in chronology
+
+
+def test_private_people_never_reach_an_output(mini: Built) -> None:
+    secrets = ["Secretperson", "zed.secret@example.org", "742 169", "+263"]
+    for lang in ("en", "fr"):
+        for fmt in ("pdf", "epub", "html"):
+            path = mini.path(lang, fmt)
+            if fmt == "pdf":
+                data = "\n".join(p.extract_text() for p in PdfReader(path).pages)
+            elif fmt == "epub":
+                data = mini.epub_text(lang)
+            else:
+                data = path.read_text(encoding="utf-8")
+            for secret in secrets:
+                assert secret not in data, (lang, fmt, secret)
+
+
+def test_contacts_show_phones_in_international_form(mini: Built) -> None:
+    html = mini.path("en", "html").read_text(encoding="utf-8")
+    assert 'href="tel:+32-474-34-20-14"' in html
+    assert "+32 474 34 20 14" in html
+
+
+def test_builds_are_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = copy_fixture("mini", tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    digests = []
+    for run in ("one", "two"):
+        out = tmp_path / run
+        build(BuildRequest(source=source, out=out, languages=["en"], formats=["pdf", "epub"]))
+        digests.append(
+            {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.glob("*.*")}
+        )
+    assert digests[0] == digests[1]
+    assert set(digests[0]) == {"mini-book.en.pdf", "mini-book.en.epub"}
+
+
+def test_a_failed_build_leaves_earlier_outputs_intact(tmp_path: Path) -> None:
+    source = copy_fixture("mini", tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = {"mini-book.en.pdf": b"earlier pdf", "mini-book.en.epub": b"earlier epub"}
+    for name, data in earlier.items():
+        (out / name).write_bytes(data)
+    statement = source / "content/statements/2019-11-22-plenary.en.md"
+    statement.write_text(statement.read_text().replace("kind: press-release", "kind: ???"))
+    assert main(["build", "--source", str(source), "--out", str(out), "--lang", "en"]) == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier
+
+
+def test_a_build_failing_in_the_engine_writes_nothing(tmp_path: Path) -> None:
+    source = copy_fixture("mini", tmp_path)
+    out = tmp_path / "out"
+    (source / "layouts" / "templates").mkdir(parents=True)
+    # A layout that asks for a file outside the book: the fetcher refuses, the build fails.
+    original = (Path(__file__).parent.parent / "layouts/templates/book.html").read_text()
+    (source / "layouts/templates/book.html").write_text(
+        original.replace("</body>", '<img src="file:///etc/passwd" alt=""></body>')
+    )
+    with pytest.raises(BuildFailed, match="refused to load"):
+        build(BuildRequest(source=source, out=out, languages=["en"], formats=["epub", "pdf"]))
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["build", "--format", "docx"], ["frobnicate"], []):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+    assert os.environ.get("SOURCE_DATE_EPOCH") in (None, os.environ.get("SOURCE_DATE_EPOCH"))
