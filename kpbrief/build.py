@@ -19,13 +19,14 @@ from .check import check
 from .i18n import translations_for
 from .load import load_content
 from .models import Content, Problem
-from .render import environment, render_html
+from .render import environment, render_cover_html, render_html
 from .write import (
     Assets,
     EpubMetadata,
     RefusedResource,
     asset_names_used,
     copy_assets,
+    render_cover_png,
     render_epub,
     render_pdf,
     staged_outputs,
@@ -144,6 +145,10 @@ def _write_outputs(
                 assert css is not None
                 lang_dir = Path(work) / lang
                 lang_dir.mkdir()
+                cover = lang_dir / "cover-source.png"
+                render_cover_png(
+                    render_cover_html(edition, layouts, translations.gettext), assets, cover
+                )
                 meta = EpubMetadata(
                     identifier=f"urn:kpbrief:{book.id}:{lang}:{book.edition.iso()}",
                     title=edition.title,
@@ -159,7 +164,7 @@ def _write_outputs(
                         for p in (assets.find(n) for n in assets.names_in("fonts"))
                         if p is not None and p.suffix.lower() in (".otf", ".ttf")
                     ),
-                    cover=None,
+                    cover=cover,
                     resources=tuple(
                         (name, path)
                         for name in asset_names_used(html)

@@ -50,3 +50,12 @@ def render_html(
         timeline_svg=timeline,
     )
     return apply_typography(html, edition.lang)
+
+
+def render_cover_html(
+    edition: Edition, layout_dirs: list[Path], translations: gettext.NullTranslations
+) -> str:
+    """The cover alone, as a document: the source of the EPUB's cover image."""
+    env = environment(layout_dirs, translations)
+    html = env.get_template("cover-image.html").render(book=edition, assets=ASSETS)
+    return apply_typography(html, edition.lang)

@@ -116,6 +116,25 @@ def render_pdf(html: str, assets: Assets, target: Path, accessible: bool = True)
         raise RefusedResource(str(refused)) from None
 
 
+def render_cover_png(html: str, assets: Assets, target: Path, width: int = 1400) -> None:
+    """The cover page, rendered by WeasyPrint and rasterised by PDFium, as a PNG."""
+    import pypdfium2
+    import weasyprint
+
+    guard_resources(html)
+    pdf = weasyprint.HTML(
+        string=html, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets)
+    ).write_pdf()
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        scale = width / page.get_width()
+        image = page.render(scale=scale).to_pil()
+        image.convert("RGB").save(target, format="PNG")
+    finally:
+        document.close()
+
+
 @dataclass(frozen=True)
 class EpubMetadata:
     identifier: str
