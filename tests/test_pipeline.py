@@ -96,3 +96,40 @@ def test_html_output_renders_on_its_own(mini: Built) -> None:
     assert 'href="kpbrief-assets/styles/print.css"' in html
     for ref in re.findall(r'(?:src|href)="(kpbrief-assets/[^"]+)"', html):
         assert (mini.out / ref).is_file(), ref
+
+
+def _outline(reader, items, depth=0):  # type: ignore[no-untyped-def]
+    for item in items:
+        if isinstance(item, list):
+            yield from _outline(reader, item, depth + 1)
+        else:
+            yield depth, item.title, reader.get_destination_page_number(item)
+
+
+def test_bookmarks_land_on_their_headings(mini: Built) -> None:
+    for lang in ("en", "fr"):
+        reader = mini.pdf(lang)
+        entries = list(_outline(reader, reader.outline))
+        titles = [title for _depth, title, _page in entries]
+        assert any("Chronolog" in t for t in titles)
+        assert len([d for d, _t, _p in entries if d == 0]) >= 6  # contents, parts
+        for _depth, title, page in entries:
+            text = " ".join((reader.pages[page].extract_text() or "").split())
+            assert " ".join(title.split()[:3]) in text, (lang, title, page)
+
+
+def test_contents_page_numbers_are_right(mini: Built) -> None:
+    reader = mini.pdf("en")
+    pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    contents = next(i for i, text in enumerate(pages) if text.startswith("Contents"))
+    lines = (reader.pages[contents].extract_text() or "").splitlines()
+    checked = 0
+    for line in lines:
+        match = re.match(r"^(.*?)[ .]*?(\d+)$", line.strip())
+        if not match or not match[1].strip() or match[1].startswith("Contents"):
+            continue
+        title, number = match[1].strip(), int(match[2])
+        words = " ".join(title.split()[-3:])
+        assert words in pages[number - 1], (title, number)
+        checked += 1
+    assert checked >= 10
