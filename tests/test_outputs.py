@@ -122,3 +122,35 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
             main(argv)
         assert exit_info.value.code == 2
     assert os.environ.get("SOURCE_DATE_EPOCH") in (None, os.environ.get("SOURCE_DATE_EPOCH"))
+
+
+def test_no_connection_is_ever_attempted(tmp_path: Path) -> None:
+    """A listener on a loopback port named in content and layouts receives nothing."""
+    import socket
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    source = copy_fixture("mini", tmp_path)
+    statement = source / "content/statements/2021-06-walkout.en.md"
+    statement.write_text(
+        statement.read_text() + f"\n![tracker](http://127.0.0.1:{port}/pixel.png)\n"
+    )
+    with pytest.raises(BuildFailed):
+        build(BuildRequest(source=source, out=tmp_path / "a", languages=["en"]))
+    statement.write_text(
+        statement.read_text().replace(f"![tracker](http://127.0.0.1:{port}/pixel.png)", "")
+    )
+    styles = source / "layouts" / "styles"
+    styles.mkdir(parents=True)
+    css = (Path(__file__).parent.parent / "layouts/styles/print.css").read_text()
+    (styles / "print.css").write_text(
+        css + f"\nbody {{ background: url(http://127.0.0.1:{port}/bg.png); }}\n"
+    )
+    with pytest.raises(BuildFailed, match="refused to load"):
+        build(BuildRequest(source=source, out=tmp_path / "b", languages=["en"], formats=["pdf"]))
+    with pytest.raises(OSError):  # socket.timeout: nobody knocked
+        listener.accept()
+    listener.close()
