@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,81 +105,92 @@ def build(
 def _write_outputs(
     request: BuildRequest, content: Content, report: Callable[[str], None]
 ) -> list[Path]:
+    """Render every language, in parallel processes when there are several (both cores)."""
     assert content.book is not None
     book = content.book
     languages = request.languages or list(book.languages)
+    formats = [f for f in FORMATS if f in request.formats]
+    with staged_outputs(request.out) as staged, tempfile.TemporaryDirectory() as work:
+        jobs: list[tuple[str, dict[str, Path]]] = []
+        for lang in languages:
+            targets: dict[str, Path] = {}
+            for fmt in formats:
+                final = request.out / f"{book.id}.{lang}.{fmt}"
+                staged[final] = targets[fmt] = temporary_beside(final)
+                report(f"rendering {final.name}")
+            jobs.append((lang, targets))
+        if len(jobs) > 1 and (os.cpu_count() or 1) > 1:
+            with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
+                futures = [
+                    pool.submit(build_language, request, content, lang, targets, Path(work))
+                    for lang, targets in jobs
+                ]
+                for future in futures:
+                    future.result()
+        else:
+            for lang, targets in jobs:
+                build_language(request, content, lang, targets, Path(work))
+        written = sorted(staged)
+    return written
+
+
+def build_language(
+    request: BuildRequest, content: Content, lang: str, targets: dict[str, Path], work: Path
+) -> None:
+    """One language's book: assembled once, rendered to each requested format's file."""
+    assert content.book is not None
+    book = content.book
     layouts = layout_dirs(request.source)
     locales = locale_dirs(request.source)
     assets = Assets(tuple(layouts), request.source / "content" / "media")
-    written: list[Path] = []
-    epoch = source_date(content)
-    with staged_outputs(request.out) as staged, tempfile.TemporaryDirectory() as work:
-        for lang in languages:
-            translations = translations_for(locales, lang, book.default_lang)
-            edition = assemble(content, lang, interface_fallback=not translations.has_catalog)
-            stem = f"{book.id}.{lang}"
-            if "pdf" in request.formats or "html" in request.formats:
-                html = render_html(edition, layouts, translations.gettext, "print")
-                if "html" in request.formats:
-                    final = request.out / f"{stem}.html"
-                    staged[final] = temporary_beside(final)
-                    staged[final].write_text(html, encoding="utf-8")
-                    copy_assets(
-                        assets,
-                        asset_names_used(html) + assets.names_in("fonts"),
-                        request.out,
-                    )
-                    report(f"wrote {final}")
-                if "pdf" in request.formats:
-                    final = request.out / f"{stem}.pdf"
-                    staged[final] = temporary_beside(final)
-                    report(f"rendering {final.name}")
-                    render_pdf(html, assets, staged[final], request.accessible_pdf)
-            if "epub" in request.formats:
-                final = request.out / f"{stem}.epub"
-                staged[final] = temporary_beside(final)
-                report(f"rendering {final.name}")
-                html = render_html(edition, layouts, translations.gettext, "epub")
-                env = environment(layouts, translations.gettext)
-                summary = env.get_template("epub-accessibility.txt").render(book=edition).strip()
-                css = assets.find("styles/epub.css")
-                assert css is not None
-                lang_dir = Path(work) / lang
-                lang_dir.mkdir()
-                cover = lang_dir / "cover-source.png"
-                render_cover_png(
-                    render_cover_html(edition, layouts, translations.gettext), assets, cover
-                )
-                meta = EpubMetadata(
-                    identifier=f"urn:kpbrief:{book.id}:{lang}:{book.edition.iso()}",
-                    title=edition.title,
-                    subtitle=edition.subtitle,
-                    lang=edition.text_lang,
-                    publisher=edition.publisher,
-                    date=book.edition.iso(),
-                    description=edition.description,
-                    accessibility_summary=summary,
-                    css=css,
-                    fonts=tuple(
-                        p
-                        for p in (assets.find(n) for n in assets.names_in("fonts"))
-                        if p is not None and p.suffix.lower() in (".otf", ".ttf")
-                    ),
-                    cover=cover,
-                    resources=tuple(
-                        (name, path)
-                        for name in asset_names_used(html)
-                        if name.startswith("media/") and (path := assets.find(name)) is not None
-                    ),
-                )
-                previous = os.environ.get("SOURCE_DATE_EPOCH")
-                os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-                try:
-                    render_epub(html, meta, staged[final], lang_dir)
-                finally:
-                    if previous is None:
-                        del os.environ["SOURCE_DATE_EPOCH"]
-                    else:
-                        os.environ["SOURCE_DATE_EPOCH"] = previous
-        written = sorted(staged)
-    return written
+    translations = translations_for(locales, lang, book.default_lang)
+    edition = assemble(content, lang, interface_fallback=not translations.has_catalog)
+    if "pdf" in targets or "html" in targets:
+        html = render_html(edition, layouts, translations.gettext, "print")
+        if "html" in targets:
+            targets["html"].write_text(html, encoding="utf-8")
+            copy_assets(assets, asset_names_used(html) + assets.names_in("fonts"), request.out)
+        if "pdf" in targets:
+            render_pdf(html, assets, targets["pdf"], request.accessible_pdf)
+    if "epub" in targets:
+        html = render_html(edition, layouts, translations.gettext, "epub")
+        env = environment(layouts, translations.gettext)
+        summary = env.get_template("epub-accessibility.txt").render(book=edition).strip()
+        css = assets.find("styles/epub.css")
+        assert css is not None
+        lang_dir = work / lang
+        lang_dir.mkdir()
+        cover = lang_dir / "cover-source.png"
+        render_cover_png(render_cover_html(edition, layouts, translations.gettext), assets, cover)
+        meta = EpubMetadata(
+            identifier=f"urn:kpbrief:{book.id}:{lang}:{book.edition.iso()}",
+            title=edition.title,
+            subtitle=edition.subtitle,
+            lang=edition.text_lang,
+            publisher=edition.publisher,
+            date=book.edition.iso(),
+            description=edition.description,
+            accessibility_summary=summary,
+            css=css,
+            fonts=tuple(
+                p
+                for p in (assets.find(n) for n in assets.names_in("fonts"))
+                if p is not None and p.suffix.lower() in (".otf", ".ttf")
+            ),
+            cover=cover,
+            resources=tuple(
+                (name, path)
+                for name in asset_names_used(html)
+                if name.startswith("media/") and (path := assets.find(name)) is not None
+            ),
+        )
+        # pandoc dates the EPUB from SOURCE_DATE_EPOCH: the given one, else the edition's.
+        previous = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(source_date(content))
+        try:
+            render_epub(html, meta, targets["epub"], lang_dir)
+        finally:
+            if previous is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = previous
