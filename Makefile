@@ -18,8 +18,8 @@ book: $(READY)
 	$(BIN)/kpbrief build
 
 test: $(READY)
-	$(BIN)/ruff check kpbrief tests
-	$(BIN)/ruff format --check kpbrief tests
+	$(BIN)/ruff check kpbrief tests benchmarks
+	$(BIN)/ruff format --check kpbrief tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
