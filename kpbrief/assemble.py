@@ -334,15 +334,6 @@ class Assembler:
             place = text.place or statement.original.place
             if place:
                 add("place", place, place, ref)
-        for event in self.content.events.values():
-            place = self.local(event.place)
-            if place:
-                add(
-                    "place",
-                    place,
-                    place,
-                    Ref(anchor("event", event.id), self.local(event.title) or ""),
-                )
         for person in self.public.values():
             if person.contact:
                 add(
