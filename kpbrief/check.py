@@ -29,6 +29,7 @@ class Checker:
         self.content = content
         self.problems: list[Problem] = list(content.problems)
         self.languages: tuple[str, ...] = content.book.languages if content.book else ()
+        self.default_lang = self.languages[0] if self.languages else "en"
         self.base_languages = tuple(dict.fromkeys(lang.split("_")[0] for lang in self.languages))
 
     def error(self, origin: Origin, message: str) -> None:
@@ -206,8 +207,9 @@ class Checker:
                 if not (org and (org.phone or org.email)):
                     self.warning(
                         person.origin,
-                        f"{person.name.get('en', 'en')} has no phone or e-mail, nor has their "
-                        "organisation: add one, or 'contact: false' if they are only mentioned",
+                        f"{person.name.get(self.default_lang, self.default_lang)} has no phone "
+                        "or e-mail, nor has their organisation: add one, or 'contact: false' "
+                        "if they are only mentioned",
                     )
         for org in self.content.organisations.values():
             at = org.origin.at

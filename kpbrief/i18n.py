@@ -107,10 +107,5 @@ def country_name(code: str | None, locale: str) -> str | None:
     return name
 
 
-def language_name(code: str, locale: str) -> str:
-    name = Locale.parse(locale).languages.get(code.split("_")[0], code)
-    return str(name)
-
-
 def text_direction(lang: str) -> str:
-    return str(Locale.parse(lang).character_order) == "right-to-left" and "rtl" or "ltr"
+    return "rtl" if Locale.parse(lang).character_order == "right-to-left" else "ltr"

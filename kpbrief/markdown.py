@@ -18,7 +18,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .edition import ASSETS
 
 LINK_KINDS = ("statement", "issue", "person", "organisation", "event")
-INTERNAL_RE = re.compile(r"^(statement|issue|person|organisation|event):(.*)$")
+INTERNAL_RE = re.compile(rf"^({'|'.join(LINK_KINDS)}):(.*)$")
 
 
 @dataclass(frozen=True)
@@ -50,30 +50,22 @@ def _parser(allow_html: bool) -> MarkdownIt:
     return md
 
 
-def _walk(tokens: list[Token]) -> list[tuple[Token, int]]:
-    """Every token with the 0-based line of the block it stands in."""
-    out: list[tuple[Token, int]] = []
-    for token in tokens:
-        line = token.map[0] if token.map else 0
-        out.append((token, line))
-        for child in token.children or []:
-            out.append((child, line))
-    return out
+def _link_close(tokens: list[Token], start: int) -> int:
+    """The index of the link_close that ends the link opened at `start`."""
+    depth = 0
+    for index in range(start + 1, len(tokens)):
+        if tokens[index].type == "link_open":
+            depth += 1
+        elif tokens[index].type == "link_close":
+            if depth == 0:
+                return index
+            depth -= 1
+    return len(tokens)
 
 
 def _inline_text(tokens: list[Token], start: int) -> str:
-    parts: list[str] = []
-    depth = 0
-    for token in tokens[start + 1 :]:
-        if token.type == "link_open":
-            depth += 1
-        elif token.type == "link_close":
-            if depth == 0:
-                break
-            depth -= 1
-        elif token.type in ("text", "code_inline"):
-            parts.append(token.content)
-    return "".join(parts)
+    inside = tokens[start + 1 : _link_close(tokens, start)]
+    return "".join(t.content for t in inside if t.type in ("text", "code_inline"))
 
 
 def scan(body: str) -> list[Reference]:
@@ -164,19 +156,11 @@ def _rewrite(token: Token, resolve: Resolver, image_root: str) -> None:
 
 def _drop_link(children: list[Token], start: int) -> None:
     """Turn a link that cannot be made into its plain text."""
-    children[start].type = "text"
-    children[start].content = ""
-    children[start].attrs = {}
-    depth = 0
-    for token in children[start + 1 :]:
-        if token.type == "link_open":
-            depth += 1
-        elif token.type == "link_close":
-            if depth == 0:
-                token.type = "text"
-                token.content = ""
-                return
-            depth -= 1
+    for index in (start, _link_close(children, start)):
+        if index < len(children):
+            children[index].type = "text"
+            children[index].content = ""
+            children[index].attrs = {}
 
 
 def plain_text(body: str) -> str:

@@ -91,13 +91,6 @@ def asset_fetcher(assets: Assets) -> Any:
     return AssetFetcher()
 
 
-@dataclass(frozen=True)
-class PdfMetadata:
-    title: str
-    author: str
-    lang: str
-
-
 def render_pdf(html: str, assets: Assets, target: Path, accessible: bool = True) -> None:
     """HTML to PDF with WeasyPrint (imported here: it takes a second to load)."""
     import weasyprint
