@@ -41,9 +41,23 @@ def bcp47(lang: str) -> str:
     return lang.replace("_", "-")
 
 
+# Letters that Unicode does not decompose into a base letter and accents, spelt as sorted.
+_SORT_SPELLING = str.maketrans(
+    {"æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+
+
 def _sort_key(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """A collation key close to a dictionary's: accents and case are ignored ("Évian" sorts
+    with E, "Œuvre" as "oeuvre"), and they only break ties, through `_sort_keys`."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.translate(_SORT_SPELLING)
+
+
+def _sort_keys(text: str) -> tuple[str, str]:
+    """`_sort_key`, then the text itself: equal keys still sort the same way every time."""
+    return _sort_key(text), text
 
 
 def international_phone(number: str | None, country: str | None) -> tuple[str, str] | None:
@@ -92,6 +106,16 @@ class Assembler:
         if person.contact:
             return anchor("person", person.id)
         return anchor("index-person", person.id)
+
+    def sort_name(self, person: Person) -> str:
+        """A person as sorted and indexed: `sort_as` if given, else "Family, Given names",
+        taking the last word of the name for the family name."""
+        given = self.local(person.sort_as)
+        if given:
+            return given
+        name = self.local(person.name) or person.id
+        first, _, last = name.rpartition(" ")
+        return f"{last}, {first}" if first else name
 
     def person_ref(self, person_id: str) -> PersonRef | None:
         person = self.public.get(person_id)
@@ -257,21 +281,24 @@ class Assembler:
         return tuple(out)
 
     def contacts(self) -> tuple[ContactGroup, ...]:
-        groups: dict[str, list[Contact]] = {}
+        groups: dict[str, list[tuple[tuple[str, str], Contact]]] = {}
         for person in self.public.values():
             if not person.contact:
                 continue
             org = self.content.organisations.get(person.organisation or "")
             phone = international_phone(person.phone, person.country)
             groups.setdefault(org.id if org else "", []).append(
-                Contact(
-                    anchor=self.person_anchor(person),
-                    name=self.local(person.name) or person.id,
-                    role=self.local(person.role),
-                    country=country_name(person.country, self.locale),
-                    phone=phone[0] if phone else None,
-                    phone_uri=phone[1] if phone else None,
-                    email=person.email,
+                (
+                    _sort_keys(self.sort_name(person)),
+                    Contact(
+                        anchor=self.person_anchor(person),
+                        name=self.local(person.name) or person.id,
+                        role=self.local(person.role),
+                        country=country_name(person.country, self.locale),
+                        phone=phone[0] if phone else None,
+                        phone_uri=phone[1] if phone else None,
+                        email=person.email,
+                    ),
                 )
             )
         out: list[ContactGroup] = []
@@ -280,12 +307,12 @@ class Assembler:
             ref = (
                 Ref(anchor("organisation", org_id), self.local(org.name) or org_id) if org else None
             )
-            people.sort(key=lambda c: _sort_key(c.name))
-            out.append(ContactGroup(ref, tuple(people)))
+            people.sort(key=lambda item: item[0])
+            out.append(ContactGroup(ref, tuple(contact for _key, contact in people)))
         out.sort(
             key=lambda g: (
                 g.organisation is None,
-                _sort_key(g.organisation.label if g.organisation else ""),
+                _sort_keys(g.organisation.label if g.organisation else ""),
             )
         )
         return tuple(out)
@@ -307,7 +334,7 @@ class Assembler:
                     member=org.coalition_member,
                 )
             )
-        out.sort(key=lambda o: _sort_key(o.name))
+        out.sort(key=lambda o: _sort_keys(o.name))
         return tuple(out)
 
     def index(self) -> tuple[IndexLetter, ...]:
@@ -323,7 +350,7 @@ class Assembler:
             for person_id in statement.speakers + statement.contacts + statement.mentions:
                 person = self.public.get(person_id)
                 if person:
-                    add("person", person.id, self.local(person.name) or person.id, ref)
+                    add("person", person.id, self.sort_name(person), ref)
                     org = self.content.organisations.get(person.organisation or "")
                     if org:
                         add("organisation", org.id, self.local(org.name) or org.id, ref)
@@ -337,10 +364,7 @@ class Assembler:
         for person in self.public.values():
             if person.contact:
                 add(
-                    "person",
-                    person.id,
-                    self.local(person.name) or person.id,
-                    Ref(self.person_anchor(person), ""),
+                    "person", person.id, self.sort_name(person), Ref(self.person_anchor(person), "")
                 )
         for org in self.content.organisations.values():
             add(
@@ -351,23 +375,19 @@ class Assembler:
             )
         letters: dict[str, list[IndexEntry]] = {}
         for (kind, key), targets in entries.items():
-            name = names[(kind, key)]
-            # A person is indexed under the family name: the last word of the name.
-            sort_name = name
-            if kind == "person" and " " in name:
-                first, _, last = name.rpartition(" ")
-                sort_name = f"{last}, {first}"
+            name = names[(kind, key)]  # a person's is already "Family, Given"
             entry = IndexEntry(
                 anchor=anchor(f"index-{kind}", key if kind != "place" else _slug(key)),
-                name=sort_name,
+                name=name,
                 kind=kind,
                 targets=tuple(targets.values()),
             )
-            letter = _sort_key(sort_name)[:1].upper() or "#"
+            initial = _sort_key(name)[:1].upper()
+            letter = initial if initial.isalpha() else "#"
             letters.setdefault(letter, []).append(entry)
         return tuple(
-            IndexLetter(letter, tuple(sorted(items, key=lambda e: _sort_key(e.name))))
-            for letter, items in sorted(letters.items())
+            IndexLetter(letter, tuple(sorted(items, key=lambda e: _sort_keys(e.name))))
+            for letter, items in sorted(letters.items())  # "#" comes first
         )
 
     def assemble(self) -> Edition:

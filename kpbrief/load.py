@@ -48,6 +48,7 @@ STATEMENT_KINDS = (
 )
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_YAML_DEPTH = 20
+MAX_YAML_VALUES = 100_000  # scalars, lists and mappings, aliases expanded
 
 T = TypeVar("T")
 
@@ -95,21 +96,31 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def _depth(node: yaml.Node, limit: int) -> int:
+def _too_big(node: yaml.Node) -> str | None:
+    """Why a YAML document is beyond reason (too deep, or too many values), or None.
+
+    Values are counted as the loader will build them, aliases (`*name`) expanded: a few
+    lines of anchors can otherwise stand for billions of values.
+    """
     stack: list[tuple[yaml.Node, int]] = [(node, 1)]
-    deepest = 1
+    count = 0
     while stack:
         current, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > limit:
-            return depth
+        count += 1
+        if depth > MAX_YAML_DEPTH:
+            return f"YAML nested deeper than {MAX_YAML_DEPTH} levels; flatten it"
+        if count > MAX_YAML_VALUES:
+            return (
+                f"YAML holds more than {MAX_YAML_VALUES} values once its aliases (*name) are "
+                "expanded; write the values out, without anchors and aliases"
+            )
         if isinstance(current, yaml.SequenceNode):
             stack.extend((child, depth + 1) for child in current.value)
         elif isinstance(current, yaml.MappingNode):
             for key, value in current.value:
                 stack.append((key, depth + 1))
                 stack.append((value, depth + 1))
-    return deepest
+    return None
 
 
 class Reader:
@@ -160,8 +171,9 @@ class Reader:
             node = loader.get_single_node()
             if node is None:
                 return None
-            if _depth(node, MAX_YAML_DEPTH) > MAX_YAML_DEPTH:
-                self.error(origin, f"YAML nested deeper than {MAX_YAML_DEPTH} levels; flatten it")
+            too_big = _too_big(node)
+            if too_big is not None:
+                self.error(origin, too_big)
                 return None
             return loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
@@ -692,7 +704,7 @@ def _load_person(reader: Reader, path: Path) -> Person | None:
         data,
         origin,
         ("name",),
-        ("organisation", "role", "country", "phone", "email", "public", "contact"),
+        ("organisation", "role", "country", "phone", "email", "public", "contact", "sort_as"),
     )
     name = reader.get(data, origin, "name", reader.local_text)
     if name is None:
@@ -710,6 +722,7 @@ def _load_person(reader: Reader, path: Path) -> Person | None:
         email=reader.get(data, origin, "email", reader.string),
         public=True if public is None else public,
         contact=True if contact is None else contact,
+        sort_as=reader.get(data, origin, "sort_as", reader.local_text),
         lines=dict(data.lines),
     )
 

@@ -200,6 +200,7 @@ class Person:
     email: str | None = None
     public: bool = True
     contact: bool = True  # false: only mentioned; belongs in the index, not the contacts
+    sort_as: LocalText | None = None  # the name as sorted and indexed: "Bin Sulayem, Ahmed"
     lines: dict[str, int] = field(default_factory=dict)
 
 
