@@ -10,9 +10,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .models import Problem
+
+if TYPE_CHECKING:
+    from .build import BuildRequest
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -20,26 +24,41 @@ def _print_problems(problems: list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildFailed, BuildRequest, build
+def _build_request(args: argparse.Namespace) -> BuildRequest:
+    from .build import DEFAULT_TIME_LIMIT, BuildRequest
 
     source = Path(args.source).resolve()
-    out = Path(args.out).resolve() if args.out else source / "build"
-    request = BuildRequest(
+    limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
+    return BuildRequest(
         source=source,
-        out=out,
+        out=Path(args.out).resolve() if args.out else source / "build",
         languages=list(dict.fromkeys(args.lang or [])),
         formats=list(dict.fromkeys(args.format or ["pdf", "epub"])),
         accessible_pdf=not args.fast,
+        time_limit=limit or None,
+        force=args.force,
     )
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import BuildFailed, build
+    from .progress import for_stream
+
+    request = _build_request(args)
     try:
-        written = build(request, report=lambda message: print(message, file=sys.stderr))
+        with for_stream(sys.stderr) as progress:
+            result = build(request, progress)
     except BuildFailed as failure:
         _print_problems(failure.problems)
         print(f"kpbrief: build failed: {failure}", file=sys.stderr)
         return 1
-    for path in written:
+    for path in result.outputs:
         print(path)
+    if result.written or result.unchanged:
+        print(
+            f"{len(result.written)} written, {len(result.unchanged)} up to date",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -161,6 +180,65 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .build import load_and_check
+    from .importer import ImportRefused, import_statement
+
+    source = Path(args.source).resolve()
+    try:
+        imported = import_statement(Path(args.file), source, args.lang, args.id)
+    except ImportRefused as refusal:
+        print(f"kpbrief import: {refusal}", file=sys.stderr)
+        return refusal.code
+    for path in (*imported.sources, imported.statement):
+        print(path)
+    rel = imported.statement.relative_to(source).as_posix()
+    for review in imported.reviews:
+        print(f"{rel}:{review.line}: warning: review: {review.message}")
+    _content, problems = load_and_check(source)
+    mine = [p for p in problems if p.origin.path == rel]
+    for problem in mine:
+        print(problem)
+    errors = sum(1 for p in mine if p.severity == "error")
+    print(
+        f"{rel}: {errors} error(s), {len(mine) - errors} warning(s), "
+        f"{len(imported.reviews)} line(s) marked REVIEW",
+        file=sys.stderr,
+    )
+    return 1 if errors else 0
+
+
+def _add_build_options(command: argparse.ArgumentParser, default_formats: list[str]) -> None:
+    command.add_argument(
+        "--source",
+        default=".",
+        metavar="DIR",
+        help="the book folder (default: the current directory)",
+    )
+    command.add_argument("--out", metavar="DIR", help="output folder (default: DIR/build)")
+    command.add_argument(
+        "--lang", action="append", metavar="L", help="build only this language (repeatable)"
+    )
+    command.add_argument(
+        "--format",
+        action="append",
+        choices=["pdf", "epub", "html"],
+        help=f"build only this format (repeatable; default {' and '.join(default_formats)})",
+    )
+    command.add_argument(
+        "--fast", action="store_true", help="skip the PDF/UA tagging (drafts only)"
+    )
+    command.add_argument(
+        "--force", action="store_true", help="make every output again, even those up to date"
+    )
+    command.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="SECONDS",
+        help="stop a build that runs longer than this (default: 30 minutes; 0: no limit)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
         prog="kpbrief",
@@ -172,25 +250,7 @@ def parser() -> argparse.ArgumentParser:
     build_parser = commands.add_parser(
         "build", help="build the book's PDF and EPUB", description="Build the book folder."
     )
-    build_parser.add_argument(
-        "--source",
-        default=".",
-        metavar="DIR",
-        help="the book folder (default: the current directory)",
-    )
-    build_parser.add_argument("--out", metavar="DIR", help="output folder (default: DIR/build)")
-    build_parser.add_argument(
-        "--lang", action="append", metavar="L", help="build only this language (repeatable)"
-    )
-    build_parser.add_argument(
-        "--format",
-        action="append",
-        choices=["pdf", "epub", "html"],
-        help="build only this format (repeatable; default pdf and epub)",
-    )
-    build_parser.add_argument(
-        "--fast", action="store_true", help="skip the PDF/UA tagging (drafts only)"
-    )
+    _add_build_options(build_parser, ["pdf", "epub"])
     build_parser.set_defaults(func=cmd_build)
 
     check_parser = commands.add_parser(
@@ -228,6 +288,24 @@ def parser() -> argparse.ArgumentParser:
     )
     new_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
     new_parser.set_defaults(func=cmd_new)
+
+    import_parser = commands.add_parser(
+        "import",
+        help="make a statement's content file from a file as received",
+        description="Convert a statement received as .docx, .odt, .html, .md or .txt (pandoc) "
+        "into content/statements/<id>.<lang>.md, keep the received file under "
+        "content/sources/, guess the title, date, kind and place (each marked REVIEW), then "
+        "check the new file.",
+    )
+    import_parser.add_argument("file", help="the received file")
+    import_parser.add_argument(
+        "--lang", help="the statement's language (default: the book's first)"
+    )
+    import_parser.add_argument(
+        "--id", help="the statement's id (default: its date and the first words of its title)"
+    )
+    import_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
+    import_parser.set_defaults(func=cmd_import)
     return main_parser
 
 

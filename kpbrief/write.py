@@ -269,4 +269,5 @@ def staged_outputs(out_dir: Path) -> Iterator[dict[Path, Path]]:
 def temporary_beside(final: Path) -> Path:
     handle, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
     os.close(handle)
+    os.chmod(name, 0o644)  # mkstemp's 0600 would keep a shared book from its readers
     return Path(name)

@@ -1,0 +1,139 @@
+"""Fingerprints of a build's inputs, and the manifest that remembers them beside the outputs.
+
+An output is up to date when the manifest records, for its file, the fingerprint of the
+inputs it was made from and the digest of the bytes it was written with, and both still
+hold. Two fingerprints are kept per output:
+
+- the *input* key: every file of the book's content, layouts and locales, kpbrief's own
+  code, the engines' versions and the build options. When it matches, nothing is loaded.
+- the *render* key: the rendered HTML the engine was given, with everything the engine may
+  read beside it (styles, fonts, media) and the same versions and options. When the input
+  key changed but the render key did not (a French edit, for the English book), the engine
+  is not run again.
+
+A missing, unreadable or foreign manifest means "rebuild": the cache can only ever save
+work, never serve an output made from other inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+
+MANIFEST = ".kpbrief-build.json"
+_FORMAT = 1
+_CODE_DIR = Path(__file__).resolve().parent
+
+
+def _files_under(root: Path) -> Iterable[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def tree_digest(roots: Iterable[Path], exclude: Path | None = None) -> str:
+    """One digest of every file's relative path and bytes under the given folders."""
+    digest = hashlib.sha256()
+    for root in roots:
+        digest.update(f"\0root {root.name}\0".encode())
+        for path in _files_under(root):
+            if exclude is not None and path.is_relative_to(exclude):
+                continue
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def tool_digest() -> str:
+    """kpbrief's own code and version, and the engines' versions."""
+    engines = ",".join(
+        f"{name}={_version(name)}" for name in ("weasyprint", "pypandoc-binary", "pypandoc")
+    )
+    return hashlib.sha256(
+        f"kpbrief {__version__}\0{engines}\0{tree_digest([_CODE_DIR])}".encode()
+    ).hexdigest()
+
+
+def options_digest(**options: object) -> str:
+    """The options an output depends on, including SOURCE_DATE_EPOCH from the environment."""
+    given = dict(options, source_date_epoch=os.environ.get("SOURCE_DATE_EPOCH"))
+    return hashlib.sha256(json.dumps(given, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def combine(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@dataclass
+class Entry:
+    input_key: str
+    render_key: str
+    output: str  # sha256 of the output file's bytes
+
+
+class Manifest:
+    """What the last successful build of a folder wrote, read from and written to the folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / MANIFEST
+        self.entries: dict[str, Entry] = {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("format") == _FORMAT:
+                for name, entry in data.get("outputs", {}).items():
+                    self.entries[name] = Entry(
+                        str(entry["input_key"]), str(entry["render_key"]), str(entry["output"])
+                    )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.entries = {}
+
+    def _intact(self, output: Path, entry: Entry) -> bool:
+        return file_digest(output) == entry.output
+
+    def current_by_input(self, output: Path, input_key: str) -> bool:
+        entry = self.entries.get(output.name)
+        return entry is not None and entry.input_key == input_key and self._intact(output, entry)
+
+    def current_by_render(self, output: Path, render_key: str) -> bool:
+        entry = self.entries.get(output.name)
+        return entry is not None and entry.render_key == render_key and self._intact(output, entry)
+
+    def record(self, output: Path, input_key: str, render_key: str, written: Path) -> None:
+        """Remember `output` as made from these keys; `written` holds its bytes (staged)."""
+        digest = file_digest(written)
+        if digest is not None:
+            self.entries[output.name] = Entry(input_key, render_key, digest)
+
+    def forget(self, output: Path) -> None:
+        self.entries.pop(output.name, None)
+
+    def save(self) -> None:
+        data = {
+            "format": _FORMAT,
+            "outputs": {name: vars(entry) for name, entry in sorted(self.entries.items(), key=str)},
+        }
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(temporary, self.path)
