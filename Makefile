@@ -6,7 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: book test lint catalogs clean
+# The preview tests drive Debian's chromium; install it when it is missing (as root, or
+# through sudo). If it still is missing, those tests fail: they are never skipped.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: book test lint catalogs clean browser
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +21,13 @@ $(READY): pyproject.toml
 book: $(READY)
 	$(BIN)/kpbrief build
 
-test: $(READY)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the preview tests"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+test: $(READY) browser
 	$(BIN)/ruff check kpbrief tests benchmarks
 	$(BIN)/ruff format --check kpbrief tests benchmarks
 	$(BIN)/mypy

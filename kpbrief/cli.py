@@ -62,6 +62,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from .watch import watch
+
+    request = _build_request(args)
+    request.formats = list(dict.fromkeys(["html", *request.formats]))
+    watch(request, args.port)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .watch import live_script, serve
+
+    source = Path(args.source).resolve()
+    out = Path(args.out).resolve() if args.out else source / "build"
+    if not any(out.glob("*.html")):
+        print(
+            f"kpbrief serve: no HTML in {out}: run `kpbrief build --format html` first, "
+            "or `kpbrief watch`, which builds and serves",
+            file=sys.stderr,
+        )
+        return 1
+    serve(out, live_script(source), args.port)
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import load_and_check
 
@@ -252,6 +277,31 @@ def parser() -> argparse.ArgumentParser:
     )
     _add_build_options(build_parser, ["pdf", "epub"])
     build_parser.set_defaults(func=cmd_build)
+
+    watch_parser = commands.add_parser(
+        "watch",
+        help="build, serve a live preview, and rebuild on every save",
+        description="Build the book, serve its HTML on localhost with live reload, and "
+        "rebuild what an edit affects each time a file is saved. Ctrl-C stops.",
+    )
+    _add_build_options(watch_parser, ["html", "pdf", "epub"])
+    watch_parser.add_argument(
+        "--port", type=int, default=8000, help="preview port on 127.0.0.1 (0: any free one)"
+    )
+    watch_parser.set_defaults(func=cmd_watch)
+
+    serve_parser = commands.add_parser(
+        "serve",
+        help="serve the built HTML on localhost with live reload",
+        description="Serve the output folder's HTML on localhost, reloading the browser "
+        "whenever a build rewrites it.",
+    )
+    serve_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
+    serve_parser.add_argument("--out", metavar="DIR", help="output folder (default: DIR/build)")
+    serve_parser.add_argument(
+        "--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free one)"
+    )
+    serve_parser.set_defaults(func=cmd_serve)
 
     check_parser = commands.add_parser(
         "check",

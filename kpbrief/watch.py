@@ -1,0 +1,116 @@
+"""The editing loop: build, serve the preview, and build again each time a file is saved.
+
+Each round first makes the HTML the preview shows (quick: no engine), tells the browsers,
+then makes the other requested formats. Builds are incremental, so a round makes only what
+the edit affected. A failed round reports its problems, on the terminal and in the browser,
+and the loop goes on waiting for the fix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from .build import BuildFailed, BuildRequest, build, layout_dirs, locale_dirs
+from .preview import PreviewState, start_preview
+from .progress import for_stream
+
+
+def watched_folders(request: BuildRequest) -> list[Path]:
+    """What a build reads: the book's content, layouts and locales, and kpbrief's own."""
+    folders = [request.source / "content", *layout_dirs(request.source)]
+    folders += locale_dirs(request.source)
+    unique: dict[Path, None] = {}
+    for folder in folders:
+        if folder.is_dir():
+            unique.setdefault(folder.resolve())
+    return list(unique)
+
+
+def live_script(source: Path) -> Path:
+    """The preview's reload script: the book's own layouts first, then kpbrief's."""
+    for folder in layout_dirs(source):
+        script = folder / "preview" / "live.js"
+        if script.is_file():
+            return script
+    raise FileNotFoundError("no preview/live.js in the layouts")
+
+
+def build_round(request: BuildRequest, state: PreviewState, stream: TextIO) -> bool:
+    """One round: the preview's HTML, then the other formats. True if all went well."""
+    preview = dataclasses.replace(request, formats=["html"])
+    others = [f for f in request.formats if f != "html"]
+    for step in [preview] + ([dataclasses.replace(request, formats=others)] if others else []):
+        try:
+            with for_stream(stream) as progress:
+                build(step, progress)
+        except BuildFailed as failure:
+            for problem in failure.problems:
+                print(problem, file=stream, flush=True)
+            print(f"build failed: {failure}", file=stream, flush=True)
+            errors = [str(p) for p in failure.problems if p.severity == "error"]
+            state.publish([*errors, f"build failed: {failure}"])
+            return False
+        if step is preview:
+            state.publish()
+    return True
+
+
+def serve(out: Path, script: Path, port: int, stream: TextIO = sys.stderr) -> None:
+    """`kpbrief serve`: the preview of what is in `out`, reloaded when its HTML changes."""
+    from watchfiles import watch as watch_files
+
+    state = PreviewState()
+    server = start_preview(out, state, script, port)
+    print(f"serving {server.url} (Ctrl-C to stop)", file=stream, flush=True)
+    try:
+        for changes in watch_files(out, watch_filter=lambda _c, path: path.endswith(".html")):
+            if changes:
+                state.publish()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+
+
+def watch(
+    request: BuildRequest,
+    port: int,
+    stream: TextIO = sys.stderr,
+    stop: threading.Event | None = None,
+) -> None:
+    """`kpbrief watch`: build, serve, and rebuild on every save until Ctrl-C (or `stop`)."""
+    from watchfiles import watch as watch_files
+
+    state = PreviewState()
+    build_round(request, state, stream)
+    server = start_preview(request.out, state, live_script(request.source), port)
+    print(f"serving {server.url} (Ctrl-C to stop)", file=stream, flush=True)
+    folders = watched_folders(request)
+    out = request.out.resolve()
+    try:
+        for changes in watch_files(
+            *folders,
+            watch_filter=lambda _change, path: not Path(path).is_relative_to(out),
+            stop_event=stop,
+        ):
+            for name in sorted(_shown(changes, folders)):
+                print(f"changed: {name}", file=stream, flush=True)
+            build_round(request, state, stream)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+
+
+def _shown(changes: Iterable[tuple[object, str]], folders: list[Path]) -> set[str]:
+    names = set()
+    for _change, path in changes:
+        where = Path(path)
+        base = next((f for f in folders if where.is_relative_to(f)), None)
+        names.add(str(where.relative_to(base.parent)) if base else path)
+    return names
