@@ -243,3 +243,14 @@ def test_new_writes_a_file_that_loads_and_refuses_to_overwrite(book: Path) -> No
     assert (book / "content/statements/2024-01-01-x.en.md").is_file()
     found = problems(book)
     assert any("new-person.yaml" in p for p in found)  # placeholders get flagged, not crashes
+
+
+def test_a_contact_nobody_can_reach_is_a_warning(book: Path) -> None:
+    (book / "content" / "people" / "sam-silent.yaml").write_text(
+        "name: Sam Silent\ncountry: BE\n", encoding="utf-8"
+    )
+    assert "content/people/sam-silent.yaml:1: warning: Sam Silent has no phone or e-mail" in (
+        "\n".join(problems(book))
+    )
+    edit(book / "content/people/sam-silent.yaml", "country: BE\n", "country: BE\ncontact: false\n")
+    assert not any("Sam Silent" in p for p in problems(book))
