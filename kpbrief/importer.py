@@ -75,7 +75,7 @@ _KIND_WORDS = (
 )
 _STOPWORDS = frozenset(
     ("a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "the", "to", "with")
-    + ("au", "aux", "de", "des", "du", "en", "et", "la", "le", "les", "un", "une")
+    + ("au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "un", "une")
 )
 
 
@@ -424,9 +424,12 @@ def guess_title(
 
 
 def slug(text: str, words: int = 5) -> str:
+    """Lowercase ASCII words joined by hyphens; small words and numbers (the id starts with
+    the date already) left out."""
+    text = re.sub(r"['’‘`]", " ", text)  # l’excès: two words
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     parts = [w for w in re.split(r"[^a-z0-9]+", ascii_text.lower()) if w]
-    kept = [w for w in parts if w not in _STOPWORDS] or parts
+    kept = [w for w in parts if w not in _STOPWORDS and not w.isdigit()] or parts
     return "-".join(kept[:words])
 
 

@@ -18,7 +18,7 @@ from conftest import REPO, copy_fixture
 from kpbrief import faithful
 from kpbrief.build import load_and_check
 from kpbrief.cli import main
-from kpbrief.importer import guess_date
+from kpbrief.importer import guess_date, slug
 from kpbrief.load import ID_RE, load_content
 from kpbrief.markdown import plain_text
 from kpbrief.models import Content
@@ -352,3 +352,13 @@ def test_missing_file_and_bad_options(tmp_path: Path) -> None:
 )
 def test_guess_date(text: str, lang: str, expected: tuple[str, int, str] | None) -> None:
     assert guess_date(text, lang) == expected
+
+
+def test_slug() -> None:
+    assert slug("2023 Kimberley Process Plenary Meeting, Victoria Falls") == (
+        "kimberley-process-plenary-meeting-victoria"
+    )
+    assert slug("La société civile conteste l’excès de confiance") == (
+        "societe-civile-conteste-exces-confiance"
+    )
+    assert ID_RE.match(slug("Vote of No Confidence at Kinshasa Meeting"))
