@@ -23,6 +23,7 @@ from .edition import (
     KeyLine,
     OrganisationEntry,
     PersonRef,
+    Phrase,
     Ref,
     StatementListing,
     StatementPage,
@@ -92,6 +93,12 @@ class Assembler:
 
     def local(self, text: LocalText | None) -> str | None:
         return None if text is None else text.get(self.lang, self.default)
+
+    def phrase(self, text: LocalText) -> Phrase:
+        """A text in the edition's language if it is written in it, else in the language it
+        falls back to, marked as such; a plain string is taken for the book's first language."""
+        lang = text.lang_of(self.lang, self.default) or self.default
+        return Phrase(text.get(self.lang, self.default), bcp47(lang))
 
     def date(self, statement: Statement) -> str:
         return format_partial(statement.date, self.locale)
@@ -172,7 +179,7 @@ class Assembler:
             source_note=self.local(statement.source.note),
             source_url=statement.source.url,
             source_file=statement.source.file,
-            omissions=tuple(o.why for o in statement.source.omit),
+            omissions=tuple(self.phrase(o.why) for o in statement.source.omit),
             credits=statement.credits,
             date_note=text.date_note or original.date_note,
             translation=self.translation_status(statement),

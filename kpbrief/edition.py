@@ -23,6 +23,14 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """A text and the BCP 47 tag of the language it is written in."""
+
+    text: str
+    lang: str
+
+
+@dataclass(frozen=True)
 class PersonRef:
     anchor: str | None  # None: nowhere to link to
     name: str
@@ -97,7 +105,7 @@ class StatementPage:
     source_note: str | None
     source_url: str | None
     source_file: str | None
-    omissions: tuple[str, ...]
+    omissions: tuple[Phrase, ...]  # the reasons given for leaving source paragraphs out
     credits: tuple[str, ...]
     date_note: str | None
     translation: str | None  # None: the original in the book's language

@@ -447,7 +447,7 @@ def _provenance(reader: Reader, value: Any, origin: Origin) -> Provenance | None
                 item_origin = Origin(origin.path, item_map.line)
                 reader.fields(item_map, item_origin, ("starts", "why"), ())
                 starts = reader.get(item_map, item_origin, "starts", reader.string)
-                why = reader.get(item_map, item_origin, "why", reader.string)
+                why = reader.get(item_map, item_origin, "why", reader.local_text)
                 if starts and why:
                     omits.append(Omission(starts, why, item_origin))
     if publisher is None:

@@ -49,11 +49,17 @@ class LocalText:
     def get(self, lang: str, default_lang: str) -> str:
         if self.plain:
             return self.values[""]
+        return self.values.get(self.lang_of(lang, default_lang) or "", "")
+
+    def lang_of(self, lang: str, default_lang: str) -> str | None:
+        """The language of what `get` gives: a key of `values`; None for a plain string."""
+        if self.plain:
+            return None
         base = lang.split("_")[0]
         for key in (lang, base, default_lang, default_lang.split("_")[0]):
             if key in self.values:
-                return self.values[key]
-        return next(iter(self.values.values()), "")
+                return key
+        return next(iter(self.values), None)
 
     def has(self, lang: str) -> bool:
         return self.plain or lang in self.values or lang.split("_")[0] in self.values
@@ -95,7 +101,7 @@ class PartialDate:
 @dataclass(frozen=True)
 class Omission:
     starts: str
-    why: str
+    why: LocalText  # the reason, in one language or several
     origin: Origin
 
 

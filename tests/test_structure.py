@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture
+from conftest import Built, copy_fixture
 
 from kpbrief.assemble import assemble
 from kpbrief.edition import Edition
@@ -83,3 +83,20 @@ def test_sort_as_must_be_text(tmp_path: Path) -> None:
     _write(book / "content" / "people" / "odd.yaml", "name: Odd One\nsort_as: [a, b]\n")
     problems = [str(p) for p in load_content(book).problems]
     assert any(p.startswith("content/people/odd.yaml:2: error") for p in problems), problems
+
+
+def test_omission_reasons_are_in_the_book_language_or_marked(tmp_path: Path) -> None:
+    book = copy_fixture("mini", tmp_path)
+    statement = next(s for s in _edition(book, "fr").statements if s.omissions)
+    reasons = {reason.text: reason.lang for reason in statement.omissions}
+    assert reasons["la ligne de date, reprise comme date"] == "fr"  # given in French
+    assert reasons["a heading of the release"] == "en"  # English only: marked as English
+    english = next(s for s in _edition(book, "en").statements if s.omissions)
+    assert {r.lang for r in english.omissions} == {"en"}
+
+
+def test_omission_reasons_carry_their_language_in_the_html(mini: Built) -> None:
+    html = mini.path("fr", "html").read_text(encoding="utf-8")
+    assert "<li>la ligne de date, reprise comme date</li>" in html
+    assert '<li lang="en">a heading of the release</li>' in html
+    assert "the date line, kept as the date" not in html
