@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .markdown import plain_text
 from .models import Omission, Statement, StatementText
@@ -59,7 +60,14 @@ def _paragraph_words(paragraph: str) -> str:
 
 
 def statement_words(text: StatementText) -> str:
-    return normalise(text.title) + normalise(plain_text(text.body))
+    return _words(text.title, text.body)
+
+
+@lru_cache(maxsize=1024)
+def _words(title: str, body: str) -> str:
+    # Faithfulness and every key line of every chapter read the same statements: each
+    # text is parsed and normalised once per process.
+    return normalise(title) + normalise(plain_text(body))
 
 
 @dataclass(frozen=True)
