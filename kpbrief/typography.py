@@ -56,6 +56,14 @@ def _french(text: str) -> str:
 
 RULES: dict[str, Callable[[str], str]] = {"en": _english, "fr": _french}
 
+# The characters without which a rule (and the unescaping and escaping around it) leaves a
+# text unchanged: most text nodes of a book hold none and are passed over as they are.
+_TRIGGERS: dict[str, re.Pattern[str]] = {
+    "en": re.compile(r"['\"&<>-]"),
+    "fr": re.compile(r"['\"&<>;!?»«:\d]"),
+}
+_TAG_NAME_RE = re.compile(r"</?\s*([a-zA-Z0-9]+)")
+
 
 def _apply(rule: Callable[[str], str], text: str) -> str:
     # Entities stay entities; URLs and e-mails stay as written.
@@ -81,7 +89,7 @@ def apply_typography(document: str, document_lang: str) -> str:
             if piece.startswith("<!--") or piece.startswith("<!"):
                 continue
             closing = piece.startswith("</")
-            name_match = re.match(r"</?\s*([a-zA-Z0-9]+)", piece)
+            name_match = _TAG_NAME_RE.match(piece)
             if not name_match:
                 continue
             name = name_match[1].lower()
@@ -105,8 +113,10 @@ def apply_typography(document: str, document_lang: str) -> str:
                 if lang_match:
                     lang_stack.append((name, lang_match[1].split("-")[0].lower()))
             continue
-        rule = RULES.get(lang_stack[-1][1])
-        if skip_depth > 0 or rule is None or not piece:
+        lang = lang_stack[-1][1]
+        rule = RULES.get(lang)
+        trigger = _TRIGGERS.get(lang)
+        if skip_depth > 0 or rule is None or not piece or (trigger and not trigger.search(piece)):
             out.append(piece)
         else:
             out.append(_apply(rule, piece))
