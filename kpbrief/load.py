@@ -165,7 +165,16 @@ class Reader:
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
     def parse_yaml(self, text: str, origin: Origin, line_offset: int = 0) -> Any:
-        loader = _Loader(text)
+        try:
+            loader = _Loader(text)  # checks every character of the text
+        except yaml.reader.ReaderError as exc:
+            line = text[: exc.position].count("\n") + 1 + line_offset
+            self.error(
+                Origin(origin.path, line),
+                f"YAML does not parse: the character U+{exc.character:04X} is not allowed "
+                "(a control character, or not text); remove it",
+            )
+            return None
         loader.line_offset = line_offset
         try:
             node = loader.get_single_node()

@@ -409,3 +409,16 @@ def test_the_pandoc_guard_refuses_unquoted_resources() -> None:
     ):
         with pytest.raises(RefusedResource):
             guard_resources(f"<html><body>{html}</body></html>")
+
+
+def test_a_control_character_in_yaml_is_an_error_with_its_line(tmp_path: Path) -> None:
+    """Found by the fuzzer: PyYAML refused it before kpbrief could, and load raised."""
+    book = copy_fixture("mini", tmp_path)
+    edit(book / WALKOUT, "kind: closing-remarks", "kind: closing\x00remarks")
+    (book / "content/people/nul.yaml").write_text("name: Nul\nrole: a\x01b\n")
+    found = problems(book)
+    for expected in (
+        f"{WALKOUT}:4: error: YAML does not parse: the character U+0000 is not allowed",
+        "content/people/nul.yaml:2: error: YAML does not parse: the character U+0001",
+    ):
+        assert any(p.startswith(expected) for p in found), (expected, found)
