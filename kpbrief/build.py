@@ -17,19 +17,17 @@ import datetime as dt
 import multiprocessing
 import os
 import queue
-import signal
 import tempfile
-import threading
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
 from . import TOOL_ROOT, fingerprint
 from .edition import ASSETS
 from .fingerprint import Manifest
+from .limits import TimeLimitExceeded, time_limit_message, wall_clock_limit
 from .load import Reader, load_book, load_content
 from .models import Content, Problem
 from .progress import Progress, Silent
@@ -148,7 +146,22 @@ def build(request: BuildRequest, progress: Progress | None = None) -> BuildResul
                 progress.planned(path.name, 1)
                 progress.finished(path.name, "up to date")
             return BuildResult(written=[], unchanged=sorted(planned))
+    # One deadline for everything from here: the in-process stages and an in-process engine
+    # are stopped by SIGALRM, engines in worker processes are killed (see _run_in_workers).
+    try:
+        with wall_clock_limit(deadline):
+            return _build_changed(request, manifest, input_keys, progress, deadline)
+    except TimeLimitExceeded as stopped:
+        raise BuildFailed(str(stopped)) from None
 
+
+def _build_changed(
+    request: BuildRequest,
+    manifest: Manifest,
+    input_keys: dict[Path, str],
+    progress: Progress,
+    deadline: float | None,
+) -> BuildResult:
     content, problems = load_and_check(request.source)
     errors = [p for p in problems if p.severity == "error"]
     if errors or content.book is None:
@@ -377,17 +390,6 @@ def run_engine_job(job: EngineJob, work: Path) -> None:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-class _TimeUp(Exception):
-    pass
-
-
-def _time_up_message() -> str:
-    return (
-        "the build ran past its time limit and was stopped; nothing was written. "
-        "If the book is simply large, raise the limit with --time-limit SECONDS"
-    )
-
-
 def _engine_step(job: EngineJob) -> str:
     return "PDF: laying out pages (WeasyPrint)" if job.fmt == "pdf" else "EPUB: pandoc"
 
@@ -398,31 +400,15 @@ def _run_engines(
     """Every engine job, in worker processes on every core; one job alone runs here."""
     if not jobs:
         return
-    if len(jobs) == 1 and threading.current_thread() is threading.main_thread():
-        _run_here(jobs[0], work, progress, deadline)
+    if len(jobs) == 1:
+        _run_here(jobs[0], work, progress)
     else:
         _run_in_workers(jobs, work, progress, deadline)
 
 
-def _run_here(job: EngineJob, work: Path, progress: Progress, deadline: float | None) -> None:
-    def time_up(_signum: int, _frame: FrameType | None) -> None:
-        raise _TimeUp
-
-    previous = signal.signal(signal.SIGALRM, time_up)
-    try:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise BuildFailed(_time_up_message())
-            signal.setitimer(signal.ITIMER_REAL, remaining)
-        progress.step(job.name, _engine_step(job))
-        run_engine_job(job, work)
-    except _TimeUp:
-        progress.finished(job.name, "stopped: time limit")
-        raise BuildFailed(_time_up_message()) from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def _run_here(job: EngineJob, work: Path, progress: Progress) -> None:
+    progress.step(job.name, _engine_step(job))
+    run_engine_job(job, work)
     progress.finished(job.name, "written")
 
 
@@ -457,7 +443,7 @@ def _run_in_workers(
             if deadline is not None and time.monotonic() >= deadline:
                 for name in running:
                     progress.finished(name, "stopped: time limit")
-                raise BuildFailed(_time_up_message())
+                raise TimeLimitExceeded(time_limit_message())
             try:
                 name, failure = results.get(timeout=0.5)
             except queue.Empty:
