@@ -1,27 +1,47 @@
 """Benchmark: kpbrief build against the engines alone, on synthetic books of N statements.
 
-    .venv/bin/python benchmarks/bench.py --sizes 5 50 --runs 3
+    .venv/bin/python benchmarks/bench.py --sizes 5 100 --runs 3 --results bench.jsonl
+    .venv/bin/python benchmarks/bench.py --sizes 500 1000 --runs 1 --results bench.jsonl
+    .venv/bin/python benchmarks/bench.py --report bench.jsonl     # the tables, from results
 
-A synthetic book copies the real content/ and repeats its statements (new ids, same texts
-and dates shifted) until it holds N. For each size it reports the median seconds of
-`kpbrief build --lang en --format pdf` and `--format epub` (each in a fresh process) next
-to WeasyPrint alone rendering the very HTML that `--format html` wrote, with the same
-fetcher and options, and pandoc alone converting the same EPUB input.
+A synthetic book copies the real content/ and repeats its statements (new ids, same texts)
+until it holds N. Every measurement is a fresh process, timed from start to exit, with its
+CPU seconds (user + system, children included: far steadier than wall time on a busy
+machine) and peak memory: the peak resident set of the process tree, sampled every 0.2 s,
+or the largest single process's maximum (from wait4) if that is higher. For each size and language:
+
+- `kpbrief build --lang L --format pdf` next to WeasyPrint alone rendering the very HTML
+  that `kpbrief build --lang L --format html` wrote, with kpbrief's fetcher and options
+  (engines.py weasyprint); the two PDFs are compared byte for byte;
+- `kpbrief build --lang L --format epub` next to pandoc alone running the command kpbrief
+  ran on the same input folder (captured by engines.py capture-epub);
+- the full build (every language, PDF and EPUB) against the sum of its single builds;
+- optionally (--peer) the peer: pandoc HTML → Typst, compiled by Typst (PyPI `typst`).
+
+Each output of a run goes to a fresh folder, so no build reuses an earlier one's outputs.
+Results are appended as JSON lines to --results as soon as measured; --report prints medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+ENGINES = [sys.executable, str(Path(__file__).resolve().parent / "engines.py")]
 KPBRIEF = [sys.executable, "-m", "kpbrief"]
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def synthetic_book(size: int, folder: Path) -> Path:
@@ -39,62 +59,241 @@ def synthetic_book(size: int, folder: Path) -> Path:
     return book
 
 
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - start
+def tree_rss(root: int) -> int:
+    """Bytes resident in process `root` and all its descendants, now."""
+    children: dict[int, list[int]] = defaultdict(list)
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        children[int(fields[1])].append(pid)
+        rss[pid] = int(fields[21]) * PAGE
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, ()))
+    return total
 
 
-def engine_alone_pdf(html: Path) -> list[str]:
-    code = (
-        "import sys; from pathlib import Path; "
-        "from kpbrief.build import layout_dirs; from kpbrief.write import Assets, render_pdf; "
-        f"src = Path({str(html.parent.parent)!r}); "
-        "assets = Assets(tuple(layout_dirs(src)), src / 'content' / 'media'); "
-        f"render_pdf(Path({str(html)!r}).read_text(), assets, Path(sys.argv[1]))"
+def measure(command: list[str], cwd: Path | None = None) -> dict[str, float]:
+    """Seconds from start to exit and peak MiB of a fresh process (and its children)."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.wait(0.2):
+                peak = max(peak, tree_rss(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        done.set()
+        sampler.join()
+        if process.returncode != 0:
+            errors.seek(0)
+            sys.stderr.write(errors.read().decode(errors="replace")[-3000:])
+            raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}")
+    peak = max(peak, usage.ru_maxrss * 1024)
+    cpu = usage.ru_utime + usage.ru_stime  # the process and its waited-for children
+    return {"s": round(seconds, 3), "cpu": round(cpu, 3), "mib": round(peak / 2**20, 1)}
+
+
+def pages(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
+
+
+class Recorder:
+    def __init__(self, results: Path | None) -> None:
+        self.results = results
+
+    def __call__(
+        self, size: int, what: str, lang: str, run: dict[str, float], **extra: Any
+    ) -> None:
+        record = {"size": size, "what": what, "lang": lang, **run, **extra}
+        line = json.dumps(record)
+        print(line, flush=True)
+        if self.results is not None:
+            with self.results.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+
+
+def bench_size(size: int, args: argparse.Namespace, record: Recorder, work: Path) -> None:
+    book = synthetic_book(size, work)
+    build = [*KPBRIEF, "build", "--source", str(book)]
+    inputs = work / f"inputs-{size}"
+    for lang in args.langs:
+        subprocess.run(
+            [*build, "--lang", lang, "--format", "html", "--out", str(inputs / lang)],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [*ENGINES, "capture-epub", str(book), lang, str(inputs / f"epub-{lang}")],
+            check=True,
+            capture_output=True,
+        )
+    for run in range(args.runs):
+        out = work / f"out-{size}-{run}"
+        for lang in args.langs:
+            html = inputs / lang / f"kp-csc-briefing.{lang}.html"
+            target = out / "pdf" / f"kp-csc-briefing.{lang}.pdf"
+            alone = out / "alone" / f"{lang}.pdf"
+            alone.parent.mkdir(parents=True, exist_ok=True)
+            timing = measure(
+                [*build, "--lang", lang, "--format", "pdf", "--out", str(target.parent)]
+            )
+            record(size, "kpbrief-pdf", lang, timing, pages=pages(target))
+            timing = measure([*ENGINES, "weasyprint", str(book), str(html), str(alone)])
+            same = alone.read_bytes() == target.read_bytes()
+            record(size, "weasyprint", lang, timing, pages=pages(alone), identical=same)
+            timing = measure(
+                [*build, "--lang", lang, "--format", "epub", "--out", str(out / "epub")]
+            )
+            record(size, "kpbrief-epub", lang, timing)
+            epub = out / "alone" / f"{lang}.epub"
+            timing = measure([*ENGINES, "pandoc", str(inputs / f"epub-{lang}"), str(epub)])
+            record(size, "pandoc", lang, timing)
+        if args.full:
+            timing = measure([*build, "--out", str(out / "full")])
+            record(size, "full", "all", timing)
+        if args.peer:
+            for lang in args.langs[:1]:
+                peer = out / "peer" / f"{lang}.pdf"
+                peer.parent.mkdir(parents=True, exist_ok=True)
+                fonts = REPO / "layouts" / "fonts"
+                html = inputs / f"epub-{lang}" / "book.html"
+                timing = measure([*ENGINES, "typst", str(html), str(fonts), str(peer)])
+                record(size, "typst-peer", lang, timing, pages=pages(peer))
+        shutil.rmtree(out)
+    if args.rebuild:
+        out = work / f"rebuild-{size}"
+        subprocess.run([*build, "--out", str(out)], check=True, capture_output=True)
+        for _ in range(args.runs):
+            record(size, "rebuild-unchanged", "all", measure([*build, "--out", str(out)]))
+    shutil.rmtree(book)
+    shutil.rmtree(inputs)
+
+
+def startup(record: Recorder, runs: int) -> None:
+    help_command = [str(Path(sys.executable).parent / "kpbrief"), "--help"]
+    for _ in range(runs):
+        record(0, "help", "-", measure(help_command))
+
+
+def report(files: list[Path]) -> None:
+    """Markdown tables of medians from JSON-lines results."""
+    runs: dict[tuple[int, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for file in files:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                runs[(item["size"], item["what"], item["lang"])].append(item)
+
+    def med(size: int, what: str, lang: str, key: str = "s") -> float | None:
+        items = runs.get((size, what, lang))
+        return statistics.median(i[key] for i in items) if items else None
+
+    def cell(size: int, what: str, lang: str) -> str:
+        seconds = med(size, what, lang)
+        if seconds is None:
+            return "–"
+        cpu = med(size, what, lang, "cpu")
+        return f"{seconds:.1f} s ({cpu:.1f} CPU), {med(size, what, lang, 'mib'):.0f} MiB"
+
+    def ratio(a: float | None, b: float | None) -> str:
+        return f"**{a / b:.2f}**" if a and b else "–"
+
+    def ratios(size: int, mine: str, engine: str, lang: str) -> str:
+        wall = ratio(med(size, mine, lang), med(size, engine, lang))
+        return f"{wall} ({ratio(med(size, mine, lang, 'cpu'), med(size, engine, lang, 'cpu'))})"
+
+    sizes = sorted({size for size, _w, _l in runs if size > 0})
+    print(
+        "| statements | lang | pages | runs | kpbrief PDF | WeasyPrint alone | PDF ratio | "
+        "kpbrief EPUB | pandoc alone | EPUB ratio |"
     )
-    return [sys.executable, "-c", code, str(html.with_suffix(".engine.pdf"))]
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for size in sizes:
+        for lang in sorted({lang for s, w, lang in runs if s == size and w == "kpbrief-pdf"}):
+            count = len(runs[(size, "kpbrief-pdf", lang)])
+            same = all(i.get("identical") for i in runs[(size, "weasyprint", lang)])
+            print(
+                f"| {size} | {lang} | {med(size, 'kpbrief-pdf', lang, 'pages'):.0f} | {count} | "
+                f"{cell(size, 'kpbrief-pdf', lang)} | "
+                f"{cell(size, 'weasyprint', lang)}{'' if same else ' (PDF differs!)'} | "
+                f"{ratios(size, 'kpbrief-pdf', 'weasyprint', lang)} | "
+                f"{cell(size, 'kpbrief-epub', lang)} | {cell(size, 'pandoc', lang)} | "
+                f"{ratios(size, 'kpbrief-epub', 'pandoc', lang)} |"
+            )
+    print()
+    print(
+        "| statements | full build (2 languages × PDF + EPUB) | sum of the 4 single builds | "
+        "full / sum | rebuild, nothing changed | Typst peer (pandoc → Typst, en) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for size in sizes:
+        parts = [
+            med(size, what, lang)
+            for what in ("kpbrief-pdf", "kpbrief-epub")
+            for lang in ("en", "fr")
+        ]
+        total = sum(p for p in parts if p is not None) if None not in parts else None
+        peer = med(size, "typst-peer", "en")
+        peer_text = (
+            f"{cell(size, 'typst-peer', 'en')}, {med(size, 'typst-peer', 'en', 'pages'):.0f} pages"
+            if peer
+            else "–"
+        )
+        print(
+            f"| {size} | {cell(size, 'full', 'all')} | "
+            f"{f'{total:.1f} s' if total else '–'} | {ratio(med(size, 'full', 'all'), total)} | "
+            f"{cell(size, 'rebuild-unchanged', 'all')} | {peer_text} |"
+        )
+    if (0, "help", "-") in runs:
+        print()
+        print(
+            f"`kpbrief --help`: median {cell(0, 'help', '-')} ({len(runs[(0, 'help', '-')])} runs)"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[5, 50])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5, 100])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--langs", nargs="+", default=["en", "fr"])
+    parser.add_argument("--no-full", dest="full", action="store_false", help="skip full builds")
+    parser.add_argument("--peer", action="store_true", help="also time the pandoc → Typst peer")
+    parser.add_argument("--rebuild", action="store_true", help="time a rebuild, nothing changed")
+    parser.add_argument("--startup", action="store_true", help="time `kpbrief --help`")
+    parser.add_argument("--results", type=Path, help="append JSON lines here")
+    parser.add_argument("--report", type=Path, nargs="+", help="print tables from results")
     args = parser.parse_args()
-    print(
-        "| statements | pages | kpbrief PDF (s) | WeasyPrint alone (s) | ratio | kpbrief EPUB (s) |"
-    )
-    print("|---|---|---|---|---|---|")
-    with tempfile.TemporaryDirectory() as work:
+    if args.report:
+        report(args.report)
+        return
+    record = Recorder(args.results)
+    if args.startup:
+        startup(record, 10)
+    with tempfile.TemporaryDirectory(prefix="kpbrief-bench-") as work:
         for size in args.sizes:
-            book = synthetic_book(size, Path(work))
-            out = book / "build"
-            subprocess.run(
-                [*KPBRIEF, "build", "--source", str(book), "--lang", "en", "--format", "html"],
-                check=True,
-                capture_output=True,
-            )
-            html = out / "kp-csc-briefing.en.html"
-            pdf_cmd = [*KPBRIEF, "build", "--source", str(book), "--lang", "en", "--format", "pdf"]
-            epub_cmd = [
-                *KPBRIEF,
-                "build",
-                "--source",
-                str(book),
-                "--lang",
-                "en",
-                "--format",
-                "epub",
-            ]
-            pdf = statistics.median(timed(pdf_cmd) for _ in range(args.runs))
-            alone = statistics.median(timed(engine_alone_pdf(html)) for _ in range(args.runs))
-            epub = statistics.median(timed(epub_cmd) for _ in range(args.runs))
-            from pypdf import PdfReader
-
-            pages = len(PdfReader(out / "kp-csc-briefing.en.pdf").pages)
-            print(
-                f"| {size} | {pages} | {pdf:.1f} | {alone:.1f} | {pdf / alone:.2f} | {epub:.1f} |"
-            )
+            bench_size(size, args, record, Path(work))
+    if args.results:
+        report([args.results])
 
 
 if __name__ == "__main__":
