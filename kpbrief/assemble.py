@@ -31,7 +31,7 @@ from .edition import (
 )
 from .i18n import country_name, format_partial, format_span, text_direction
 from .markdown import to_html
-from .models import Content, LocalText, Person, Statement, StatementText
+from .models import Content, Issue, LocalText, Person, Statement, StatementText
 
 
 def anchor(kind: str, item_id: str) -> str:
@@ -151,6 +151,12 @@ class Assembler:
     def ordered_statements(self) -> list[Statement]:
         return sorted(self.content.statements.values(), key=lambda s: (s.date.sort_key(), s.id))
 
+    def ordered_issues(self) -> list[Issue]:
+        return sorted(
+            self.content.issues.values(),
+            key=lambda i: (i.order if i.order is not None else 10**6, i.id),
+        )
+
     # -- parts --------------------------------------------------------------------------
 
     def statement_page(self, statement: Statement) -> StatementPage:
@@ -242,22 +248,19 @@ class Assembler:
         return tuple(ChronologyYear(y, tuple(es)) for y, es in sorted(years.items())), marks
 
     def chapters(self) -> tuple[Chapter, ...]:
-        issues = sorted(
-            self.content.issues.values(),
-            key=lambda i: (i.order if i.order is not None else 10**6, i.id),
-        )
         out: list[Chapter] = []
-        for issue in issues:
+        for issue in self.ordered_issues():
             text = issue.text_for(self.lang, self.default)
             statements = [s for s in self.ordered_statements() if issue.id in s.issues]
             key_lines: list[KeyLine] = []
-            for quotation in text.key_lines:
+            for number, quotation in enumerate(text.key_lines, 1):
                 statement = self.content.statements.get(quotation.statement)
                 if statement is None:
                     continue
                 shown = statement.text_for(text.lang)
                 key_lines.append(
                     KeyLine(
+                        anchor=anchor("key-line", f"{issue.id}-{number}"),
                         quote=quotation.quote,
                         quote_lang=bcp47(text.lang),
                         speaker=self.person_ref(quotation.speaker) if quotation.speaker else None,
@@ -352,6 +355,23 @@ class Assembler:
             entries.setdefault((kind, key), {})[target.anchor] = target
             names[(kind, key)] = name
 
+        # Targets in the order of the book: chronology, chapters, statements, appendices.
+        for event in sorted(self.content.events.values(), key=lambda e: (e.date.sort_key(), e.id)):
+            place = self.local(event.place)
+            if place:
+                add(
+                    "place",
+                    place,
+                    place,
+                    Ref(anchor("event", event.id), self.local(event.title) or ""),
+                )
+        for issue in self.ordered_issues():
+            chapter = issue.text_for(self.lang, self.default)
+            for number, quotation in enumerate(chapter.key_lines, 1):
+                person = self.public.get(quotation.speaker or "")
+                if person and quotation.statement in self.content.statements:
+                    target = Ref(anchor("key-line", f"{issue.id}-{number}"), chapter.title)
+                    add("person", person.id, self.sort_name(person), target)
         for statement in self.ordered_statements():
             ref = Ref(anchor("statement", statement.id), statement.text_for(self.lang).title)
             for person_id in statement.speakers + statement.contacts + statement.mentions:

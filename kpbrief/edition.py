@@ -61,6 +61,7 @@ class ChronologyYear:
 
 @dataclass(frozen=True)
 class KeyLine:
+    anchor: str
     quote: str
     quote_lang: str
     speaker: PersonRef | None

@@ -8,6 +8,7 @@ Every file is written under a temporary name in its final folder, then renamed.
 
 from __future__ import annotations
 
+import copy
 import mimetypes
 import os
 import re
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
+from xml.etree import ElementTree
 
 from .edition import ASSETS
 
@@ -92,21 +94,156 @@ def asset_fetcher(assets: Assets) -> Any:
 
 
 def render_pdf(html: str, assets: Assets, target: Path, accessible: bool = True) -> None:
-    """HTML to PDF with WeasyPrint (imported here: it takes a second to load)."""
+    """HTML to PDF with WeasyPrint (imported here: it takes a second to load).
+
+    The document is laid out once; a second time only if its page lists need it (see
+    `settle_page_lists`).
+    """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
     guard_resources(html)
-    document = weasyprint.HTML(
-        string=html, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets)
-    )
+    source = weasyprint.HTML(string=html, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets))
     options: dict[str, Any] = {"pdf_tags": True}
     if accessible:
         options["pdf_variant"] = "pdf/ua-1"
     try:
+        document = settle_page_lists(source, source.render(**options), options)
         document.write_pdf(str(target), **options)
     except FatalURLFetchingError as refused:
         raise RefusedResource(str(refused)) from None
+
+
+# An element with this attribute holds links to places in the document (an index entry's
+# targets) and shows their pages: each page once, in ascending order, each a link.
+PAGE_LIST = "data-page-list"
+# A body-level element with this attribute starts a page, and what follows it to the end of the
+# document (the index) can be laid out on its own: nothing in it refers to an earlier place but
+# through page lists, and it sets its own running strings.
+RELAYOUT_FROM = "data-relayout-from"
+MAX_LAYOUTS = 4
+
+
+def settle_page_lists(source: Any, document: Any, options: dict[str, Any]) -> Any:
+    """The laid-out `document` of `source`, with every page list showing each page once.
+
+    While its links are empty, the stylesheet prints each link's page (CSS `target-counter`),
+    which cannot leave out a page already printed. So after a layout, if a list would show a
+    page twice or out of order, its links are replaced by one link per page, in page order,
+    the page number as their text, and the document is laid out again: only from the element
+    marked `data-relayout-from`, when there is one, with the earlier pages kept as they are.
+    The lists' targets must then still be on the pages the lists show; else they are
+    rewritten again (a few times at most).
+    """
+    lists = _page_lists(source.etree_element)
+    pages = anchor_pages(document)
+    if all(_ascending([pages.get(href) for href, _link in links]) for _, links in lists):
+        return document  # the stylesheet's numbers are right as they are
+    targets = {href for _, links in lists for href, _link in links}
+    for _layout in range(MAX_LAYOUTS - 1):
+        written = {href: pages[href] for href in targets if href in pages}
+        for element, links in lists:
+            _rewrite_page_list(element, links, written)
+        document = _relayout_tail(source, document, options) or source.render(
+            font_config=document.font_config, **options
+        )
+        pages = anchor_pages(document)
+        if all(pages.get(href) == page for href, page in written.items()):
+            break
+    return document
+
+
+def _relayout_tail(source: Any, previous: Any, options: dict[str, Any]) -> Any | None:
+    """`previous`'s pages up to the `data-relayout-from` element, then that element and all
+    after it laid out again on their own; None where that cannot be done exactly."""
+    import weasyprint
+
+    body = source.etree_element.find("body")
+    children = list(body) if body is not None else []
+    start = next((i for i, child in enumerate(children) if RELAYOUT_FROM in child.attrib), None)
+    before = anchor_pages(previous)
+    first = before.get(children[start].get("id") or "") if start is not None else None
+    if start is None or first is None:
+        return None
+    # The tail alone: the same head, the body from the marked element on. The page counter
+    # goes on from `first`; a spacer page, left out afterwards, keeps left pages left.
+    root = source.etree_element
+    head = root.find("head")
+    if head is None or body is None:
+        return None
+    tail = root.makeelement(root.tag, dict(root.attrib))
+    head = copy.deepcopy(head)
+    tail_body = body.makeelement(body.tag, dict(body.attrib))
+    tail.extend([head, tail_body])
+    spacer = first % 2 == 0
+    if spacer:
+        tail_body.append(body.makeelement("div", {"style": "break-after: page"}))
+    tail_body.extend(copy.deepcopy(child) for child in children[start:])
+    style = head.makeelement("style", {})
+    style.text = f"@page :first {{ counter-reset: page {first - 1 if spacer else first} }}"
+    head.append(style)
+    html = ElementTree.tostring(tail, encoding="unicode", method="html")
+    rendered = weasyprint.HTML(
+        string=html, base_url=source.base_url, url_fetcher=source.url_fetcher
+    ).render(font_config=previous.font_config, **options)
+    pages = rendered.pages[1:] if spacer else rendered.pages
+    combined = previous.copy(previous.pages[: first - 1] + pages)
+    # Places the earlier pages point to (by their page numbers) must not have moved.
+    after = anchor_pages(combined)
+    pointed_to = {
+        link.get("href")[1:]
+        for child in children[:start]
+        for link in child.iter("a")
+        if (link.get("href") or "").startswith("#")
+    }
+    if after.get(children[start].get("id") or "") != first or any(
+        before.get(name) != after.get(name) for name in pointed_to
+    ):
+        return None
+    return combined
+
+
+def anchor_pages(document: Any) -> dict[str, int]:
+    """Every anchor of a laid-out document, and the number of the page it is on (from 1)."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for name in page.anchors:
+            pages.setdefault(name, number)
+    return pages
+
+
+def _page_lists(root: Any) -> list[tuple[Any, list[tuple[str, Any]]]]:
+    """Each page list element, with its links as the template wrote them: (anchor, element)."""
+    found = []
+    for element in root.iter():
+        if PAGE_LIST in element.attrib:
+            links = [
+                (child.get("href")[1:], child)
+                for child in element
+                if child.tag == "a" and (child.get("href") or "").startswith("#")
+            ]
+            found.append((element, links))
+    return found
+
+
+def _ascending(pages: list[int | None]) -> bool:
+    known = [page for page in pages if page is not None]
+    return all(a < b for a, b in zip(known, known[1:], strict=False))
+
+
+def _rewrite_page_list(element: Any, links: list[tuple[str, Any]], pages: dict[str, int]) -> None:
+    """One link per page, in page order, to the first of the list's targets on that page."""
+    first_on: dict[int, Any] = {}
+    for href, link in links:
+        if href in pages:
+            first_on.setdefault(pages[href], link)
+    for child in list(element):
+        element.remove(child)
+    for page in sorted(first_on):
+        link = first_on[page]
+        number = link.makeelement(link.tag, dict(link.attrib))
+        number.text = str(page)  # the page counter counts every page from the cover on
+        element.append(number)
 
 
 def render_cover_png(html: str, assets: Assets, target: Path, width: int = 1400) -> None:

@@ -1,0 +1,138 @@
+"""The index's page numbers: each page once, in order, and the page its target is on."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import Built, copy_fixture
+from pypdf import PdfReader
+
+from kpbrief import write
+from kpbrief.build import BuildRequest, build
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The mini book, with index entries whose targets share pages: two events in New Delhi
+    on one chronology page, two key lines of Ada Okafor on one chapter page."""
+    root = tmp_path_factory.mktemp("crowded")
+    source = copy_fixture("mini", root)
+    (source / "content/events/2019-side-event.yaml").write_text(
+        "date: 2019-11-20\ntitle: {en: Side event, fr: Réunion parallèle}\nplace: New Delhi\n",
+        encoding="utf-8",
+    )
+    issue = source / "content/issues/reform.en.md"
+    issue.write_text(
+        issue.read_text(encoding="utf-8").replace(
+            '    quote: "The scheme must change."\n',
+            '    quote: "The scheme must change."\n'
+            "  - statement: 2019-11-22-plenary\n"
+            "    speaker: ada-okafor\n"
+            '    quote: "Today the plenary ended."\n',
+        ),
+        encoding="utf-8",
+    )
+    out = root / "out"
+    build(BuildRequest(source=source, out=out, languages=["en"], formats=["pdf", "html"]))
+    return Built(source, out, "mini-book")
+
+
+class _IndexTargets(HTMLParser):
+    """Each index entry of the print HTML: its name, and the anchors of its page list."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[tuple[str, list[str]]] = []
+        self._in_name = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if "index-entry" in classes:
+            self.entries.append(("", []))
+        elif "index-name" in classes:
+            self._in_name = True
+        elif "index-page" in classes and self.entries:
+            self.entries[-1][1].append((attributes.get("href") or "#")[1:])
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_name = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_name and self.entries:
+            name, targets = self.entries[-1]
+            self.entries[-1] = (name + data, targets)
+
+
+def _index_targets(html: str) -> list[tuple[str, list[str]]]:
+    parser = _IndexTargets()
+    parser.feed(html)
+    return parser.entries
+
+
+def _printed_index(reader: PdfReader) -> dict[str, list[int]]:
+    """The index as printed: each entry's name and page numbers."""
+    printed: dict[str, list[int]] = {}
+    for page in reader.pages:
+        text = page.extract_text() or ""
+        if not text.lstrip().startswith("Index"):
+            continue
+        for line in text.splitlines():
+            match = re.match(r"^(\D+?)\s+(\d+(?:,\s*\d+)*)$", line.strip())
+            if match:
+                printed[match[1].strip()] = [int(n) for n in re.findall(r"\d+", match[2])]
+    return printed
+
+
+def _destination_pages(reader: PdfReader) -> dict[str, int]:
+    pages: dict[str, int] = {}
+    for name, destination in reader.named_destinations.items():
+        number = reader.get_destination_page_number(destination)
+        if number is not None:
+            pages[name] = number + 1
+    return pages
+
+
+def test_index_pages_are_unique_ascending_and_right(crowded: Built) -> None:
+    reader = crowded.pdf("en")
+    entries = _index_targets(crowded.path("en", "html").read_text(encoding="utf-8"))
+    printed = _printed_index(reader)
+    pages = _destination_pages(reader)
+    assert len(entries) >= 6
+    shared = 0
+    for name, targets in entries:
+        expected = sorted({pages[anchor] for anchor in targets})
+        shared += len(targets) > len(expected)
+        numbers = printed[name]
+        assert numbers == sorted(set(numbers)), (name, numbers)  # unique and ascending
+        assert numbers == expected, (name, numbers, expected)  # where the targets are
+    assert shared >= 2  # New Delhi and Ada Okafor had targets sharing a page
+    assert printed["New Delhi"] == [pages["event-2019-plenary"]]
+
+
+def test_index_page_numbers_link_to_their_page(crowded: Built) -> None:
+    reader = crowded.pdf("en")
+    pages = _destination_pages(reader)
+    index_page = next(
+        p for p in reader.pages if (p.extract_text() or "").lstrip().startswith("Index")
+    )
+    destinations = [
+        annotation.get_object().get("/Dest") for annotation in index_page.get("/Annots", [])
+    ]
+    assert destinations and all(d in pages for d in destinations)
+
+
+def test_relaying_out_the_index_alone_equals_a_whole_new_layout(
+    crowded: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = crowded.path("en", "html").read_text(encoding="utf-8")
+    assets = write.Assets((Path(write.__file__).parent.parent / "layouts",), tmp_path)
+    write.render_pdf(html, assets, tmp_path / "tail.pdf")
+    monkeypatch.setattr(write, "_relayout_tail", lambda *_args: None)
+    write.render_pdf(html, assets, tmp_path / "whole.pdf")
+    tail, whole = PdfReader(tmp_path / "tail.pdf"), PdfReader(tmp_path / "whole.pdf")
+    assert [p.extract_text() for p in tail.pages] == [p.extract_text() for p in whole.pages]
+    assert [p.mediabox for p in tail.pages] == [p.mediabox for p in whole.pages]
