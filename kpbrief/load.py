@@ -7,6 +7,7 @@ line; reading goes on so that the user sees every problem at once.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -68,14 +69,25 @@ class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader (no object-constructing tags), recording lines."""
 
     line_offset = 0
+    _newlines: list[int] | None = None
+
+    def line_of(self, mark: yaml.Mark) -> int:
+        """The 1-based line of a mark in the file, counting only '\n' as a line break.
+
+        YAML also breaks lines at U+0085, U+2028 and U+2029, which `mark.line` counts and
+        an editor (and every other line kpbrief reports) does not.
+        """
+        if self._newlines is None:
+            self._newlines = [i for i, char in enumerate(self.buffer) if char == "\n"]
+        return bisect.bisect_left(self._newlines, mark.index) + 1 + self.line_offset
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
     mapping = LineMap()
-    mapping.line = node.start_mark.line + 1 + loader.line_offset
+    mapping.line = loader.line_of(node.start_mark)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1 + loader.line_offset
+        line = loader.line_of(key_node.start_mark)
         if not isinstance(key, str):
             key = str(key)
         if key in mapping:
@@ -187,7 +199,7 @@ class Reader:
             return loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line = (mark.line + 1 + line_offset) if mark else origin.line
+            line = loader.line_of(mark) if mark else origin.line
             what = exc.problem or "invalid YAML"
             if isinstance(exc, yaml.constructor.ConstructorError):
                 what = f"{what}; tags that build objects are not allowed, write plain values"

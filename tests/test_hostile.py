@@ -422,3 +422,17 @@ def test_a_control_character_in_yaml_is_an_error_with_its_line(tmp_path: Path) -
         "content/people/nul.yaml:2: error: YAML does not parse: the character U+0001",
     ):
         assert any(p.startswith(expected) for p in found), (expected, found)
+
+
+def test_yaml_line_breaks_other_than_newline_do_not_shift_lines(tmp_path: Path) -> None:
+    """Found by the fuzzer: YAML breaks lines at U+2028, editors and kpbrief do not."""
+    book = copy_fixture("mini", tmp_path)
+    edit(book / WALKOUT, "title: Walk-out", "title: Walk-out\u2028\u2029\x85")
+    edit(book / WALKOUT, "kind: closing-remarks", "kinds: closing-remarks")
+    (book / "content/people/breaks.yaml").write_text("name: A\u2028B\nrole: [\n")
+    found = problems(book)
+    for expected in (
+        f"{WALKOUT}:4: error: unknown field 'kinds'",
+        "content/people/breaks.yaml:2: error: YAML does not parse",
+    ):
+        assert any(p.startswith(expected) for p in found), (expected, found)
