@@ -4,12 +4,9 @@ from pathlib import Path
 
 __version__ = "0.1.0"
 
-# Where kpbrief's own layouts/ and locales/ live: beside the package in a checkout or an
-# editable install, or under share/kpbrief in the environment of a regular install.
-_CHECKOUT = Path(__file__).resolve().parent.parent
-if (_CHECKOUT / "layouts").is_dir():
-    TOOL_ROOT = _CHECKOUT
-else:  # pragma: no cover - exercised by regular (non-editable) installs
-    import sys
-
-    TOOL_ROOT = Path(sys.prefix) / "share" / "kpbrief"
+# Where kpbrief's own layouts/, locales/ and babel.cfg live. A regular install carries them in
+# the package, as kpbrief/bundled/ (see [tool.setuptools] in pyproject.toml); a checkout or an
+# editable install has them at the top of the repository, beside the package.
+_PACKAGE = Path(__file__).resolve().parent
+_BUNDLED = _PACKAGE / "bundled"
+TOOL_ROOT = _BUNDLED if (_BUNDLED / "layouts").is_dir() else _PACKAGE.parent
