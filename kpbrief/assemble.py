@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import Literal
 
 import phonenumbers
 
@@ -29,7 +30,7 @@ from .edition import (
     StatementPage,
     TimelineMark,
 )
-from .i18n import country_name, format_partial, format_span, text_direction
+from .i18n import country_name, format_partial, format_span, language_names, text_direction
 from .markdown import to_html
 from .models import Content, Issue, LocalText, Person, Statement, StatementText
 
@@ -78,7 +79,13 @@ def international_phone(number: str | None, country: str | None) -> tuple[str, s
 
 
 class Assembler:
-    def __init__(self, content: Content, lang: str, interface_fallback: bool = False) -> None:
+    def __init__(
+        self,
+        content: Content,
+        lang: str,
+        interface_fallback: bool = False,
+        paper: Literal["a4", "letter"] | None = None,
+    ) -> None:
         assert content.book is not None
         self.content = content
         self.book = content.book
@@ -87,6 +94,7 @@ class Assembler:
         self.default = self.book.default_lang
         self.locale = self.book.locale_for(lang)
         self.interface_fallback = interface_fallback
+        self.paper = paper or self.book.paper  # the book's own, unless the build says otherwise
         self.public = {pid: p for pid, p in content.people.items() if p.public}
 
     # -- small helpers ----------------------------------------------------------------
@@ -432,7 +440,7 @@ class Assembler:
             publisher=self.publisher_name(),
             edition_date=self.book.edition,
             edition_label=format_partial(self.book.edition, self.locale),
-            paper=self.book.paper,
+            paper=self.paper,
             chronology=chronology,
             timeline=marks,
             chapters=self.chapters(),
@@ -440,6 +448,9 @@ class Assembler:
             contacts=self.contacts(),
             organisations=self.organisations(),
             index=self.index(),
+            other_languages=language_names(
+                [lang for lang in self.book.languages if lang != self.lang], self.locale
+            ),
             interface_fallback=self.interface_fallback,
             counts={
                 "statements": len(statements),
@@ -459,5 +470,11 @@ def _slug(text: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in _sort_key(text)).split())
 
 
-def assemble(content: Content, lang: str, interface_fallback: bool = False) -> Edition:
-    return Assembler(content, lang, interface_fallback).assemble()
+def assemble(
+    content: Content,
+    lang: str,
+    interface_fallback: bool = False,
+    paper: Literal["a4", "letter"] | None = None,
+) -> Edition:
+    """One language's book; `paper` overrides the book's own (`paper:` in book.yaml)."""
+    return Assembler(content, lang, interface_fallback, paper).assemble()

@@ -190,5 +190,6 @@ class Edition:
     contacts: tuple[ContactGroup, ...]
     organisations: tuple[OrganisationEntry, ...]
     index: tuple[IndexLetter, ...]
+    other_languages: str = ""  # the book's other languages, named in this one's locale
     interface_fallback: bool = False  # no catalog for this language
     counts: dict[str, int] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -109,3 +110,10 @@ def country_name(code: str | None, locale: str) -> str | None:
 
 def text_direction(lang: str) -> str:
     return "rtl" if Locale.parse(lang).character_order == "right-to-left" else "ltr"
+
+
+def language_names(codes: list[str], locale: str) -> str:
+    """Languages named in `locale` and listed as its grammar wants: "French and Portuguese"."""
+    parsed = Locale.parse(locale)
+    names = [parsed.languages.get(code.split("_")[0], code) for code in codes]
+    return format_list(names, locale=parsed) if names else ""

@@ -7,6 +7,7 @@ pandoc); `target` tells them apart. Interface strings come from the gettext cata
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -40,16 +41,22 @@ def render_html(
     env = environment(layout_dirs, translations)
     template = env.get_template("book.html")
 
-    def timeline(title: str) -> Markup:
-        return Markup(draw_timeline(edition.timeline, title))
-
     html = template.render(
         book=edition,
         target=target,
         assets=ASSETS,
-        timeline_svg=timeline,
+        timeline_svg=_timeline(edition),
     )
     return apply_typography(html, edition.lang)
+
+
+def _timeline(edition: Edition) -> Callable[..., Markup]:
+    """The template's `timeline_svg(title, palette="page")`: the chronology's picture."""
+
+    def timeline(title: str, palette: str = "page") -> Markup:
+        return Markup(draw_timeline(edition.timeline, title, palette))
+
+    return timeline
 
 
 def render_cover_html(
@@ -57,5 +64,7 @@ def render_cover_html(
 ) -> str:
     """The cover alone, as a document: the source of the EPUB's cover image."""
     env = environment(layout_dirs, translations)
-    html = env.get_template("cover-image.html").render(book=edition, assets=ASSETS)
+    html = env.get_template("cover-image.html").render(
+        book=edition, assets=ASSETS, timeline_svg=_timeline(edition)
+    )
     return apply_typography(html, edition.lang)

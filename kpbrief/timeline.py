@@ -23,9 +23,18 @@ def _position(mark: TimelineMark, first: int, span: int) -> float:
     return MARGIN + (date.year - first + fraction) / span * (WIDTH - 2 * MARGIN)
 
 
-def draw_timeline(marks: tuple[TimelineMark, ...], title: str) -> str:
+# The colours of the picture: on the page, and on the cover's dark ground.
+PALETTES = {
+    "page": {"axis": "#1d3557", "statement": "#c1121f", "event": "#457b9d", "ground": "#fff"},
+    "cover": {"axis": "#a8c4dc", "statement": "#e5484d", "event": "#8ecae6", "ground": "#1d3557"},
+}
+
+
+def draw_timeline(marks: tuple[TimelineMark, ...], title: str, palette: str = "page") -> str:
     if not marks:
         return ""
+    colour = PALETTES[palette]
+    axis, ground = colour["axis"], colour["ground"]
     first = min(m.date.year for m in marks)
     last = max(m.date.year for m in marks) + 1
     span = max(1, last - first)
@@ -38,19 +47,19 @@ def draw_timeline(marks: tuple[TimelineMark, ...], title: str) -> str:
         f'aria-label="{escape(title, {chr(34): "&quot;"})}">',
         f"<title>{escape(title)}</title>",
         f'<line x1="{MARGIN}" y1="{AXIS_Y}" x2="{WIDTH - MARGIN}" y2="{AXIS_Y}" '
-        'stroke="#1d3557" stroke-width="1.5"/>',
+        f'stroke="{axis}" stroke-width="1.5"/>',
     ]
     for year in range(first, last + 1):
         x = MARGIN + (year - first) / span * (WIDTH - 2 * MARGIN)
         parts.append(
             f'<line x1="{x:.1f}" y1="{AXIS_Y - 4}" x2="{x:.1f}" y2="{AXIS_Y + 4}" '
-            'stroke="#1d3557" stroke-width="1"/>'
+            f'stroke="{axis}" stroke-width="1"/>'
         )
         if (year - first) % step_years == 0 and year < last:
             middle = x + (WIDTH - 2 * MARGIN) / span / 2
             parts.append(
                 f'<text x="{middle:.1f}" y="{AXIS_Y + 17:.1f}" font-size="9.5" '
-                'text-anchor="middle" fill="#1d3557" '
+                f'text-anchor="middle" fill="{axis}" '
                 f'font-family="KP Sans, Linux Biolinum O, sans-serif">{year}</text>'
             )
     for mark in marks:
@@ -58,22 +67,25 @@ def draw_timeline(marks: tuple[TimelineMark, ...], title: str) -> str:
         key = (mark.kind, mark.date.year)
         level = stacks.get(key, 0)
         stacks[key] = level + 1
+        fill = colour["statement"] if mark.kind == "statement" else colour["event"]
         if mark.kind == "statement":
             y = AXIS_Y - 14 - level * STEP
-            parts.append(
-                f'<line x1="{x:.1f}" y1="{AXIS_Y}" x2="{x:.1f}" y2="{y:.1f}" stroke="#c1121f" '
-                'stroke-width="0.6"/>'
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#c1121f" stroke="#fff" '
-                'stroke-width="1"/>'
-            )
+            shape = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" '
         else:
             y = AXIS_Y + 36 + level * STEP
-            parts.append(
-                f'<line x1="{x:.1f}" y1="{AXIS_Y}" x2="{x:.1f}" y2="{y:.1f}" stroke="#457b9d" '
-                'stroke-width="0.6"/>'
+            shape = (
                 f'<path d="M {x:.1f} {y - 5.5:.1f} L {x + 5.5:.1f} {y:.1f} L {x:.1f} '
-                f'{y + 5.5:.1f} L {x - 5.5:.1f} {y:.1f} Z" fill="#457b9d" stroke="#fff" '
-                'stroke-width="1"/>'
+                f'{y + 5.5:.1f} L {x - 5.5:.1f} {y:.1f} Z" '
             )
+        # An event's stem leaves a gap where the year labels are, below the axis.
+        stems = (
+            [(AXIS_Y, y)] if mark.kind == "statement" else [(AXIS_Y, AXIS_Y + 6), (AXIS_Y + 21, y)]
+        )
+        parts.extend(
+            f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{bottom:.1f}" stroke="{fill}" '
+            'stroke-width="0.6"/>'
+            for top, bottom in stems
+        )
+        parts.append(f'{shape}fill="{fill}" stroke="{ground}" stroke-width="1"/>')
     parts.append("</svg>")
     return "".join(parts)
