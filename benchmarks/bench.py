@@ -16,7 +16,11 @@ or the largest single process's maximum (from wait4) if that is higher. For each
 - `kpbrief build --lang L --format epub` next to pandoc alone running the command kpbrief
   ran on the same input folder (captured by engines.py capture-epub);
 - the full build (every language, PDF and EPUB) against the sum of its single builds;
-- optionally (--peer) the peer: pandoc HTML → Typst, compiled by Typst (PyPI `typst`).
+- optionally (--peer) the peer: pandoc HTML → Typst, compiled by Typst (PyPI `typst`);
+- optionally a rebuild with nothing changed (--rebuild N) and the editing loop (--edit-loop
+  N: one statement's text edited, then `kpbrief build --lang L --format pdf` again).
+
+--runs 0 skips the main measurements (to time only rebuilds or the editing loop).
 
 Each output of a run goes to a fresh folder, so no build reuses an earlier one's outputs.
 Results are appended as JSON lines to --results as soon as measured; --report prints medians.
@@ -183,8 +187,19 @@ def bench_size(size: int, args: argparse.Namespace, record: Recorder, work: Path
     if args.rebuild:
         out = work / f"rebuild-{size}"
         subprocess.run([*build, "--out", str(out)], check=True, capture_output=True)
-        for _ in range(args.runs):
+        for _ in range(args.rebuild):
             record(size, "rebuild-unchanged", "all", measure([*build, "--out", str(out)]))
+    if args.edit_loop:
+        # The editing loop: one statement's text changes, its language's PDF is made again.
+        out = work / f"edit-{size}"
+        pdf = [*build, "--lang", args.langs[0], "--format", "pdf", "--out", str(out)]
+        subprocess.run(pdf, check=True, capture_output=True)
+        folder = book / "content" / "statements"
+        edited = sorted(folder.glob(f"*.{args.langs[0]}.md"))[size // 2]
+        for run in range(args.edit_loop):
+            with edited.open("a", encoding="utf-8") as handle:
+                handle.write(f"\nA sentence added by edit {run}.\n")
+            record(size, "edit-loop", args.langs[0], measure(pdf))
     shutil.rmtree(book)
     shutil.rmtree(inputs)
 
@@ -243,16 +258,18 @@ def report(files: list[Path]) -> None:
     print()
     print(
         "| statements | full build (2 languages × PDF + EPUB) | sum of the 4 single builds | "
-        "full / sum | rebuild, nothing changed | Typst peer (pandoc → Typst, en) |"
+        "full / sum, wall (CPU) | rebuild, nothing changed | editing loop (one statement "
+        "edited, en PDF) | Typst peer (pandoc → Typst, en) |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
+    singles = [(w, lang) for w in ("kpbrief-pdf", "kpbrief-epub") for lang in ("en", "fr")]
     for size in sizes:
-        parts = [
-            med(size, what, lang)
-            for what in ("kpbrief-pdf", "kpbrief-epub")
-            for lang in ("en", "fr")
-        ]
-        total = sum(p for p in parts if p is not None) if None not in parts else None
+        wall = [med(size, w, lang) for w, lang in singles]
+        cpu = [med(size, w, lang, "cpu") for w, lang in singles]
+        total = sum(p for p in wall if p is not None) if None not in wall else None
+        total_cpu = sum(p for p in cpu if p is not None) if None not in cpu else None
+        sum_text = f"{total:.1f} s ({total_cpu:.1f} CPU)" if total and total_cpu else "–"
+        full, full_cpu = med(size, "full", "all"), med(size, "full", "all", "cpu")
         peer = med(size, "typst-peer", "en")
         peer_text = (
             f"{cell(size, 'typst-peer', 'en')}, {med(size, 'typst-peer', 'en', 'pages'):.0f} pages"
@@ -260,9 +277,10 @@ def report(files: list[Path]) -> None:
             else "–"
         )
         print(
-            f"| {size} | {cell(size, 'full', 'all')} | "
-            f"{f'{total:.1f} s' if total else '–'} | {ratio(med(size, 'full', 'all'), total)} | "
-            f"{cell(size, 'rebuild-unchanged', 'all')} | {peer_text} |"
+            f"| {size} | {cell(size, 'full', 'all')} | {sum_text} | "
+            f"{ratio(full, total)} ({ratio(full_cpu, total_cpu)}) | "
+            f"{cell(size, 'rebuild-unchanged', 'all')} | {cell(size, 'edit-loop', 'en')} | "
+            f"{peer_text} |"
         )
     if (0, "help", "-") in runs:
         print()
@@ -278,7 +296,16 @@ def main() -> None:
     parser.add_argument("--langs", nargs="+", default=["en", "fr"])
     parser.add_argument("--no-full", dest="full", action="store_false", help="skip full builds")
     parser.add_argument("--peer", action="store_true", help="also time the pandoc → Typst peer")
-    parser.add_argument("--rebuild", action="store_true", help="time a rebuild, nothing changed")
+    parser.add_argument(
+        "--rebuild", type=int, default=0, metavar="N", help="time N rebuilds, nothing changed"
+    )
+    parser.add_argument(
+        "--edit-loop",
+        type=int,
+        default=0,
+        metavar="N",
+        help="time N PDF rebuilds, each after one statement was edited",
+    )
     parser.add_argument("--startup", action="store_true", help="time `kpbrief --help`")
     parser.add_argument("--results", type=Path, help="append JSON lines here")
     parser.add_argument("--report", type=Path, nargs="+", help="print tables from results")

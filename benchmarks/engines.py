@@ -3,6 +3,7 @@
     python benchmarks/engines.py weasyprint BOOK HTML OUT.pdf
         WeasyPrint renders HTML (what `kpbrief build --format html` wrote) with the options of
         kpbrief.write.render_pdf: the same asset fetcher, base URL, pdf_tags and PDF/UA-1.
+        With BENCH_GC=off in the environment, Python's cyclic garbage collector is disabled.
     python benchmarks/engines.py capture-epub BOOK LANG DEST
         Runs kpbrief's own EPUB build of LANG and keeps a copy of the folder and the command
         line it hands pandoc, in DEST (DEST/pandoc.json).
@@ -36,7 +37,12 @@ def layouts_of(book: Path) -> tuple[Path, ...]:
 
 
 def weasyprint_alone(book: Path, html: Path, target: Path) -> None:
+    import gc
+
     import weasyprint
+
+    if os.environ.get("BENCH_GC") == "off":  # an experiment: the cyclic GC's share of the time
+        gc.disable()
 
     from kpbrief.write import VIRTUAL_ROOT, Assets, asset_fetcher
 

@@ -160,6 +160,7 @@ Link = tuple[int, str, tuple[float, float, float, float]]  # page, anchor, recta
 
 def render_part(book: str, document: str, write_pdf: bool) -> dict[str, Any]:
     """One part laid out (and written): page count, anchors, bookmarks, internal links."""
+    cpu = time.process_time()
     options: dict[str, Any] = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"} if write_pdf else {}
     rendered = _html(book, document).render(**options)
     result: dict[str, Any] = {
@@ -182,7 +183,16 @@ def render_part(book: str, document: str, write_pdf: bool) -> dict[str, Any]:
         ],
         "pdf": rendered.write_pdf(**options) if write_pdf else None,
     }
+    result["cpu"] = time.process_time() - cpu  # this job's own CPU seconds, in its worker
     return result
+
+
+def makespan(jobs: list[float], workers: int) -> float:
+    """Wall seconds of jobs handed in order to the first free of `workers` idle cores."""
+    free = [0.0] * workers
+    for job in jobs:
+        free[free.index(min(free))] += job
+    return max(free)
 
 
 def join(parts: list[dict[str, Any]], offsets: list[int], out: Path) -> None:
@@ -321,6 +331,8 @@ def render_in_parts(
                 counts.append(chosen["count"])
                 pages_of.update({a: offset + p + 1 for a, (p, _x, _y) in chosen["anchors"].items()})
             timings["pass1"] = round(time.perf_counter() - start, 2)
+            timings["pass1 CPU per job"] = [round(r["cpu"], 1) for r in laid]
+            timings["pass1 on idle cores"] = round(makespan([r["cpu"] for r in laid], workers), 1)
         # Passes that write: again until no part's numbers changed (as WeasyPrint itself does).
         done: dict[int, tuple[str, dict[str, Any]]] = {}
         converged = False
@@ -348,6 +360,13 @@ def render_in_parts(
                     key = hashlib.sha256(docs[i].encode()).hexdigest()
                     (cache / f"{key}.pickle").write_bytes(pickle.dumps(result))
             timings["rendered"].append(todo)
+            jobs_cpu = [done[i][1]["cpu"] for i in todo]
+            timings.setdefault("writing passes CPU per job", []).append(
+                [round(c, 1) for c in jobs_cpu]
+            )
+            timings["writing passes on idle cores"] = round(
+                timings.get("writing passes on idle cores", 0.0) + makespan(jobs_cpu, workers), 1
+            )
             counts = [done[i][1]["count"] for i in range(len(bodies))]
             offsets = [sum(counts[:i]) for i in range(len(bodies))]
             pages_of = {
@@ -361,9 +380,10 @@ def render_in_parts(
         (cache / "map.json").write_text(
             json.dumps({"cuts": cuts, "counts": counts, "pages_of": pages_of})
         )
-    join_start = time.perf_counter()
+    join_start, join_cpu = time.perf_counter(), time.process_time()
     join(parts, offsets, out)
     timings["join"] = round(time.perf_counter() - join_start, 2)
+    timings["join CPU"] = round(time.process_time() - join_cpu, 1)
     timings["total"] = round(time.perf_counter() - start, 2)
     timings["pages per part"] = counts
     return timings
