@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -46,6 +47,8 @@ REPO = Path(__file__).resolve().parent.parent
 ENGINES = [sys.executable, str(Path(__file__).resolve().parent / "engines.py")]
 KPBRIEF = [sys.executable, "-m", "kpbrief"]
 PAGE = os.sysconf("SC_PAGE_SIZE")
+# A translation says so in its front matter (a line `translation: …` before the closing ---).
+TRANSLATION = re.compile(r"\A---\n(?:(?!---\n).*\n)*?translation:")
 
 
 def synthetic_book(size: int, folder: Path) -> Path:
@@ -53,7 +56,7 @@ def synthetic_book(size: int, folder: Path) -> Path:
     shutil.copytree(REPO / "content", book / "content")
     folder_statements = book / "content" / "statements"
     statements = sorted(folder_statements.glob("*.md"))
-    originals = [p for p in statements if "translation:" not in p.read_text(encoding="utf-8")]
+    originals = [p for p in statements if not TRANSLATION.search(p.read_text(encoding="utf-8"))]
     for index in range(max(0, size - len(originals))):
         stem = originals[index % len(originals)].name.split(".")[0]
         for path in statements:
