@@ -119,9 +119,15 @@ def measure(command: list[str], cwd: Path | None = None) -> dict[str, float]:
 
 
 def pages(pdf: Path) -> int:
-    from pypdf import PdfReader
+    # PDFium, not pypdf: pypdf refuses the page or structure arrays of a 1,000-statement book
+    # (LimitReachedError), and a failed count must not lose the run's timing.
+    import pypdfium2
 
-    return len(PdfReader(pdf).pages)
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 class Recorder:
