@@ -22,7 +22,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from . import TOOL_ROOT, fingerprint
 from .edition import ASSETS
@@ -81,6 +81,7 @@ class BuildRequest:
     accessible_pdf: bool = True
     time_limit: float | None = DEFAULT_TIME_LIMIT  # seconds for the whole build; None: none
     force: bool = False  # make every output again, whatever the manifest says
+    paper: Literal["a4", "letter"] | None = None  # None: the book's own (book.yaml)
 
 
 @dataclass
@@ -204,7 +205,9 @@ def _formats(request: BuildRequest) -> list[str]:
 
 
 def _options(request: BuildRequest, lang: str, fmt: str) -> str:
-    return fingerprint.options_digest(lang=lang, fmt=fmt, accessible=request.accessible_pdf)
+    return fingerprint.options_digest(
+        lang=lang, fmt=fmt, accessible=request.accessible_pdf, paper=request.paper
+    )
 
 
 def _planned_outputs(request: BuildRequest) -> dict[Path, tuple[str, str]] | None:
@@ -274,7 +277,12 @@ def _write_outputs(
         render_keys: dict[Path, str] = {}
         for lang in languages:
             translations = translations_for(locales, lang, book.default_lang)
-            edition = assemble(content, lang, interface_fallback=not translations.has_catalog)
+            edition = assemble(
+                content,
+                lang,
+                interface_fallback=not translations.has_catalog,
+                paper=request.paper,
+            )
             htmls: dict[str, str] = {}
             for fmt in formats:
                 final = request.out / f"{book.id}.{lang}.{fmt}"

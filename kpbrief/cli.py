@@ -37,6 +37,7 @@ def _build_request(args: argparse.Namespace) -> BuildRequest:
         accessible_pdf=not args.fast,
         time_limit=limit or None,
         force=args.force,
+        paper=args.paper,
     )
 
 
@@ -252,6 +253,9 @@ def _add_build_options(command: argparse.ArgumentParser, default_formats: list[s
     )
     command.add_argument(
         "--fast", action="store_true", help="skip the PDF/UA tagging (drafts only)"
+    )
+    command.add_argument(
+        "--paper", choices=["a4", "letter"], help="paper size of the PDF, instead of book.yaml's"
     )
     command.add_argument(
         "--force", action="store_true", help="make every output again, even those up to date"

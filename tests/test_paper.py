@@ -48,3 +48,18 @@ def test_paper_can_be_overridden_when_assembling() -> None:
     html = render_html(letter, [TOOL_ROOT / "layouts"], translations.gettext, "print")
     assert "@page { size: letter; }" in html
     assert assemble(content, "en").paper == "a4"
+
+
+def test_paper_flag_overrides_and_rebuilds(tmp_path: Path) -> None:
+    from kpbrief.cli import main
+
+    source = copy_fixture("mini", tmp_path)
+    out = tmp_path / "out"
+    argv = ["build", "--source", str(source), "--out", str(out), "--lang", "en"]
+    html = out / "mini-book.en.html"
+    assert main([*argv, "--format", "html", "--paper", "letter"]) == 0
+    assert "@page { size: letter; }" in html.read_text(encoding="utf-8")
+    # Another paper is another output: the incremental build must not keep the letter one.
+    assert main([*argv, "--format", "html"]) == 0
+    assert "@page { size: letter; }" not in html.read_text(encoding="utf-8")
+    assert main([*argv, "--format", "html", "--paper", "a4"]) == 0
