@@ -12,11 +12,13 @@ that remembers them is saved after that.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import multiprocessing
 import os
 import queue
+import signal
 import tempfile
 import time
 import traceback
@@ -421,6 +423,7 @@ def _run_here(job: EngineJob, work: Path, progress: Progress) -> None:
 
 
 def _worker(job: EngineJob, work: Path, results: multiprocessing.Queue[tuple[str, str]]) -> None:
+    os.setpgrp()  # a group of its own: stopping the worker stops the pandoc it started too
     try:
         run_engine_job(job, work)
     except RefusedResource as refused:
@@ -472,5 +475,7 @@ def _run_in_workers(
             progress.finished(name, "written")
     finally:
         for worker in running.values():
-            worker.kill()
+            if worker.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(worker.pid, signal.SIGKILL)
             worker.join()

@@ -17,7 +17,7 @@ _TAG_RE = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
 _SKIP_TAGS = ("code", "pre", "style", "script", "kbd", "samp", "svg", "title")
 _LANG_ATTR_RE = re.compile(r"""\blang\s*=\s*["']([^"']+)["']""")
 _PROTECTED_RE = re.compile(
-    r"(\b[a-z][a-z0-9+.-]*://\S+|\bmailto:\S+|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"(\b[a-z][a-z0-9+.-]*://\S+|\bmailto:\S+|(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+)"
 )
 
 

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree
@@ -323,17 +324,38 @@ def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> N
     )
 
 
-_RESOURCE_RE = re.compile(
-    r"<(?:img|image|source|link|object|embed|iframe|script|video|audio|track|input)\b[^>]*?"
-    r"\s(?:src|href|xlink:href|data|poster|srcset)\s*=\s*[\"']([^\"']*)[\"']",
-    re.IGNORECASE,
+_RESOURCE_ATTRIBUTES = frozenset(
+    {"src", "href", "xlink:href", "data", "poster", "srcset", "background", "action"}
 )
+
+
+class _ResourceFinder(HTMLParser):
+    """Every attribute value through which an engine could load something, as it parses.
+
+    An HTML parser, not a pattern, so that unquoted values and character references are
+    read as the engines will read them. Links (`<a href>`) are not loads and are left out.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            return
+        for name, value in attrs:
+            if name in _RESOURCE_ATTRIBUTES and value is not None:
+                self.found.append(value)
+
+    handle_startendtag = handle_starttag
 
 
 def guard_resources(html: str) -> None:
     """Refuse a document that would make an engine load anything but the book's assets."""
-    for match in _RESOURCE_RE.finditer(html):
-        url = match[1]
+    finder = _ResourceFinder()
+    finder.feed(html)
+    finder.close()
+    for url in finder.found:
         if not url.startswith(ASSETS + "/") or ".." in url or ":" in url:
             raise RefusedResource(
                 f"refused to load '{url[:100]}': a book may only use files of its layouts "

@@ -394,11 +394,6 @@ def test_the_output_scanner_lets_a_book_be() -> None:
     assert html_findings(good) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="write.guard_resources reads only quoted attribute values: pandoc then fetched "
-    "an unquoted http:// image and embedded an unquoted /etc/hostname into the EPUB",
-)
 def test_the_pandoc_guard_refuses_unquoted_resources() -> None:
     from kpbrief.write import RefusedResource, guard_resources
 
