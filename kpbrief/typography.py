@@ -27,9 +27,12 @@ def _english(text: str) -> str:
     text = text.replace('"', "”")
     text = re.sub(r"(^|[\s(\[{—–-])'", "\\1‘", text)
     text = text.replace("'", "’")
-    # En dash in number ranges: 2009-2023, pp. 12-14 (not ISO dates like 2019-11-22).
-    text = re.sub(r"(?<![\d-])(\d{1,4})-(\d{1,4})(?![\d-])", "\\1–\\2", text)
-    return text
+    return _ranges(text)
+
+
+def _ranges(text: str) -> str:
+    """En dash in number ranges: 2009-2023, pp. 12-14 (not ISO dates like 2019-11-22)."""
+    return re.sub(r"(?<![\d-])(\d{1,4})-(\d{1,4})(?![\d-])", "\\1–\\2", text)
 
 
 def _french(text: str) -> str:
@@ -51,7 +54,7 @@ def _french(text: str) -> str:
     text = re.sub(
         r"(?<=\d) (?=(?:%|€|\$|km|kg|ct|carats?|ans|millions?|milliards?)\b|%)", NNBSP, text
     )
-    return text
+    return _ranges(text)
 
 
 RULES: dict[str, Callable[[str], str]] = {"en": _english, "fr": _french}

@@ -31,6 +31,11 @@ def test_english_quotes_and_ranges() -> None:
     assert "It’s “clean” from 2009–2023, not 2019-11-22." in out
 
 
+def test_french_ranges_take_an_en_dash_too() -> None:
+    out = apply_typography("<p>Déclarations, 2009-2023 ; voir le 2019-11-22.</p>", "fr")
+    assert f"Déclarations, 2009–2023{NNBSP}; voir le 2019-11-22." in out
+
+
 def test_each_passage_follows_its_own_language() -> None:
     out = apply_typography('<p>Why? <span lang="fr">Pourquoi ?</span> Why?</p>', "en")
     assert f"Pourquoi{NNBSP}?" in out and "Why?" in out
