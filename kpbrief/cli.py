@@ -68,7 +68,11 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     request = _build_request(args)
     request.formats = list(dict.fromkeys(["html", *request.formats]))
-    watch(request, args.port)
+    try:
+        watch(request, args.port)
+    except OSError as failure:  # the port is taken, most often
+        print(f"kpbrief watch: cannot serve on port {args.port}: {failure}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -84,7 +88,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    serve(out, live_script(source), args.port)
+    try:
+        serve(out, live_script(source), args.port)
+    except OSError as failure:  # the port is taken, most often
+        print(f"kpbrief serve: cannot serve on port {args.port}: {failure}", file=sys.stderr)
+        return 1
     return 0
 
 

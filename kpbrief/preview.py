@@ -167,7 +167,7 @@ def _with_live_script(page: str, state: PreviewState) -> str:
 
 def start_preview(folder: Path, state: PreviewState, script: Path, port: int) -> PreviewServer:
     """Serve `folder` on localhost from a background thread; port 0 picks a free one."""
-    folder.mkdir(parents=True, exist_ok=True)
     server = PreviewServer(folder, state, script, port)
+    folder.mkdir(parents=True, exist_ok=True)
     threading.Thread(target=server.serve_forever, name="kpbrief-preview", daemon=True).start()
     return server

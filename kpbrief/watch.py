@@ -87,9 +87,10 @@ def watch(
     from watchfiles import watch as watch_files
 
     state = PreviewState()
-    build_round(request, state, stream)
+    # Serve first: a browser opened at once sees the book as soon as the first build ends.
     server = start_preview(request.out, state, live_script(request.source), port)
     print(f"serving {server.url} (Ctrl-C to stop)", file=stream, flush=True)
+    build_round(request, state, stream)
     folders = watched_folders(request)
     out = request.out.resolve()
     try:

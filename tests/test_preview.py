@@ -105,7 +105,7 @@ def test_the_browser_preview_follows_edits_and_survives_a_broken_file(
         page = browser.new_page()
         page.goto(url)
         body = page.locator("body")
-        expect(page).to_have_title("Mini Briefing Book")
+        expect(page).to_have_title("Mini Briefing Book", timeout=60_000)  # the first build
         expect(body).to_contain_text("We walked out.")
 
         # Save an edit: the page reloads by itself and shows it.
@@ -167,6 +167,25 @@ def test_serve_shows_only_the_output_folder(tmp_path: Path) -> None:
             assert _get(url, forbidden)[0] == 404, forbidden
     finally:
         running.stop()
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
+    import socket
+
+    source = copy_fixture("mini", tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        result = subprocess.run(
+            [sys.executable, "-m", "kpbrief", "watch", "--source", str(source), "--port", port],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"kpbrief watch: cannot serve on port {port}" in result.stderr
+    assert not (source / "build").exists()  # nothing was built for a preview that cannot be
 
 
 def test_serve_without_html_says_what_to_do(tmp_path: Path) -> None:
