@@ -43,6 +43,13 @@ class Built:
             )
 
 
+def edit(path: Path, old: str, new: str, count: int = -1) -> None:
+    """Replace `old` (which must be there) by `new` in a content file, as an editor would."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
 def copy_fixture(name: str, destination: Path) -> Path:
     target = destination / name
     shutil.copytree(FIXTURES / name, target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture
+from conftest import copy_fixture, edit
 
 from kpbrief.build import load_and_check
 from kpbrief.cli import main
@@ -22,12 +22,6 @@ def problems(book: Path) -> list[str]:
 
 def errors(book: Path) -> list[str]:
     return [p for p in problems(book) if ": error: " in p]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 STATEMENT = "content/statements/2019-11-22-plenary.en.md"

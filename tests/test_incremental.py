@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture
+from conftest import copy_fixture, edit
 from pypdf import PdfReader
 
 from kpbrief import build as build_module
@@ -29,12 +29,6 @@ def _digests(out: Path) -> dict[str, str]:
 
 def _pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_pdf_rebuilds_only_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,14 +53,14 @@ def test_pdf_rebuilds_only_what_changed(tmp_path: Path, monkeypatch: pytest.Monk
     assert _digests(out) == before and pdf.stat().st_mtime_ns == stamp
 
     # An edit to the English statement makes a new PDF that carries it.
-    _edit(source / WALKOUT, "We walked out.", "We walked out at noon.")
+    edit(source / WALKOUT, "We walked out.", "We walked out at noon.")
     edited = build(request)
     assert edited.written == [pdf]
     assert "We walked out at noon." in _pdf_text(pdf)
 
     # An edit that changes nothing of the English book (its French translation of another
     # statement) reloads the content but does not run the engine.
-    _edit(source / PLENARY_FR, "---\n", "---\n# a comment only\n")
+    edit(source / PLENARY_FR, "---\n", "---\n# a comment only\n")
     untouched = _digests(out)
     french_only = build(request)
     assert french_only.written == [] and french_only.unchanged == [pdf]
@@ -115,7 +109,7 @@ def test_every_change_rebuilds(
     request, html = html_book
     source = request.source
     if change == "content-edit":
-        _edit(source / WALKOUT, "We walked out.", "We walked out again.")
+        edit(source / WALKOUT, "We walked out.", "We walked out again.")
     elif change == "new-content-file":
         extra = source / "content/events/2024-01-extra.yaml"
         extra.write_text("date: 2024-01\ntitle: {en: An extra event}\n", encoding="utf-8")

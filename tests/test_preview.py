@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture
+from conftest import copy_fixture, edit
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -85,12 +85,6 @@ def watching(tmp_path: Path) -> Iterator[tuple[Path, Path, Running]]:
     running.stop()
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def test_the_browser_preview_follows_edits_and_survives_a_broken_file(
     watching: tuple[Path, Path, Running],
 ) -> None:
@@ -109,7 +103,7 @@ def test_the_browser_preview_follows_edits_and_survives_a_broken_file(
         expect(body).to_contain_text("We walked out.")
 
         # Save an edit: the page reloads by itself and shows it.
-        _edit(source / WALKOUT, "We walked out.", "We walked out at dawn.")
+        edit(source / WALKOUT, "We walked out.", "We walked out at dawn.")
         expect(body).to_contain_text("We walked out at dawn.", timeout=60_000)
 
         # Save a broken file: the watcher goes on, the page says what is wrong and where.
@@ -122,7 +116,7 @@ def test_the_browser_preview_follows_edits_and_survives_a_broken_file(
 
         # Fix it and edit again: the problems go, the new text comes.
         (source / BROKEN).unlink()
-        _edit(source / WALKOUT, "at dawn.", "at dusk.")
+        edit(source / WALKOUT, "at dawn.", "at dusk.")
         expect(body).to_contain_text("We walked out at dusk.", timeout=60_000)
         expect(problems).to_have_count(0)
         browser.close()
