@@ -71,8 +71,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     try:
         watch(request, args.port)
     except OSError as failure:  # the port is taken, most often
-        print(f"kpbrief watch: cannot serve on port {args.port}: {failure}", file=sys.stderr)
-        return 1
+        return _cannot_serve("watch", args.port, failure)
     return 0
 
 
@@ -91,8 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         serve(out, live_script(source), args.port)
     except OSError as failure:  # the port is taken, most often
-        print(f"kpbrief serve: cannot serve on port {args.port}: {failure}", file=sys.stderr)
-        return 1
+        return _cannot_serve("serve", args.port, failure)
     return 0
 
 
@@ -276,6 +274,17 @@ def _add_build_options(command: argparse.ArgumentParser, default_formats: list[s
     )
 
 
+def _add_port_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--port", type=int, default=8000, help="preview port on 127.0.0.1 (0: any free one)"
+    )
+
+
+def _cannot_serve(command: str, port: int, failure: OSError) -> int:
+    print(f"kpbrief {command}: cannot serve on port {port}: {failure}", file=sys.stderr)
+    return 1
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
         prog="kpbrief",
@@ -297,9 +306,7 @@ def parser() -> argparse.ArgumentParser:
         "rebuild what an edit affects each time a file is saved. Ctrl-C stops.",
     )
     _add_build_options(watch_parser, ["html", "pdf", "epub"])
-    watch_parser.add_argument(
-        "--port", type=int, default=8000, help="preview port on 127.0.0.1 (0: any free one)"
-    )
+    _add_port_option(watch_parser)
     watch_parser.set_defaults(func=cmd_watch)
 
     serve_parser = commands.add_parser(
@@ -310,9 +317,7 @@ def parser() -> argparse.ArgumentParser:
     )
     serve_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
     serve_parser.add_argument("--out", metavar="DIR", help="output folder (default: DIR/build)")
-    serve_parser.add_argument(
-        "--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free one)"
-    )
+    _add_port_option(serve_parser)
     serve_parser.set_defaults(func=cmd_serve)
 
     check_parser = commands.add_parser(
