@@ -1,0 +1,344 @@
+"""Join the PDFs WeasyPrint wrote for consecutive parts of one book into the book's PDF.
+
+Each part is a tagged PDF (PDF/UA-1) that WeasyPrint wrote for a slice of the book's HTML,
+laid out as it is in the whole book (the part starts its page counter where it should). The
+join is what WeasyPrint would have written for the whole book:
+
+- the pages of all parts, in order;
+- one structure tree: one `/Document` element whose kids are all parts' kids in order, one
+  `/ParentTree` whose keys are renumbered with a running offset per part (pages'
+  `/StructParents` and annotations' `/StructParent` shifted to match);
+- one sorted name tree of destinations, each name's entry taken from the part that owns it
+  (a part's entries for names it does not own are stand-ins for places in other parts,
+  there only so that WeasyPrint kept the links to them);
+- the outline rebuilt from all parts' bookmarks, nested and placed as WeasyPrint does it;
+- the first part's catalog entries (`/Lang`, `/MarkInfo`, `/ViewerPreferences`,
+  `/Metadata`, …), document information and PDF version;
+- the same bytes for the same parts (no timestamps, a deterministic file identifier).
+
+The work is done by qpdf (through pikepdf): it copies each part's objects once, keeping one
+map from a part's objects to their copies, so that objects copied after the part's pages
+(its structure tree, destinations) point to the copied pages.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
+
+# 72 PDF points per inch / 96 CSS pixels per inch, as WeasyPrint's PDF writer scales.
+SCALE = 0.75
+
+# Catalog entries rebuilt from all parts rather than taken from the first one.
+REBUILT = frozenset({"/Type", "/Pages", "/Outlines", "/StructTreeRoot", "/Names", "/AcroForm"})
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One bookmark, as WeasyPrint's `Page.bookmarks` gives it."""
+
+    page: int  # 0-based page index within its part
+    level: int  # 1 = h1, 2 = h2, ...
+    label: str
+    x: float  # CSS px from the page's top-left (as in page.bookmarks)
+    y: float
+
+
+@dataclass(frozen=True)
+class PartPdf:
+    """One part: its PDF, its bookmarks and the anchors really placed in it."""
+
+    pdf: bytes  # what document.write_pdf(pdf_tags=True, pdf_variant="pdf/ua-1") returned
+    marks: tuple[Mark, ...]  # the part's bookmarks, in order
+    owned: frozenset[str]  # anchor names whose real place is in this part
+
+
+def join_pdf(parts: Sequence[PartPdf], target: Path) -> None:
+    """Write to `target` the one PDF of all `parts`, in order."""
+    if not parts:
+        raise ValueError("no parts to join")
+    sources = [Pdf.open(io.BytesIO(part.pdf)) for part in parts]
+    try:
+        out = Pdf.new()
+        # Pages first: what is copied later (structure, destinations) maps to these copies.
+        offsets: list[int] = []
+        with warnings.catch_warnings():
+            # It warns that named destinations and form fields stay behind: joined below.
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            for source in sources:
+                offsets.append(len(out.pages))
+                out.pages.extend(source.pages)
+        first = sources[0]
+        for key, value in first.Root.items():
+            if key not in REBUILT:
+                out.Root[key] = _copy(out, first, value)
+        if "/Info" in first.trailer:
+            out.trailer.Info = _copy(out, first, first.trailer.Info)
+        _join_structure(out, sources, offsets)
+        _join_names(out, sources, parts)
+        _join_forms(out, sources)
+        _add_outline(out, parts, offsets)
+        out.save(
+            target,
+            min_version=first.pdf_version,
+            deterministic_id=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            compress_streams=True,
+        )
+        out.close()
+    finally:
+        for source in sources:
+            source.close()
+
+
+def _copy(out: Pdf, source: Pdf, value: pikepdf.Object) -> pikepdf.Object:
+    """`value` of `source` copied into `out` (with qpdf's map of `source`'s objects)."""
+    if isinstance(value, Dictionary | Array | pikepdf.Stream) and not value.is_indirect:
+        value = source.make_indirect(value)  # copy_foreign takes indirect objects only
+    elif not isinstance(value, Dictionary | Array | pikepdf.Stream):
+        return value  # names, numbers, strings: copied as they are
+    return out.copy_foreign(value)
+
+
+def _number_tree(node: pikepdf.Object) -> Iterator[tuple[int, pikepdf.Object]]:
+    """The (key, value) pairs of a number tree, in order (flat `/Nums` or `/Kids`)."""
+    if "/Nums" in node:
+        nums = node.Nums
+        for i in range(0, len(nums) - 1, 2):
+            yield int(nums[i]), nums[i + 1]
+    for kid in node.get("/Kids", ()):
+        yield from _number_tree(kid)
+
+
+def _name_tree(node: pikepdf.Object) -> Iterator[tuple[str, pikepdf.Object]]:
+    """The (name, value) pairs of a name tree (flat `/Names` or `/Kids`)."""
+    if "/Names" in node:
+        names = node.Names
+        for i in range(0, len(names) - 1, 2):
+            yield str(names[i]), names[i + 1]
+    for kid in node.get("/Kids", ()):
+        yield from _name_tree(kid)
+
+
+def _as_list(value: pikepdf.Object | None) -> list[pikepdf.Object]:
+    if value is None:
+        return []
+    if isinstance(value, Array):
+        return list(value)
+    return [value]
+
+
+def _join_structure(out: Pdf, sources: list[Pdf], offsets: list[int]) -> None:
+    """One structure tree: one Document of all parts' kids, one renumbered ParentTree."""
+    roots = [
+        (source, _copy(out, source, source.Root.StructTreeRoot))
+        for source in sources
+        if "/StructTreeRoot" in source.Root
+    ]
+    if not roots:
+        return
+    root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    document: pikepdf.Object | None = None
+    kids = Array()
+    nums = Array()
+    role_map = Dictionary()
+    class_map = Dictionary()
+    namespaces = Array()
+    namespace_uris: set[str] = set()
+    shift = 0
+    for index, (source, part_root) in enumerate(roots):
+        part_index = sources.index(source)
+        top = _as_list(part_root.get("/K"))
+        part_document = top[0] if len(top) == 1 and top[0].get("/S") == "/Document" else None
+        if document is None:
+            # The first part's Document element, emptied, becomes the book's.
+            attributes = part_document if part_document is not None else Dictionary()
+            document = out.make_indirect(
+                Dictionary({k: v for k, v in attributes.items() if k not in ("/K", "/P")})
+            )
+            document.Type = Name.StructElem
+            document.S = Name.Document
+            document.P = root
+        part_kids = _as_list(part_document.get("/K")) if part_document is not None else top
+        for kid in part_kids:
+            if isinstance(kid, Dictionary) and "/P" in kid:
+                kid.P = document
+            kids.append(kid)
+        keys = 0
+        if "/ParentTree" in part_root:
+            for key, value in _number_tree(part_root.ParentTree):
+                nums.append(key + shift)
+                nums.append(value)
+                keys = max(keys, key + 1)
+        keys = max(keys, int(part_root.get("/ParentTreeNextKey", 0)))
+        # Pages and their annotations, shifted to the part's keys in the merged tree.
+        end = offsets[part_index + 1] if part_index + 1 < len(offsets) else len(out.pages)
+        shifted: set[tuple[int, int]] = set()
+        for page in out.pages[offsets[part_index] : end]:
+            if "/StructParents" in page.obj:
+                keys = max(keys, int(page.obj.StructParents) + 1)
+                page.obj.StructParents = int(page.obj.StructParents) + shift
+            for annotation in page.obj.get("/Annots", ()):
+                if "/StructParent" not in annotation:
+                    continue
+                if annotation.is_indirect:
+                    if annotation.objgen in shifted:
+                        continue
+                    shifted.add(annotation.objgen)
+                keys = max(keys, int(annotation.StructParent) + 1)
+                annotation.StructParent = int(annotation.StructParent) + shift
+        shift += keys
+        for role, standard in part_root.get("/RoleMap", Dictionary()).items():
+            if role not in role_map:
+                role_map[role] = standard
+        for class_name, attributes in part_root.get("/ClassMap", Dictionary()).items():
+            if class_name not in class_map:
+                class_map[class_name] = attributes
+        for namespace in part_root.get("/Namespaces", ()):
+            uri = str(namespace.get("/NS", ""))
+            if index == 0 or uri not in namespace_uris:
+                namespaces.append(namespace)
+                namespace_uris.add(uri)
+    assert document is not None
+    document.K = kids
+    root.K = Array([document])
+    root.ParentTree = out.make_indirect(Dictionary(Nums=nums))
+    if any("/ParentTreeNextKey" in part_root for _, part_root in roots):
+        root.ParentTreeNextKey = shift
+    if role_map:
+        root.RoleMap = role_map
+    if class_map:
+        root.ClassMap = class_map
+    if namespaces:
+        root.Namespaces = namespaces
+    out.Root.StructTreeRoot = root
+
+
+def _join_names(out: Pdf, sources: list[Pdf], parts: Sequence[PartPdf]) -> None:
+    """The name dictionary: destinations from their owners, the rest from the first part."""
+    names = Dictionary()
+    first = sources[0]
+    if "/Names" in first.Root:
+        for key, value in first.Root.Names.items():
+            if key != "/Dests":
+                names[key] = _copy(out, first, value)
+    dests: dict[bytes, tuple[pikepdf.String, pikepdf.Object]] = {}  # their copies
+    for source, part in zip(sources, parts, strict=True):
+        if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
+            continue
+        for name, value in _name_tree(source.Root.Names.Dests):
+            if name not in part.owned:
+                continue  # a stand-in for a place in another part
+            string = pikepdf.String(name)
+            if bytes(string) not in dests:
+                dests[bytes(string)] = (string, _copy(out, source, value))
+    if dests:
+        flat = Array()
+        for _sort_key, (string, destination) in sorted(dests.items()):
+            flat.append(string)
+            flat.append(destination)
+        names.Dests = Dictionary(Names=flat)
+    if names:
+        out.Root.Names = names
+
+
+def _join_forms(out: Pdf, sources: list[Pdf]) -> None:
+    """One interactive form: the first form's entries, all parts' fields."""
+    forms = [source for source in sources if "/AcroForm" in source.Root]
+    if not forms:
+        return
+    form = _copy(out, forms[0], forms[0].Root.AcroForm)
+    if not isinstance(form, Dictionary):
+        return
+    fields = Array()
+    for source in forms:
+        for form_field in source.Root.AcroForm.get("/Fields", ()):
+            fields.append(_copy(out, source, form_field))
+    form.Fields = fields
+    out.Root.AcroForm = form
+
+
+def _number(value: float) -> int | Decimal:
+    """A coordinate written as WeasyPrint's PDF writer (pydyf) writes it."""
+    if value.is_integer():
+        return int(value)
+    return Decimal(f"{value:f}".rstrip("0"))
+
+
+@dataclass
+class _Item:
+    """One outline item being built, with its children."""
+
+    obj: pikepdf.Object
+    children: list[_Item] = field(default_factory=list)
+
+
+def _add_outline(out: Pdf, parts: Sequence[PartPdf], offsets: list[int]) -> None:
+    """The outline of all parts' bookmarks, nested and placed as WeasyPrint does it."""
+    # Nesting as WeasyPrint's make_page_bookmark_tree: skipped levels do not nest deeper.
+    skipped: list[int] = []
+    previous = 0
+    roots: list[_Item] = []
+    last_by_depth: list[list[_Item]] = [roots]
+    for part, offset in zip(parts, offsets, strict=True):
+        for mark in part.marks:
+            if mark.level > previous:
+                skipped.append(mark.level - previous - 1)
+            else:
+                level = mark.level
+                while level < previous:
+                    level += 1 + skipped.pop()
+                if level > previous:
+                    skipped.append(level - previous - 1)
+            previous = mark.level
+            depth = mark.level - sum(skipped)
+            page = out.pages[offset + mark.page].obj
+            box = page.get("/TrimBox", page.MediaBox)
+            top = float(box[3])  # the CSS page's height in points (its top, y up)
+            destination = [
+                page,
+                Name.XYZ,
+                _number(mark.x * SCALE),
+                _number(top - mark.y * SCALE),
+                0,
+            ]
+            item = _Item(
+                out.make_indirect(
+                    Dictionary(Title=pikepdf.String(mark.label), Dest=Array(destination))
+                )
+            )
+            last_by_depth[depth - 1].append(item)
+            del last_by_depth[depth:]
+            last_by_depth.append(item.children)
+    if not roots:
+        return
+    outlines = out.make_indirect(Dictionary())
+
+    def link(items: list[_Item], parent: pikepdf.Object) -> int:
+        """Link items to their parent and siblings; their count of visible descendants."""
+        count = len(items)
+        for i, item in enumerate(items):
+            item.obj.Parent = parent
+            descendants = link(item.children, item.obj)
+            item.obj.Count = descendants
+            count += descendants
+            if i:
+                item.obj.Prev = items[i - 1].obj
+            if i + 1 < len(items):
+                item.obj.Next = items[i + 1].obj
+            if item.children:
+                item.obj.First = item.children[0].obj
+                item.obj.Last = item.children[-1].obj
+        return count
+
+    outlines.Count = link(roots, outlines)
+    outlines.First = roots[0].obj
+    outlines.Last = roots[-1].obj
+    out.Root.Outlines = outlines
