@@ -34,16 +34,16 @@ from .load import Reader, load_book, load_content
 from .models import Content, Problem
 from .progress import Progress, Silent
 from .write import (
+    COVER_PIXELS,
     Assets,
     EpubMetadata,
     RefusedResource,
     asset_names_used,
     copy_assets,
-    render_cover_png,
-    render_epub,
     render_pdf,
     staged_outputs,
     temporary_beside,
+    write_epub,
 )
 
 # check, assemble and render (and the engines, in `write`) are imported where they are
@@ -124,6 +124,7 @@ class EngineJob:
     assets: Assets
     accessible: bool = True
     cover_html: str | None = None
+    cover_size: tuple[int, int] = COVER_PIXELS["a4"]
     meta: EpubMetadata | None = None
     source_date: int = 0
 
@@ -318,6 +319,7 @@ def _write_outputs(
                     job = dataclasses.replace(
                         job,
                         cover_html=render_cover_html(edition, layouts, translations.gettext),
+                        cover_size=COVER_PIXELS[edition.paper],
                         meta=_epub_metadata(edition, assets, html, summary.strip()),
                     )
                     render_key = fingerprint.combine(
@@ -386,13 +388,13 @@ def run_engine_job(job: EngineJob, work: Path) -> None:
         return
     assert job.meta is not None and job.cover_html is not None
     lang_dir = Path(tempfile.mkdtemp(prefix=f"{job.fmt}-", dir=work))
-    cover = lang_dir / "cover-source.png"
-    render_cover_png(job.cover_html, job.assets, cover)
     # pandoc dates the EPUB from SOURCE_DATE_EPOCH: the given one, else the edition's.
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(job.source_date)
     try:
-        render_epub(job.html, dataclasses.replace(job.meta, cover=cover), job.target, lang_dir)
+        write_epub(
+            job.html, job.meta, job.cover_html, job.assets, job.cover_size, job.target, lang_dir
+        )
     finally:
         if previous is None:
             del os.environ["SOURCE_DATE_EPOCH"]

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -247,8 +247,19 @@ def _rewrite_page_list(element: Any, links: list[tuple[str, Any]], pages: dict[s
         element.append(number)
 
 
-def render_cover_png(html: str, assets: Assets, target: Path, width: int = 1400) -> None:
-    """The cover page, rendered by WeasyPrint and rasterised by PDFium, as a PNG."""
+# The EPUB cover image's size in pixels, for each paper: 1,400 pixels wide, as tall as the
+# page's proportions make it (A4: 210 x 297 mm; letter: 8.5 x 11 in).
+COVER_PIXELS = {"a4": (1400, 1980), "letter": (1400, 1812)}
+
+
+def render_cover_png(html: str, assets: Assets, size: tuple[int, int]) -> bytes:
+    """The cover page, rendered by WeasyPrint and rasterised by PDFium: a PNG of `size`.
+
+    A rasterised page comes out a pixel larger or smaller than `size` by rounding; it is
+    then scaled to `size`. A page of other proportions raises `CoverSizeMismatch`.
+    """
+    import io
+
     import pypdfium2
     import weasyprint
 
@@ -259,11 +270,85 @@ def render_cover_png(html: str, assets: Assets, target: Path, width: int = 1400)
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[0]
-        scale = width / page.get_width()
-        image = page.render(scale=scale).to_pil()
-        image.convert("RGB").save(target, format="PNG")
+        image = page.render(scale=size[0] / page.get_width()).to_pil().convert("RGB")
     finally:
         document.close()
+    rounded = abs(image.width - size[0]) <= 2 and abs(image.height - size[1]) <= 2
+    if image.size != size and rounded:
+        image = image.resize(size)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    if not rounded:
+        raise CoverSizeMismatch(buffer.getvalue())
+    return buffer.getvalue()
+
+
+class CoverSizeMismatch(Exception):
+    """The cover page has not the paper's proportions (a layout of the book's own)."""
+
+    def __init__(self, png: bytes) -> None:
+        super().__init__("the cover page has other proportions than the paper")
+        self.png = png  # the cover as rendered, 1,400 pixels wide
+
+
+def write_epub(
+    html: str,
+    meta: EpubMetadata,
+    cover_html: str,
+    assets: Assets,
+    cover_size: tuple[int, int],
+    target: Path,
+    workdir: Path,
+) -> None:
+    """The EPUB, its cover image made by WeasyPrint while pandoc converts the book.
+
+    pandoc runs (a process of its own, on the other core) with a blank stand-in of the cover's
+    size; the cover is rendered meanwhile and then put in the stand-in's place in the EPUB,
+    byte for byte the file pandoc would have packed. A cover of another size than expected
+    is given to pandoc again, the slow way.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from PIL import Image
+
+    stand_in_path = workdir / "cover-stand-in" / "cover.png"
+    stand_in_path.parent.mkdir()
+    Image.new("RGB", cover_size, "white").save(stand_in_path, format="PNG")
+    stand_in = stand_in_path.read_bytes()
+    packed = workdir / "packed.epub"
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        converting = pool.submit(
+            render_epub, html, replace(meta, cover=stand_in_path), packed, workdir
+        )
+        try:
+            cover, expected = render_cover_png(cover_html, assets, cover_size), True
+        except CoverSizeMismatch as mismatch:
+            cover, expected = mismatch.png, False
+        converting.result()
+    if expected and _replace_member(packed, stand_in, cover, target):
+        return
+    # The slow way: the cover, of the layout's own proportions, given to pandoc.
+    real = workdir / "cover-real" / "cover.png"
+    real.parent.mkdir()
+    real.write_bytes(cover)
+    render_epub(html, replace(meta, cover=real), target, workdir)
+
+
+def _replace_member(archive: Path, old: bytes, new: bytes, target: Path) -> bool:
+    """`archive` copied to `target` with the one member holding `old` holding `new` instead;
+    False (and nothing written) unless exactly one member holds `old`."""
+    import zipfile
+
+    with zipfile.ZipFile(archive) as source:
+        members = source.infolist()
+        matching = [m for m in members if m.file_size == len(old) and source.read(m) == old]
+        if len(matching) != 1:
+            return False
+        with zipfile.ZipFile(target, "w") as copy_:
+            for member in members:
+                data = new if member is matching[0] else source.read(member)
+                copy_.writestr(member, data, compress_type=member.compress_type)
+    return True
 
 
 @dataclass(frozen=True)

@@ -152,3 +152,31 @@ def test_no_connection_is_ever_attempted(tmp_path: Path) -> None:
     with pytest.raises(OSError):  # socket.timeout: nobody knocked
         listener.accept()
     listener.close()
+
+
+def test_the_epub_cover_is_the_printed_cover(mini: Built) -> None:
+    """The EPUB's cover image is the PDF's first page, not the blank stand-in pandoc packed."""
+    import io
+
+    import pypdfium2
+    from PIL import Image, ImageChops, ImageStat
+
+    for lang in ("en", "fr"):
+        epub = mini.epub(lang)
+        opf = next(n for n in epub.namelist() if n.endswith(".opf"))
+        item = re.search(r'<item [^>]*properties="cover-image"[^>]*>', epub.read(opf).decode())
+        assert item is not None
+        href = re.search(r'href="([^"]+)"', item[0])
+        assert href is not None
+        name = str(Path(opf).parent / href[1])
+        cover = Image.open(io.BytesIO(epub.read(name))).convert("RGB")
+        assert cover.size == (1400, 1980)
+        pdf = pypdfium2.PdfDocument(mini.path(lang, "pdf"))
+        try:
+            page = pdf[0].render(scale=350 / pdf[0].get_width()).to_pil().convert("RGB")
+        finally:
+            pdf.close()
+        small = cover.resize(page.size)
+        difference = ImageStat.Stat(ImageChops.difference(small, page)).mean
+        assert max(difference) < 8, (lang, difference)
+        assert max(ImageStat.Stat(small).stddev) > 5  # a picture, not a blank page
