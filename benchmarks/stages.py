@@ -15,7 +15,6 @@ import argparse
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -40,7 +39,7 @@ def main() -> None:
     from kpbrief.load import load_content
     from kpbrief.render import render_cover_html, render_html
     from kpbrief.typography import apply_typography
-    from kpbrief.write import Assets, render_cover_png
+    from kpbrief.write import COVER_PIXELS, Assets, render_cover_png
 
     source = args.book.resolve()
     times: dict[str, list[float]] = {}
@@ -67,9 +66,8 @@ def main() -> None:
         timed("  of which typography (print)", apply_typography, html, edition.lang)
         cover = render_cover_html(edition, layouts, translations.gettext)
         assets = Assets(tuple(layouts), source / "content" / "media")
-        with tempfile.TemporaryDirectory() as work:
-            png = Path(work) / "cover.png"
-            timed("EPUB cover PNG (+weasyprint import)", render_cover_png, cover, assets, png)
+        size = COVER_PIXELS[edition.paper]
+        timed("EPUB cover PNG (+weasyprint import)", render_cover_png, cover, assets, size)
     for name, values in times.items():
         print(f"{name:32} {statistics.median(values):7.3f} s")
 
