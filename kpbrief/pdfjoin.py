@@ -110,9 +110,9 @@ def _copy(out: Pdf, source: Pdf, value: pikepdf.Object) -> pikepdf.Object:
 def _number_tree(node: pikepdf.Object) -> Iterator[tuple[int, pikepdf.Object]]:
     """The (key, value) pairs of a number tree, in order (flat `/Nums` or `/Kids`)."""
     if "/Nums" in node:
-        nums = node.Nums
-        for i in range(0, len(nums) - 1, 2):
-            yield int(nums[i]), nums[i + 1]
+        nums = list(node.Nums)
+        for key, value in zip(nums[0::2], nums[1::2], strict=False):
+            yield int(key), value
     for kid in node.get("/Kids", ()):
         yield from _number_tree(kid)
 
@@ -120,9 +120,9 @@ def _number_tree(node: pikepdf.Object) -> Iterator[tuple[int, pikepdf.Object]]:
 def _name_tree(node: pikepdf.Object) -> Iterator[tuple[str, pikepdf.Object]]:
     """The (name, value) pairs of a name tree (flat `/Names` or `/Kids`)."""
     if "/Names" in node:
-        names = node.Names
-        for i in range(0, len(names) - 1, 2):
-            yield str(names[i]), names[i + 1]
+        names = list(node.Names)
+        for name, value in zip(names[0::2], names[1::2], strict=False):
+            yield str(name), value
     for kid in node.get("/Kids", ()):
         yield from _name_tree(kid)
 
@@ -147,7 +147,7 @@ def _join_structure(out: Pdf, sources: list[Pdf], offsets: list[int]) -> None:
     root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
     document: pikepdf.Object | None = None
     kids = Array()
-    nums = Array()
+    nums: list[int | pikepdf.Object] = []
     role_map = Dictionary()
     class_map = Dictionary()
     namespaces = Array()
@@ -171,29 +171,28 @@ def _join_structure(out: Pdf, sources: list[Pdf], offsets: list[int]) -> None:
             if isinstance(kid, Dictionary) and "/P" in kid:
                 kid.P = document
             kids.append(kid)
-        keys = 0
-        if "/ParentTree" in part_root:
-            for key, value in _number_tree(part_root.ParentTree):
-                nums.append(key + shift)
-                nums.append(value)
-                keys = max(keys, key + 1)
-        keys = max(keys, int(part_root.get("/ParentTreeNextKey", 0)))
-        # Pages and their annotations, shifted to the part's keys in the merged tree.
-        end = offsets[part_index + 1] if part_index + 1 < len(offsets) else len(out.pages)
-        shifted: set[tuple[int, int]] = set()
-        for page in out.pages[offsets[part_index] : end]:
-            if "/StructParents" in page.obj:
-                keys = max(keys, int(page.obj.StructParents) + 1)
-                page.obj.StructParents = int(page.obj.StructParents) + shift
-            for annotation in page.obj.get("/Annots", ()):
-                if "/StructParent" not in annotation:
-                    continue
-                if annotation.is_indirect:
-                    if annotation.objgen in shifted:
+        entries = list(_number_tree(part_root.ParentTree)) if "/ParentTree" in part_root else []
+        for key, value in entries:
+            nums += (key + shift, value)
+        # The part's keys: those of its tree, or up to /ParentTreeNextKey if that is higher.
+        keys = max([int(part_root.get("/ParentTreeNextKey", 0)), *(k + 1 for k, _ in entries)])
+        if shift:  # pages and their annotations, shifted to the part's keys in the merged tree
+            end = offsets[part_index + 1] if part_index + 1 < len(offsets) else len(out.pages)
+            shifted: set[tuple[int, int]] = set()
+            for page in out.pages[offsets[part_index] : end]:
+                page_object = page.obj
+                page_key = page_object.get("/StructParents")
+                if page_key is not None:
+                    page_object.StructParents = int(page_key) + shift
+                for annotation in page_object.get("/Annots", ()):
+                    annotation_key = annotation.get("/StructParent")
+                    if annotation_key is None:
                         continue
-                    shifted.add(annotation.objgen)
-                keys = max(keys, int(annotation.StructParent) + 1)
-                annotation.StructParent = int(annotation.StructParent) + shift
+                    if annotation.is_indirect:
+                        if annotation.objgen in shifted:
+                            continue  # on two pages: shifted once
+                        shifted.add(annotation.objgen)
+                    annotation.StructParent = int(annotation_key) + shift
         shift += keys
         for role, standard in part_root.get("/RoleMap", Dictionary()).items():
             if role not in role_map:
@@ -209,7 +208,7 @@ def _join_structure(out: Pdf, sources: list[Pdf], offsets: list[int]) -> None:
     assert document is not None
     document.K = kids
     root.K = Array([document])
-    root.ParentTree = out.make_indirect(Dictionary(Nums=nums))
+    root.ParentTree = out.make_indirect(Dictionary(Nums=Array(nums)))
     if any("/ParentTreeNextKey" in part_root for _, part_root in roots):
         root.ParentTreeNextKey = shift
     if role_map:
