@@ -84,6 +84,7 @@ class BuildRequest:
     time_limit: float | None = DEFAULT_TIME_LIMIT  # seconds for the whole build; None: none
     force: bool = False  # make every output again, whatever the manifest says
     paper: Literal["a4", "letter"] | None = None  # None: the book's own (book.yaml)
+    parts: int | None = None  # PDF laid out in this many parts; None: by the book's length
 
 
 @dataclass
@@ -127,6 +128,10 @@ class EngineJob:
     cover_size: tuple[int, int] = COVER_PIXELS["a4"]
     meta: EpubMetadata | None = None
     source_date: int = 0
+    parts: int = 1  # PDF: laid out in this many parts (parts.py), 1: as one document
+    workers: int = 1  # PDF in parts: processes laying parts out
+    part_cache: Path | None = None  # PDF in parts: the parts of the last build, kept here
+    part_salt: str = ""  # PDF in parts: what the parts depend on besides their HTML
 
 
 def build(request: BuildRequest, progress: Progress | None = None) -> BuildResult:
@@ -209,7 +214,11 @@ def _formats(request: BuildRequest) -> list[str]:
 
 def _options(request: BuildRequest, lang: str, fmt: str) -> str:
     return fingerprint.options_digest(
-        lang=lang, fmt=fmt, accessible=request.accessible_pdf, paper=request.paper
+        lang=lang,
+        fmt=fmt,
+        accessible=request.accessible_pdf,
+        paper=request.paper,
+        parts=request.parts,
     )
 
 
@@ -259,6 +268,7 @@ def _write_outputs(
 ) -> BuildResult:
     from .assemble import assemble
     from .i18n import translations_for
+    from .parts import PART_CACHE, default_workers, part_count
     from .render import environment, render_cover_html, render_html
 
     assert content.book is not None
@@ -313,6 +323,13 @@ def _write_outputs(
                     source_date=source_date(content),
                 )
                 render_key = fingerprint.combine(engine_digest, _options(request, lang, fmt), html)
+                if fmt == "pdf":
+                    job = dataclasses.replace(
+                        job,
+                        parts=request.parts or part_count(html),
+                        part_cache=request.out / PART_CACHE / final.stem,
+                        part_salt=fingerprint.combine(engine_digest, _options(request, lang, fmt)),
+                    )
                 if fmt == "epub":
                     env = environment(layouts, translations.gettext)
                     summary = env.get_template("epub-accessibility.txt").render(book=edition)
@@ -345,6 +362,8 @@ def _write_outputs(
                     progress.finished(final.name, "written")
                 else:
                     jobs.append(job)
+        concurrent = min(len(jobs), os.cpu_count() or 1)
+        jobs = [dataclasses.replace(j, workers=default_workers(concurrent)) for j in jobs]
         _run_engines(jobs, Path(work), progress, deadline)
         for final, temporary in staged.items():
             manifest.record(final, input_keys[final], render_keys[final], temporary)
@@ -384,6 +403,17 @@ def _epub_metadata(edition: Edition, assets: Assets, html: str, summary: str) ->
 def run_engine_job(job: EngineJob, work: Path) -> None:
     """Run one output through its engine (in whichever process is given the job)."""
     if job.fmt == "pdf":
+        if job.parts > 1:
+            from .parts import PartCache, PartsDidNotSettle, render_pdf_in_parts
+
+            cache = PartCache(job.part_cache, job.part_salt)
+            try:
+                render_pdf_in_parts(
+                    job.html, job.assets, job.target, job.accessible, job.parts, job.workers, cache
+                )
+                return
+            except PartsDidNotSettle:
+                pass  # laid out as one document, below: slower, always right
         render_pdf(job.html, job.assets, job.target, job.accessible)
         return
     assert job.meta is not None and job.cover_html is not None
@@ -449,7 +479,9 @@ def _run_in_workers(
         while waiting or running:
             while waiting and len(running) < workers:
                 job = waiting.pop(0)
-                process = context.Process(target=_worker, args=(job, work, results), daemon=True)
+                # Not a daemon: a PDF in parts starts processes of its own. A worker that
+                # must stop is killed with its process group (below).
+                process = context.Process(target=_worker, args=(job, work, results))
                 process.start()
                 running[job.name] = process
                 progress.step(job.name, _engine_step(job))

@@ -38,6 +38,7 @@ def _build_request(args: argparse.Namespace) -> BuildRequest:
         time_limit=limit or None,
         force=args.force,
         paper=args.paper,
+        parts=args.parts,
     )
 
 
@@ -267,11 +268,28 @@ def _add_build_options(command: argparse.ArgumentParser, default_formats: list[s
         "--force", action="store_true", help="make every output again, even those up to date"
     )
     command.add_argument(
+        "--parts",
+        type=_part_count,
+        metavar="N",
+        help="lay each PDF out in N parts, on every core, and join them (1: as one document; "
+        "default: by the book's length, parts from about 500 pages on)",
+    )
+    command.add_argument(
         "--time-limit",
         type=float,
         metavar="SECONDS",
         help="stop a build that runs longer than this (default: 30 minutes; 0: no limit)",
     )
+
+
+def _part_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of parts from 1 to 1000")
+    return count
 
 
 def _add_port_option(command: argparse.ArgumentParser) -> None:

@@ -1,0 +1,434 @@
+"""Write, in parts: a long book's PDF laid out in pieces on every core, then joined.
+
+WeasyPrint lays a document out in one process, and both its time per page and its memory grow
+with the document (see BENCHMARKS.md). A long book is therefore cut into parts before
+page-opening headings (`<h2 … data-part="…">`: each opens a page and names its book part for
+the running head, so it can be laid out without what comes before it). Each part is a whole
+HTML document: the book's head, a slice of its body, and what it needs from the rest of the
+book, given as plain values:
+
+- its first page number and side (`@page :first { counter-reset: page N }`, and the root's
+  `break-before: left|right`, so that right-hand openings and blank pages fall where they fall
+  in the whole book);
+- the page of every place it refers to in another part: such a link gets the page as
+  `data-page`, printed by copies of the stylesheet's `target-counter()` rules, and a stand-in
+  anchor of the same name (`anchor: '…'`), so that WeasyPrint keeps the link and tags it; the
+  join points it to the real place;
+- the index's page lists, already one link per page (what `write.settle_page_lists` does in
+  one document).
+
+A first pass lays every part out with placeholder numbers to learn its page count and where
+its anchors fall; writing passes follow until no part's numbers change, as WeasyPrint itself
+lays out again pages whose counters changed. A previous build's page map (kept in the cache
+folder with each part's PDF) stands in for the first pass, and a part whose document did not
+change is not laid out again: after an edit, only the parts it touches are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .pdfjoin import Mark, PartPdf, join_pdf
+from .write import VIRTUAL_ROOT, Assets, RefusedResource, asset_fetcher, guard_resources
+
+# Where the book may be cut: before a heading that opens a page and names its book part.
+CUT = re.compile(r'<h2 id="([^"]+)"[^>]*\sdata-part="')
+ANCHOR = re.compile(r'\sid="([^"]+)"')
+LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"([^>]*)>')
+PAGE_LIST = re.compile(r"(<(\w+)\b[^>]*\sdata-page-list\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
+LIST_LINK = re.compile(r'<a\b[^>]*\shref="#([^"]+)"[^>]*>\s*</a>')
+STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
+INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+PAGE_REFERENCE = "target-counter(attr(href url), page)"
+REFERENCE_RULE = re.compile(r"([^{}]+)\{([^{}]*target-counter\(attr\(href url\), page\)[^{}]*)\}")
+# A part holding one of these may open on either side, depending on the parts before it.
+SIDED_OPENING = re.compile(r"<h1\b")
+
+PART_CACHE = ".kpbrief-parts"  # in the output folder: each PDF's parts, for the next build
+PLACEHOLDER = 8888  # pages not known yet: four digits, as wide as most real numbers
+MAX_WRITING_PASSES = 6  # the last only confirms the one before
+PART_CHARACTERS = 250_000  # about 65 pages of kpbrief's own layout
+MIN_PARTED_CHARACTERS = 2_000_000  # about 500 pages: below, one document is as quick
+
+
+class PartsDidNotSettle(Exception):
+    """The parts' page numbers kept changing; the book is laid out as one document instead."""
+
+
+@dataclass(frozen=True)
+class Book:
+    """The book's HTML cut into parts: its head, the body's slices, its tail."""
+
+    head: str
+    slices: tuple[str, ...]
+    tail: str
+    cuts: tuple[str, ...]  # the id of the heading each slice after the first begins with
+
+    def owned(self, index: int) -> frozenset[str]:
+        return frozenset(ANCHOR.findall(self.slices[index]))
+
+    def page_lists_in_order(self, pages: dict[str, int]) -> bool:
+        """Whether every page list shows its pages once each, in order, as it stands; if
+        not, every list is written out one link per page (as `write.settle_page_lists`)."""
+        for body in self.slices:
+            for match in PAGE_LIST.finditer(body):
+                known = [pages[t] for t in LIST_LINK.findall(match[3]) if t in pages]
+                if any(a >= b for a, b in zip(known, known[1:], strict=False)):
+                    return False
+        return True
+
+
+@dataclass(frozen=True)
+class PartLayout:
+    """A part laid out: its pages, where its anchors are, its bookmarks, its PDF if written."""
+
+    count: int
+    anchors: dict[str, int]  # anchor name -> page index in the part
+    marks: tuple[Mark, ...]
+    pdf: bytes | None
+
+
+def part_count(html: str) -> int:
+    """How many parts a book's HTML is best laid out in: 1 for all but long books."""
+    if len(html) < MIN_PARTED_CHARACTERS:
+        return 1
+    return max(2, round(len(html) / PART_CHARACTERS))
+
+
+def cut(html: str, count: int, keep: Sequence[str] = ()) -> Book:
+    """The book cut into at most `count` slices of about equal length, at page openings.
+
+    `keep`, the cuts of an earlier build, are kept when they are all still there, so that an
+    edit does not move the cuts (and every part after it).
+    """
+    body_start = html.index(">", html.index("<body")) + 1
+    body_end = html.rindex("</body>")
+    head, body, tail = html[:body_start], html[body_start:body_end], html[body_end:]
+    candidates = {match[1]: match.start() for match in CUT.finditer(body)}
+    if keep and all(name in candidates for name in keep):
+        chosen = list(keep)
+    else:
+        chosen = []
+        for k in range(1, count):
+            wanted = len(body) * k / count
+            best = min(candidates, key=lambda c: abs(candidates[c] - wanted), default=None)
+            if best is not None and best not in chosen and candidates[best] > 0:
+                chosen.append(best)
+        chosen.sort(key=candidates.__getitem__)
+    bounds = [0, *(candidates[name] for name in chosen), len(body)]
+    slices = tuple(body[a:b] for a, b in zip(bounds, bounds[1:], strict=False))
+    return Book(head, slices, tail, tuple(chosen))
+
+
+def crossing_rules(css: str) -> str:
+    """For each rule printing a link's target page, a copy printing `data-page` instead,
+    for the links to another part (class `xpart`)."""
+    rules = []
+    for selectors, declarations in REFERENCE_RULE.findall(css):
+        chosen = []
+        for selector in selectors.split(","):
+            selector = selector.strip()
+            if "::" in selector:
+                element, pseudo = selector.split("::", 1)
+                chosen.append(f"{element}.xpart::{pseudo}")
+            else:
+                chosen.append(f"{selector}.xpart")
+        body = declarations.replace(PAGE_REFERENCE, "attr(data-page)")
+        rules.append(f"{', '.join(chosen)} {{{body}}}")
+    return "\n".join(rules)
+
+
+def stylesheets(html: str, assets: Assets) -> str:
+    """The text of the book's stylesheets (linked from the layouts, and inline)."""
+    texts = []
+    for href in STYLESHEET.findall(html[: html.find("<body")]):
+        name = href.split("/", 1)[1] if "/" in href else href
+        path = assets.find(name)
+        if path is not None:
+            texts.append(path.read_text(encoding="utf-8"))
+    texts += INLINE_STYLE.findall(html[: html.find("<body")])
+    return "\n".join(texts)
+
+
+def part_document(
+    book: Book,
+    index: int,
+    first_page: int,
+    pages: dict[str, int],
+    crossing: str,
+    rewrite_lists: bool,
+) -> str:
+    """Part `index` as a document of its own, starting on page `first_page`; `pages` gives
+    the page of every anchor of the book; `rewrite_lists`: page lists are written out."""
+    body = book.slices[index]
+    local = book.owned(index)
+    if rewrite_lists:
+
+        def page_list(match: re.Match[str]) -> str:
+            opening, _tag, inner, closing = match.groups()
+            first_on: dict[int, str] = {}
+            for link in LIST_LINK.finditer(inner):
+                if link[1] in pages:
+                    first_on.setdefault(pages[link[1]], link[0])
+            numbered = "".join(
+                first_on[page].replace("></a>", f">{page}</a>", 1) for page in sorted(first_on)
+            )
+            return opening + numbered + closing
+
+        body = PAGE_LIST.sub(page_list, body)
+
+    def link(match: re.Match[str]) -> str:
+        before, target, after = match.groups()
+        if target in local or target not in pages:
+            return match[0]
+        attributes = before + after
+        if 'class="' in attributes:
+            attributes = attributes.replace('class="', 'class="xpart ', 1)
+        else:
+            attributes += ' class="xpart"'
+        opening = f'href="#{target}" data-page="{pages[target]}"'
+        if ANCHOR.search(f" {attributes}"):
+            # The link is an anchor itself, which `anchor:` would rename: an empty span
+            # inside it stands in for the place instead.
+            return f'<a{attributes} {opening}><span id="{target}"></span>'
+        quoted = target.replace("\\", "\\\\").replace("'", "\\'")
+        stand_in = f"anchor: '{quoted}'"
+        if 'style="' in attributes:
+            attributes = attributes.replace('style="', f'style="{stand_in}; ', 1)
+        else:
+            attributes += f' style="{stand_in}"'
+        return f"<a{attributes} {opening}>"
+
+    body = LINK.sub(link, body)
+    side = "right" if first_page % 2 == 1 else "left"
+    style = (
+        f"<style>html {{ break-before: {side}; }} "
+        f"@page :first {{ counter-reset: page {first_page}; }}\n{crossing}</style>"
+    )
+    return book.head.replace("</head>", style + "</head>", 1) + body + book.tail
+
+
+def lay_out(document: str, assets: Assets, accessible: bool, write: bool) -> PartLayout:
+    """One part laid out by WeasyPrint (in a worker process), and written if `write`."""
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    options: dict[str, Any] = {"pdf_tags": True}
+    if accessible:
+        options["pdf_variant"] = "pdf/ua-1"
+    source = weasyprint.HTML(
+        string=document, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets)
+    )
+    try:
+        document_ = source.render(**options)
+        pdf = document_.write_pdf(**options) if write else None
+    except FatalURLFetchingError as refused:
+        raise RefusedResource(str(refused)) from None
+    anchors: dict[str, int] = {}
+    marks: list[Mark] = []
+    for number, page in enumerate(document_.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+        for level, label, (x, y), _state in page.bookmarks:
+            marks.append(Mark(page=number, level=level, label=label, x=x, y=y))
+    return PartLayout(len(document_.pages), anchors, tuple(marks), pdf)
+
+
+class PartCache:
+    """Each part's layout and PDF, by the digest of its document, and the last page map.
+
+    Kept beside the output (`.kpbrief-parts/NAME/`); a file whose digest does not match what
+    was recorded is ignored, and parts no build uses any more are removed.
+    """
+
+    def __init__(self, folder: Path | None, salt: str) -> None:
+        self.folder = folder
+        self.salt = salt
+        self.used: set[str] = set()
+
+    def key(self, document: str) -> str:
+        return hashlib.sha256((self.salt + "\0" + document).encode()).hexdigest()
+
+    def page_map(self) -> dict[str, Any] | None:
+        if self.folder is None:
+            return None
+        try:
+            data = json.loads((self.folder / "map.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and data.get("salt") == self.salt else None
+
+    def get(self, document: str) -> PartLayout | None:
+        if self.folder is None:
+            return None
+        key = self.key(document)
+        try:
+            record = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            pdf = (self.folder / f"{key}.pdf").read_bytes()
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or record.get("pdf") != hashlib.sha256(pdf).hexdigest():
+            return None
+        try:
+            layout = PartLayout(
+                count=int(record["count"]),
+                anchors={str(k): int(v) for k, v in record["anchors"].items()},
+                marks=tuple(Mark(*mark) for mark in record["marks"]),
+                pdf=pdf,
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        self.used.add(key)
+        return layout
+
+    def put(self, document: str, layout: PartLayout) -> None:
+        if self.folder is None or layout.pdf is None:
+            return
+        key = self.key(document)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / f"{key}.pdf").write_bytes(layout.pdf)
+        record = {
+            "count": layout.count,
+            "anchors": layout.anchors,
+            "marks": [[m.page, m.level, m.label, m.x, m.y] for m in layout.marks],
+            "pdf": hashlib.sha256(layout.pdf).hexdigest(),
+        }
+        (self.folder / f"{key}.json").write_text(json.dumps(record), encoding="utf-8")
+        self.used.add(key)
+
+    def keep(self, cuts: Sequence[str], counts: Sequence[int], pages: dict[str, int]) -> None:
+        """Record the page map, and remove the parts this build did not use."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for stale in self.folder.iterdir():
+            if stale.stem not in self.used and stale.name != "map.json":
+                stale.unlink()
+        page_map = {"salt": self.salt, "cuts": list(cuts), "counts": list(counts), "pages": pages}
+        (self.folder / "map.json").write_text(json.dumps(page_map), encoding="utf-8")
+
+
+def render_pdf_in_parts(
+    html: str,
+    assets: Assets,
+    target: Path,
+    accessible: bool,
+    parts: int,
+    workers: int,
+    cache: PartCache,
+) -> None:
+    """The book's PDF, laid out in `parts` parts by `workers` processes, joined in `target`.
+
+    Raises `PartsDidNotSettle` if the page numbers do not settle (the caller then lays the
+    book out as one document).
+    """
+    guard_resources(html)
+    previous = cache.page_map()
+    book = cut(html, parts, previous["cuts"] if previous else ())
+    crossing = crossing_rules(stylesheets(html, assets))
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(max(1, min(workers, len(book.slices)))) as pool:
+
+        def run(documents: list[str], write: bool) -> list[PartLayout]:
+            return pool.starmap(lay_out, [(d, assets, accessible, write) for d in documents])
+
+        counts, pages = _first_guess(book, previous, crossing, run)
+        done: dict[int, tuple[str, PartLayout]] = {}
+        for _writing_pass in range(MAX_WRITING_PASSES):
+            documents = _documents(book, counts, pages, crossing)
+            todo = [i for i, d in enumerate(documents) if i not in done or done[i][0] != d]
+            if not todo:
+                break  # every part was laid out with the numbers it shows: settled
+            for i in list(todo):
+                cached = cache.get(documents[i])
+                if cached is not None:
+                    done[i] = (documents[i], cached)
+                    todo.remove(i)
+            for i, layout in zip(todo, run([documents[i] for i in todo], True), strict=True):
+                done[i] = (documents[i], layout)
+                cache.put(documents[i], layout)
+            counts, pages = _page_map(book, [done[i][1] for i in range(len(book.slices))])
+        else:
+            raise PartsDidNotSettle(
+                f"the page numbers of {target.name}'s parts did not settle in "
+                f"{MAX_WRITING_PASSES} passes"
+            )
+    layouts = [done[i][1] for i in range(len(book.slices))]
+    join_pdf(
+        [
+            PartPdf(pdf=layout.pdf or b"", marks=layout.marks, owned=book.owned(i))
+            for i, layout in enumerate(layouts)
+        ],
+        target,
+    )
+    cache.keep(book.cuts, counts, pages)
+
+
+def _documents(book: Book, counts: list[int], pages: dict[str, int], crossing: str) -> list[str]:
+    offsets = [sum(counts[:i]) for i in range(len(book.slices))]
+    rewrite = not book.page_lists_in_order(pages)
+    return [
+        part_document(book, i, offsets[i] + 1, pages, crossing, rewrite)
+        for i in range(len(book.slices))
+    ]
+
+
+def _page_map(book: Book, layouts: Sequence[PartLayout]) -> tuple[list[int], dict[str, int]]:
+    """Page counts, and the page (from 1, in the whole book) of every anchor of the book."""
+    counts = [layout.count for layout in layouts]
+    pages: dict[str, int] = {}
+    offset = 0
+    for i, layout in enumerate(layouts):
+        owned = book.owned(i)
+        for name, page in layout.anchors.items():
+            if name in owned:
+                pages.setdefault(name, offset + page + 1)
+        offset += layout.count
+    return counts, pages
+
+
+def _first_guess(
+    book: Book,
+    previous: dict[str, Any] | None,
+    crossing: str,
+    run: Any,
+) -> tuple[list[int], dict[str, int]]:
+    """Page counts and anchor pages to start from: the previous build's, when it was cut in
+    the same places; else a first layout of every part with placeholder numbers.
+
+    A part that may open on either side is laid out from both, and the side the parts before
+    it lead to is taken.
+    """
+    if previous is not None and list(previous["cuts"]) == list(book.cuts):
+        counts = [int(c) for c in previous["counts"]]
+        pages = {str(k): int(v) for k, v in previous["pages"].items()}
+        if len(counts) == len(book.slices):
+            return counts, pages
+    placeholder = {name: PLACEHOLDER for name in ANCHOR.findall("".join(book.slices))}
+    jobs: list[tuple[int, int]] = []
+    for i, body in enumerate(book.slices):
+        sides = (1, 2) if i and SIDED_OPENING.search(body) else (1,)
+        jobs += [(i, side) for side in sides]
+    documents = [
+        part_document(book, i, side, placeholder, crossing, rewrite_lists=False) for i, side in jobs
+    ]
+    laid: list[PartLayout] = run(documents, False)
+    by_side = {(i, side % 2): layout for (i, side), layout in zip(jobs, laid, strict=True)}
+    chosen: list[PartLayout] = []
+    for i in range(len(book.slices)):
+        first = sum(layout.count for layout in chosen) + 1
+        chosen.append(by_side.get((i, first % 2)) or by_side[(i, 1)])
+    return _page_map(book, chosen)
+
+
+def default_workers(concurrent_jobs: int) -> int:
+    """Worker processes for one output's parts, when `concurrent_jobs` outputs are made."""
+    return max(1, (os.cpu_count() or 1) // max(1, concurrent_jobs))

@@ -1,0 +1,181 @@
+"""A long book's PDF in parts: the same book as one document makes, page for page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import pytest
+from conftest import Built, copy_fixture, edit
+from pypdf import PdfReader
+
+from kpbrief.build import BuildRequest, build
+from kpbrief.cli import main
+from kpbrief.parts import PART_CACHE, crossing_rules, cut
+
+PARTS = 3
+
+
+@pytest.fixture(scope="session")
+def in_parts(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The mini book's PDFs laid out in three parts each (it is short: one document by default)."""
+    root = tmp_path_factory.mktemp("parts")
+    source = copy_fixture("mini", root)
+    out = root / "out"
+    build(BuildRequest(source=source, out=out, formats=["pdf"], parts=PARTS))
+    return Built(source, out, "mini-book")
+
+
+def rasterised(path: Path) -> list[bytes]:
+    document = pypdfium2.PdfDocument(path)
+    try:
+        return [document[i].render(scale=0.5).to_pil().tobytes() for i in range(len(document))]
+    finally:
+        document.close()
+
+
+def outline(path: Path) -> list[tuple[int, str, int | None]]:
+    reader = PdfReader(path)
+    flat: list[tuple[int, str, int | None]] = []
+
+    def walk(items: list[object], depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                page = reader.get_destination_page_number(item)  # type: ignore[arg-type]
+                flat.append((depth, str(item.title), page))  # type: ignore[attr-defined]
+
+    walk(reader.outline, 0)
+    return flat
+
+
+def links(path: Path) -> list[tuple[int, tuple[int, ...], object]]:
+    """(page, rectangle, target page or URI) of every link."""
+    reader = PdfReader(path)
+    named = reader.named_destinations
+    found: list[tuple[int, tuple[int, ...], object]] = []
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or []:
+            link = annotation.get_object()
+            if link.get("/Subtype") != "/Link":
+                continue
+            rectangle = tuple(round(float(v)) for v in link["/Rect"])
+            destination = link.get("/Dest")
+            target: object = (
+                str(link["/A"]["/URI"])
+                if destination is None
+                else reader.get_destination_page_number(named[str(destination)])
+            )
+            found.append((number, rectangle, target))
+    return sorted(found, key=repr)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_parts_make_the_same_pages(in_parts: Built, mini: Built, lang: str) -> None:
+    joined, whole = in_parts.path(lang, "pdf"), mini.path(lang, "pdf")
+    assert len(PdfReader(joined).pages) == len(PdfReader(whole).pages)
+    assert rasterised(joined) == rasterised(whole)
+    assert outline(joined) == outline(whole)
+    assert links(joined) == links(whole)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_parts_keep_the_structure_tree(in_parts: Built, mini: Built, lang: str) -> None:
+    """PDF/UA-1 as one document: one Document element, every page and link in the tree."""
+    sizes = []
+    for path in (in_parts.path(lang, "pdf"), mini.path(lang, "pdf")):
+        with pikepdf.open(path) as pdf:
+            tree = pdf.Root.StructTreeRoot
+            (document,) = list(tree.K)
+            nums = tree.ParentTree.Nums
+            keys = {int(nums[i]) for i in range(0, len(nums), 2)}
+            for page in pdf.pages:
+                assert int(page.obj.StructParents) in keys
+                for annotation in page.obj.get("/Annots", []):
+                    if annotation.get("/Subtype") == "/Link":
+                        assert int(annotation.StructParent) in keys
+            assert str(pdf.Root.Lang) == lang
+            sizes.append((len(document.K), len(keys)))
+            metadata = bytes(pdf.Root.Metadata.read_bytes()).decode()
+            assert "pdfuaid:part" in metadata
+    assert sizes[0] == sizes[1]
+
+
+def test_parts_are_cached_and_an_edit_redoes_only_its_part(tmp_path: Path) -> None:
+    source = copy_fixture("mini", tmp_path)
+    out = tmp_path / "out"
+    request = BuildRequest(source=source, out=out, languages=["en"], formats=["pdf"], parts=PARTS)
+    build(request)
+    cache = out / PART_CACHE / "mini-book.en"
+    before = {p.name for p in cache.glob("*.pdf")}
+    assert len(before) == PARTS
+    statement = source / "content" / "statements" / "2021-06-walkout.en.md"
+    edit(statement, "We walked out.", "We walked out, all of us.")
+    build(request)
+    after = {p.name for p in cache.glob("*.pdf")}
+    assert len(after) == PARTS  # the replaced part's old file is gone
+    assert len(before & after) >= 1  # at least one part was reused as it was
+    assert before != after
+    text = "".join(page.extract_text() for page in PdfReader(out / "mini-book.en.pdf").pages)
+    assert "all of us" in text
+    # The edited book in parts is the edited book as one document.
+    whole = tmp_path / "whole"
+    build(BuildRequest(source=source, out=whole, languages=["en"], formats=["pdf"], parts=1))
+    assert rasterised(out / "mini-book.en.pdf") == rasterised(whole / "mini-book.en.pdf")
+
+
+def test_a_tampered_part_is_laid_out_again(tmp_path: Path) -> None:
+    source = copy_fixture("mini", tmp_path)
+    out = tmp_path / "out"
+    request = BuildRequest(source=source, out=out, languages=["en"], formats=["pdf"], parts=2)
+    build(request)
+    first = (out / "mini-book.en.pdf").read_bytes()
+    cached = sorted((out / PART_CACHE / "mini-book.en").glob("*.pdf"))
+    cached[0].write_bytes(b"%PDF-1.7 not what was recorded")
+    build(BuildRequest(**{**request.__dict__, "force": True}))
+    assert (out / "mini-book.en.pdf").read_bytes() == first
+    assert cached[0].read_bytes() != b"%PDF-1.7 not what was recorded"
+
+
+def test_the_book_is_cut_only_before_page_opening_headings() -> None:
+    html = (
+        "<html><head></head><body>"
+        '<h1 id="a" class="part">A</h1><p>one</p>'
+        '<h2 id="b" class="chapter" data-part="A">B</h2><p>two</p>'
+        '<h2 id="c">C, no part</h2><p>three</p>'
+        '<h2 id="d" class="chapter" data-part="A">D</h2><p>four</p>'
+        "</body></html>"
+    )
+    book = cut(html, 3)
+    assert book.cuts == ("b", "d")
+    assert "".join(book.slices) == html[html.index("<h1") : html.index("</body>")]
+    assert all(s.startswith('<h2 id="') for s in book.slices[1:])
+    assert cut(html, 3, keep=("d",)).cuts == ("d",)  # an earlier build's cuts are kept
+    assert cut(html, 3, keep=("gone",)).cuts == ("b", "d")
+    assert book.owned(1) == {"b", "c"}
+
+
+def test_crossing_rules_print_the_given_page() -> None:
+    css = (
+        "a.pageref::after { content: target-counter(attr(href url), page); }\n"
+        ".x, .index-page:empty::after { color: red; content: target-counter(attr(href url), page) }"
+    )
+    rules = crossing_rules(css)
+    assert "a.pageref.xpart::after { content: attr(data-page); }" in rules
+    assert re.search(
+        r"\.x\.xpart, \.index-page:empty\.xpart::after \{[^}]*attr\(data-page\)", rules
+    )
+    assert "target-counter" not in rules
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "many"])
+def test_a_wrong_number_of_parts_is_a_usage_error(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["build", "--parts", value])
+    assert stopped.value.code == 2
+    assert "number of parts" in capsys.readouterr().err
