@@ -404,7 +404,7 @@ def run_engine_job(job: EngineJob, work: Path) -> None:
     """Run one output through its engine (in whichever process is given the job)."""
     if job.fmt == "pdf":
         if job.parts > 1:
-            from .parts import PartCache, PartsDidNotSettle, render_pdf_in_parts
+            from .parts import NotInParts, PartCache, render_pdf_in_parts
 
             cache = PartCache(job.part_cache, job.part_salt)
             try:
@@ -412,7 +412,7 @@ def run_engine_job(job: EngineJob, work: Path) -> None:
                     job.html, job.assets, job.target, job.accessible, job.parts, job.workers, cache
                 )
                 return
-            except PartsDidNotSettle:
+            except NotInParts:
                 pass  # laid out as one document, below: slower, always right
         render_pdf(job.html, job.assets, job.target, job.accessible)
         return

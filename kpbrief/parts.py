@@ -59,8 +59,9 @@ PART_CHARACTERS = 250_000  # about 65 pages of kpbrief's own layout
 MIN_PARTED_CHARACTERS = 2_000_000  # about 500 pages: below, one document is as quick
 
 
-class PartsDidNotSettle(Exception):
-    """The parts' page numbers kept changing; the book is laid out as one document instead."""
+class NotInParts(Exception):
+    """The book cannot be laid out in parts (no place to cut it, or page numbers that kept
+    changing): it is laid out as one document instead."""
 
 
 @dataclass(frozen=True)
@@ -327,12 +328,14 @@ def render_pdf_in_parts(
 ) -> None:
     """The book's PDF, laid out in `parts` parts by `workers` processes, joined in `target`.
 
-    Raises `PartsDidNotSettle` if the page numbers do not settle (the caller then lays the
-    book out as one document).
+    Raises `NotInParts` if the book cannot be cut or its page numbers do not settle (the
+    caller then lays the book out as one document).
     """
     guard_resources(html)
     previous = cache.page_map()
     book = cut(html, parts, previous["cuts"] if previous else ())
+    if len(book.slices) < 2:
+        raise NotInParts("no heading that opens a page and names its part (data-part)")
     crossing = crossing_rules(stylesheets(html, assets))
     context = multiprocessing.get_context("spawn")
     with context.Pool(max(1, min(workers, len(book.slices)))) as pool:
@@ -357,7 +360,7 @@ def render_pdf_in_parts(
                 cache.put(documents[i], layout)
             counts, pages = _page_map(book, [done[i][1] for i in range(len(book.slices))])
         else:
-            raise PartsDidNotSettle(
+            raise NotInParts(
                 f"the page numbers of {target.name}'s parts did not settle in "
                 f"{MAX_WRITING_PASSES} passes"
             )
