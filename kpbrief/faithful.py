@@ -52,11 +52,18 @@ def paragraphs(source: str) -> list[SourceParagraph]:
     return out
 
 
+# What Markdown reads as other than its own words: markup characters anywhere, and list,
+# quote and heading markers at the start of a line. A paragraph holding none of them shows
+# its words as written (spacing aside, which `normalise` folds): Markdown need not read it.
+_MARKUP = re.compile(r"[\\`*_\[\]<>&!#|~=]|^[ \t]*(?:[-+>]|\d+[.)])", re.MULTILINE)
+
+
 def _paragraph_words(paragraph: str) -> str:
     # A received paragraph may be Markdown or plain text: read it as Markdown so that
     # emphasis and link syntax count as the words they show. Bullets of plain-text
     # lists are not words.
-    return normalise(plain_text(_BULLETS.sub("", paragraph)))
+    text = _BULLETS.sub("", paragraph)
+    return normalise(text if not _MARKUP.search(text) else plain_text(text))
 
 
 def statement_words(text: StatementText) -> str:

@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, copy_fixture
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kpbrief import faithful
 from kpbrief.build import load_and_check
 from kpbrief.faithful import body_digest, normalise, paragraphs
+from kpbrief.markdown import plain_text
 
 STATEMENT = "content/statements/2019-11-22-plenary.en.md"
 
@@ -84,3 +88,17 @@ def test_the_real_book_is_faithful_and_clean() -> None:
     problems = load_and_check(REPO)[1]
     assert [str(p) for p in problems if p.severity == "error"] == []
     assert [str(p) for p in problems] == []
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=' \n\t-+>*_`[]()<>&!#|~=\\.1aZé’"«»:', max_size=60),
+        st.text(alphabet=' \n\t-+>.)1aZé’"«»:', max_size=60),  # markers at line starts only
+    )
+)
+def test_paragraph_words_are_markdown_s_words(paragraph: str) -> None:
+    """A paragraph read without Markdown (no markup in it) gives what Markdown would."""
+    assert faithful._paragraph_words(paragraph) == faithful.normalise(
+        plain_text(faithful._BULLETS.sub("", paragraph))
+    )
