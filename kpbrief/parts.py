@@ -14,7 +14,7 @@ book, given as plain values:
   `data-page`, printed by copies of the stylesheet's `target-counter()` rules, and a stand-in
   anchor of the same name (`anchor: '…'`), so that WeasyPrint keeps the link and tags it; the
   join points it to the real place;
-- the index's page lists, already one link per page (what `write.settle_page_lists` does in
+- the index's page lists, already one link per page (what `write.settle_pages` does in
   one document).
 
 A first pass lays every part out with placeholder numbers to learn its page count and where
@@ -37,7 +37,15 @@ from pathlib import Path
 from typing import Any
 
 from .pdfjoin import Mark, PartPdf, join_pdf
-from .write import VIRTUAL_ROOT, Assets, RefusedResource, asset_fetcher, guard_resources
+from .write import (
+    VIRTUAL_ROOT,
+    Assets,
+    RefusedResource,
+    asset_fetcher,
+    crossing_rules,
+    guard_resources,
+    stylesheets,
+)
 
 # Where the book may be cut: before a heading that opens a page and names its book part.
 CUT = re.compile(r'<h2 id="([^"]+)"[^>]*\sdata-part="')
@@ -45,10 +53,6 @@ ANCHOR = re.compile(r'\sid="([^"]+)"')
 LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"([^>]*)>')
 PAGE_LIST = re.compile(r"(<(\w+)\b[^>]*\sdata-page-list\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
 LIST_LINK = re.compile(r'<a\b[^>]*\shref="#([^"]+)"[^>]*>\s*</a>')
-STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
-INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
-PAGE_REFERENCE = "target-counter(attr(href url), page)"
-REFERENCE_RULE = re.compile(r"([^{}]+)\{([^{}]*target-counter\(attr\(href url\), page\)[^{}]*)\}")
 # A part holding one of these may open on either side, depending on the parts before it.
 SIDED_OPENING = re.compile(r"<h1\b")
 
@@ -78,7 +82,7 @@ class Book:
 
     def page_lists_in_order(self, pages: dict[str, int]) -> bool:
         """Whether every page list shows its pages once each, in order, as it stands; if
-        not, every list is written out one link per page (as `write.settle_page_lists`)."""
+        not, every list is written out one link per page (as `write.settle_pages`)."""
         for body in self.slices:
             for match in PAGE_LIST.finditer(body):
                 known = [pages[t] for t in LIST_LINK.findall(match[3]) if t in pages]
@@ -127,36 +131,6 @@ def cut(html: str, count: int, keep: Sequence[str] = ()) -> Book:
     bounds = [0, *(candidates[name] for name in chosen), len(body)]
     slices = tuple(body[a:b] for a, b in zip(bounds, bounds[1:], strict=False))
     return Book(head, slices, tail, tuple(chosen))
-
-
-def crossing_rules(css: str) -> str:
-    """For each rule printing a link's target page, a copy printing `data-page` instead,
-    for the links to another part (class `xpart`)."""
-    rules = []
-    for selectors, declarations in REFERENCE_RULE.findall(css):
-        chosen = []
-        for selector in selectors.split(","):
-            selector = selector.strip()
-            if "::" in selector:
-                element, pseudo = selector.split("::", 1)
-                chosen.append(f"{element}.xpart::{pseudo}")
-            else:
-                chosen.append(f"{selector}.xpart")
-        body = declarations.replace(PAGE_REFERENCE, "attr(data-page)")
-        rules.append(f"{', '.join(chosen)} {{{body}}}")
-    return "\n".join(rules)
-
-
-def stylesheets(html: str, assets: Assets) -> str:
-    """The text of the book's stylesheets (linked from the layouts, and inline)."""
-    texts = []
-    for href in STYLESHEET.findall(html[: html.find("<body")]):
-        name = href.split("/", 1)[1] if "/" in href else href
-        path = assets.find(name)
-        if path is not None:
-            texts.append(path.read_text(encoding="utf-8"))
-    texts += INLINE_STYLE.findall(html[: html.find("<body")])
-    return "\n".join(texts)
 
 
 def part_document(

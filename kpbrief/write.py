@@ -97,8 +97,8 @@ def asset_fetcher(assets: Assets) -> Any:
 def render_pdf(html: str, assets: Assets, target: Path, accessible: bool = True) -> None:
     """HTML to PDF with WeasyPrint (imported here: it takes a second to load).
 
-    The document is laid out once; a second time only if its page lists need it (see
-    `settle_page_lists`).
+    The document is laid out once; again only if the pages it shows need it (see
+    `settle_pages`).
     """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
@@ -109,10 +109,47 @@ def render_pdf(html: str, assets: Assets, target: Path, accessible: bool = True)
     if accessible:
         options["pdf_variant"] = "pdf/ua-1"
     try:
-        document = settle_page_lists(source, source.render(**options), options)
+        crossing = crossing_rules(stylesheets(html, assets))
+        document = settle_pages(source, source.render(**options), options, crossing)
         document.write_pdf(str(target), **options)
     except FatalURLFetchingError as refused:
         raise RefusedResource(str(refused)) from None
+
+
+STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
+INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+PAGE_REFERENCE = "target-counter(attr(href url), page)"
+REFERENCE_RULE = re.compile(r"([^{}]+)\{([^{}]*target-counter\(attr\(href url\), page\)[^{}]*)\}")
+
+
+def crossing_rules(css: str) -> str:
+    """For each rule printing a link's target page, a copy printing `data-page` instead,
+    for the links to another part (class `xpart`)."""
+    rules = []
+    for selectors, declarations in REFERENCE_RULE.findall(css):
+        chosen = []
+        for selector in selectors.split(","):
+            selector = selector.strip()
+            if "::" in selector:
+                element, pseudo = selector.split("::", 1)
+                chosen.append(f"{element}.xpart::{pseudo}")
+            else:
+                chosen.append(f"{selector}.xpart")
+        body = declarations.replace(PAGE_REFERENCE, "attr(data-page)")
+        rules.append(f"{', '.join(chosen)} {{{body}}}")
+    return "\n".join(rules)
+
+
+def stylesheets(html: str, assets: Assets) -> str:
+    """The text of the book's stylesheets (linked from the layouts, and inline)."""
+    texts = []
+    for href in STYLESHEET.findall(html[: html.find("<body")]):
+        name = href.split("/", 1)[1] if "/" in href else href
+        path = assets.find(name)
+        if path is not None:
+            texts.append(path.read_text(encoding="utf-8"))
+    texts += INLINE_STYLE.findall(html[: html.find("<body")])
+    return "\n".join(texts)
 
 
 # An element with this attribute holds links to places in the document (an index entry's
@@ -125,33 +162,93 @@ RELAYOUT_FROM = "data-relayout-from"
 MAX_LAYOUTS = 4
 
 
-def settle_page_lists(source: Any, document: Any, options: dict[str, Any]) -> Any:
-    """The laid-out `document` of `source`, with every page list showing each page once.
+def settle_pages(source: Any, document: Any, options: dict[str, Any], crossing: str = "") -> Any:
+    """The laid-out `document` of `source`, with every page it shows right.
 
-    While its links are empty, the stylesheet prints each link's page (CSS `target-counter`),
-    which cannot leave out a page already printed. So after a layout, if a list would show a
-    page twice or out of order, its links are replaced by one link per page, in page order,
-    the page number as their text, and the document is laid out again: only from the element
-    marked `data-relayout-from`, when there is one, with the earlier pages kept as they are.
-    The lists' targets must then still be on the pages the lists show; else they are
-    rewritten again (a few times at most).
+    Page lists: while its links are empty, the stylesheet prints each link's page (CSS
+    `target-counter`), which cannot leave out a page already printed. So after a layout, if a
+    list would show a page twice or out of order, its links are replaced by one link per page,
+    in page order, the page number as their text, and the document is laid out again: only
+    from the element marked `data-relayout-from`, when there is one, with the earlier pages
+    kept as they are. The lists' targets must then still be on the pages the lists show.
+
+    References: WeasyPrint prints a reference's page while it lays pages out, and in a long
+    book a place can move to a later page after a reference to it was laid out and not be
+    laid out again (seen at 300 pages: "p. 302" for an index entry on page 303). So the text
+    made for each link is read back from the layout; if a link's generated text lacks its
+    target's page, every link is given its target's page as `data-page`, printed by
+    `crossing` (copies of the stylesheet's rules, see `crossing_rules`), and the whole
+    document is laid out again. Both are checked again after each layout (a few at most).
     """
     lists = _page_lists(source.etree_element)
-    pages = anchor_pages(document)
-    if all(_ascending([pages.get(href) for href, _link in links]) for _, links in lists):
-        return document  # the stylesheet's numbers are right as they are
     targets = {href for _, links in lists for href, _link in links}
-    for _layout in range(MAX_LAYOUTS - 1):
-        written = {href: pages[href] for href in targets if href in pages}
-        for element, links in lists:
-            _rewrite_page_list(element, links, written)
-        document = _relayout_tail(source, document, options) or source.render(
-            font_config=document.font_config, **options
-        )
+    written: dict[str, int] | None = None  # the pages the lists show, once written out
+    for layout in range(MAX_LAYOUTS):
         pages = anchor_pages(document)
-        if all(pages.get(href) == page for href, page in written.items()):
-            break
+        if written is None:
+            lists_right = all(_ascending([pages.get(h) for h, _ in links]) for _, links in lists)
+        else:
+            lists_right = all(pages.get(href) == page for href, page in written.items())
+        references_right = not crossing or not stale_references(document, pages)
+        if (lists_right and references_right) or layout == MAX_LAYOUTS - 1:
+            return document
+        if not lists_right:
+            written = {href: pages[href] for href in targets if href in pages}
+            for element, links in lists:
+                _rewrite_page_list(element, links, written)
+        if references_right:
+            document = _relayout_tail(source, document, options) or source.render(
+                font_config=document.font_config, **options
+            )
+        else:
+            _give_pages(source.etree_element, pages, crossing)
+            document = source.render(font_config=document.font_config, **options)
     return document
+
+
+def stale_references(document: Any, pages: dict[str, int]) -> bool:
+    """Whether a link's generated text (`::before`, `::after`) shows numbers, none of them
+    the page of the link's target."""
+    for page in document.pages:
+        boxes = [page._page_box]
+        while boxes:
+            box = boxes.pop()
+            tag = getattr(box, "element_tag", None) or ""
+            element = getattr(box, "element", None)
+            if tag.endswith(("::before", "::after")) and element is not None:
+                href = element.get("href") or ""
+                target = pages.get(href[1:]) if element.tag == "a" and href[:1] == "#" else None
+                if target is not None:
+                    numbers = re.findall(r"\d+", "".join(_texts(box)))
+                    if numbers and str(target) not in numbers:
+                        return True
+                continue
+            boxes.extend(getattr(box, "children", None) or ())
+    return False
+
+
+def _texts(box: Any) -> Iterator[str]:
+    text = getattr(box, "text", None)
+    if isinstance(text, str):
+        yield text
+    for child in getattr(box, "children", None) or ():
+        yield from _texts(child)
+
+
+def _give_pages(root: Any, pages: dict[str, int], crossing: str) -> None:
+    """Every link to a place in the document shows the place's page from `data-page`."""
+    head = root.find("head")
+    if head is not None and head.find("style[@data-kpbrief-pages]") is None:
+        style = head.makeelement("style", {"data-kpbrief-pages": ""})
+        style.text = crossing
+        head.append(style)
+    for link in root.iter("a"):
+        href = link.get("href") or ""
+        if href[:1] == "#" and href[1:] in pages:
+            link.set("data-page", str(pages[href[1:]]))
+            classes = (link.get("class") or "").split()
+            if "xpart" not in classes:
+                link.set("class", " ".join([*classes, "xpart"]))
 
 
 def _relayout_tail(source: Any, previous: Any, options: dict[str, Any]) -> Any | None:

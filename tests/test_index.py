@@ -136,3 +136,22 @@ def test_relaying_out_the_index_alone_equals_a_whole_new_layout(
     tail, whole = PdfReader(tmp_path / "tail.pdf"), PdfReader(tmp_path / "whole.pdf")
     assert [p.extract_text() for p in tail.pages] == [p.extract_text() for p in whole.pages]
     assert [p.mediabox for p in tail.pages] == [p.mediabox for p in whole.pages]
+
+
+def test_a_reference_left_stale_by_the_engine_is_laid_out_again(tmp_path: Path) -> None:
+    """WeasyPrint can print a forward reference's page before the place moves on: here
+    the 120 references on page 2 widen once their pages are known, and push Z from page 2 to
+    page 3 after page 1 said "2". kpbrief reads the numbers back and lays the book out again."""
+    references = "".join(f'<a class="r" href="#far{i}"></a> ' for i in range(120))
+    far = "".join(f'<h2 class="far" id="far{i}">{i}</h2>' for i in range(120))
+    html = (
+        '<html lang="en"><head><style>a.r::after { content: target-counter(attr(href url), page); }'
+        "@page { size: A7; margin: 10mm } .far { break-before: page }</style></head><body>"
+        '<p>Z is on page <a class="r" href="#z"></a>.</p>'
+        f'<div style="break-before: page">{references}</div><h1 id="z">Z</h1>{far}</body></html>'
+    )
+    target = tmp_path / "book.pdf"
+    write.render_pdf(html, write.Assets((), tmp_path), target)
+    reader = PdfReader(target)
+    assert reader.get_destination_page_number(reader.named_destinations["z"]) + 1 == 3
+    assert "Z is on page 3." in reader.pages[0].extract_text()
