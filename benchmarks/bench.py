@@ -118,6 +118,13 @@ def measure(command: list[str], cwd: Path | None = None) -> dict[str, float]:
     return {"s": round(seconds, 3), "cpu": round(cpu, 3), "mib": round(peak / 2**20, 1)}
 
 
+def mismatches(pdf: Path) -> tuple[int, list[str]]:
+    """Links checked, and those whose printed page is not where they lead (verify_pages)."""
+    from verify_pages import mismatches as check
+
+    return check(pdf)
+
+
 def same_book(mine: Path, reference: Path) -> dict[str, Any]:
     """Whether two PDFs show the same book: pages rasterised, outline, links (parts.py)."""
     from parts import compare
@@ -182,7 +189,16 @@ def bench_size(size: int, args: argparse.Namespace, record: Recorder, work: Path
             timing = measure(
                 [*build, "--lang", lang, "--format", "pdf", "--out", str(target.parent)]
             )
-            record(size, "kpbrief-pdf", lang, timing, pages=pages(target))
+            checked, wrong = mismatches(target)
+            record(
+                size,
+                "kpbrief-pdf",
+                lang,
+                timing,
+                pages=pages(target),
+                references_checked=checked,
+                references_wrong=len(wrong),
+            )
             if args.alone:
                 timing = measure([*ENGINES, "weasyprint", str(book), str(html), str(alone)])
                 record(
