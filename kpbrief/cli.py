@@ -272,7 +272,7 @@ def _add_build_options(command: argparse.ArgumentParser, default_formats: list[s
         type=_part_count,
         metavar="N",
         help="lay each PDF out in N parts, on every core, and join them (1: as one document; "
-        "default: by the book's length, parts from about 500 pages on)",
+        "default: by the book's length, parts from about 250 pages on)",
     )
     command.add_argument(
         "--time-limit",

@@ -60,7 +60,7 @@ PART_CACHE = ".kpbrief-parts"  # in the output folder: each PDF's parts, for the
 PLACEHOLDER = 8888  # pages not known yet: four digits, as wide as most real numbers
 MAX_WRITING_PASSES = 6  # the last only confirms the one before
 PART_CHARACTERS = 250_000  # about 65 pages of kpbrief's own layout
-MIN_PARTED_CHARACTERS = 2_000_000  # about 500 pages: below, one document is as quick
+MIN_PARTED_CHARACTERS = 1_000_000  # about 250 pages: below, one document is as quick
 
 
 class NotInParts(Exception):
