@@ -311,13 +311,8 @@ def render_pdf_in_parts(
     if len(book.slices) < 2:
         raise NotInParts("no heading that opens a page and names its part (data-part)")
     crossing = crossing_rules(stylesheets(html, assets))
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(max(1, min(workers, len(book.slices)))) as pool:
-
-        def run(documents: list[str], write: bool) -> list[PartLayout]:
-            return pool.starmap(lay_out, [(d, assets, accessible, write) for d in documents])
-
-        counts, pages = _first_guess(book, previous, crossing, run)
+    with _LayingOut(assets, accessible, workers) as laying_out:
+        counts, pages = _first_guess(book, previous, crossing, laying_out.run)
         done: dict[int, tuple[str, PartLayout]] = {}
         for _writing_pass in range(MAX_WRITING_PASSES):
             documents = _documents(book, counts, pages, crossing)
@@ -329,7 +324,8 @@ def render_pdf_in_parts(
                 if cached is not None:
                     done[i] = (documents[i], cached)
                     todo.remove(i)
-            for i, layout in zip(todo, run([documents[i] for i in todo], True), strict=True):
+            laid = laying_out.run([documents[i] for i in todo], True)
+            for i, layout in zip(todo, laid, strict=True):
                 done[i] = (documents[i], layout)
                 cache.put(documents[i], layout)
             counts, pages = _page_map(book, [done[i][1] for i in range(len(book.slices))])
@@ -347,6 +343,33 @@ def render_pdf_in_parts(
         target,
     )
     cache.keep(book.cuts, counts, pages)
+
+
+class _LayingOut:
+    """Lays parts out: a single part here, several in worker processes, started when first
+    needed (after an edit, one part is often all there is to lay out)."""
+
+    def __init__(self, assets: Assets, accessible: bool, workers: int) -> None:
+        self.assets = assets
+        self.accessible = accessible
+        self.workers = max(1, workers)
+        self.pool: Any = None
+
+    def __enter__(self) -> _LayingOut:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()  # the workers are idle, or the build failed
+            self.pool.join()
+
+    def run(self, documents: list[str], write: bool) -> list[PartLayout]:
+        if len(documents) <= 1:
+            return [lay_out(d, self.assets, self.accessible, write) for d in documents]
+        if self.pool is None:
+            self.pool = multiprocessing.get_context("spawn").Pool(self.workers)
+        jobs = [(d, self.assets, self.accessible, write) for d in documents]
+        return list(self.pool.starmap(lay_out, jobs))
 
 
 def _documents(book: Book, counts: list[int], pages: dict[str, int], crossing: str) -> list[str]:
