@@ -126,8 +126,8 @@ def mismatches(pdf: Path) -> tuple[int, list[str]]:
 
 
 def same_book(mine: Path, reference: Path) -> dict[str, Any]:
-    """Whether two PDFs show the same book: pages rasterised, outline, links (parts.py)."""
-    from parts import compare
+    """Whether two PDFs show the same book: pages rasterised, outline, links (compare.py)."""
+    from compare import compare
 
     found = compare(mine, reference)
     return {
