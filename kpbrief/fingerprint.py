@@ -61,7 +61,8 @@ def _version(distribution: str) -> str:
 def tool_digest() -> str:
     """kpbrief's own code and version, and the engines' versions."""
     engines = ",".join(
-        f"{name}={_version(name)}" for name in ("weasyprint", "pypandoc-binary", "pypandoc")
+        f"{name}={_version(name)}"
+        for name in ("weasyprint", "pypandoc-binary", "pypandoc", "pikepdf")
     )
     return hashlib.sha256(
         f"kpbrief {__version__}\0{engines}\0{tree_digest([_CODE_DIR])}".encode()

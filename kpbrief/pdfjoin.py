@@ -109,22 +109,20 @@ def _copy(out: Pdf, source: Pdf, value: pikepdf.Object) -> pikepdf.Object:
 
 def _number_tree(node: pikepdf.Object) -> Iterator[tuple[int, pikepdf.Object]]:
     """The (key, value) pairs of a number tree, in order (flat `/Nums` or `/Kids`)."""
-    if "/Nums" in node:
-        nums = list(node.Nums)
-        for key, value in zip(nums[0::2], nums[1::2], strict=False):
-            yield int(key), value
-    for kid in node.get("/Kids", ()):
-        yield from _number_tree(kid)
+    return ((int(key), value) for key, value in _tree(node, "/Nums"))
 
 
 def _name_tree(node: pikepdf.Object) -> Iterator[tuple[str, pikepdf.Object]]:
     """The (name, value) pairs of a name tree (flat `/Names` or `/Kids`)."""
-    if "/Names" in node:
-        names = list(node.Names)
-        for name, value in zip(names[0::2], names[1::2], strict=False):
-            yield str(name), value
+    return ((str(name), value) for name, value in _tree(node, "/Names"))
+
+
+def _tree(node: pikepdf.Object, leaves: str) -> Iterator[tuple[pikepdf.Object, pikepdf.Object]]:
+    if leaves in node:
+        items = list(node[leaves])
+        yield from zip(items[0::2], items[1::2], strict=False)
     for kid in node.get("/Kids", ()):
-        yield from _name_tree(kid)
+        yield from _tree(kid, leaves)
 
 
 def _as_list(value: pikepdf.Object | None) -> list[pikepdf.Object]:
