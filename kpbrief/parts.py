@@ -59,7 +59,7 @@ SIDED_OPENING = re.compile(r"<h1\b")
 PART_CACHE = ".kpbrief-parts"  # in the output folder: each PDF's parts, for the next build
 PLACEHOLDER = 8888  # pages not known yet: four digits, as wide as most real numbers
 MAX_WRITING_PASSES = 6  # the last only confirms the one before
-PART_CHARACTERS = 250_000  # about 65 pages of kpbrief's own layout
+PART_CHARACTERS = 125_000  # about 33 pages of kpbrief's own layout
 MIN_PARTED_CHARACTERS = 1_000_000  # about 250 pages: below, one document is as quick
 
 
@@ -121,13 +121,16 @@ def cut(html: str, count: int, keep: Sequence[str] = ()) -> Book:
     if keep and all(name in candidates for name in keep):
         chosen = list(keep)
     else:
-        chosen = []
-        for k in range(1, count):
-            wanted = len(body) * k / count
-            best = min(candidates, key=lambda c: abs(candidates[c] - wanted), default=None)
-            if best is not None and best not in chosen and candidates[best] > 0:
-                chosen.append(best)
-        chosen.sort(key=candidates.__getitem__)
+        # Walking the book, a cut at the first opening after three quarters of a part's
+        # length: parts of about equal length, none much longer than the book's openings
+        # are apart.
+        chosen, last, length = [], 0, len(body) / count
+        for name, start in sorted(candidates.items(), key=lambda item: item[1]):
+            if len(chosen) == count - 1:
+                break
+            if start - last >= 0.75 * length:
+                chosen.append(name)
+                last = start
     bounds = [0, *(candidates[name] for name in chosen), len(body)]
     slices = tuple(body[a:b] for a, b in zip(bounds, bounds[1:], strict=False))
     return Book(head, slices, tail, tuple(chosen))

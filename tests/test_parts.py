@@ -149,12 +149,13 @@ def test_the_book_is_cut_only_before_page_opening_headings() -> None:
         '<h2 id="d" class="chapter" data-part="A">D</h2><p>four</p>'
         "</body></html>"
     )
-    book = cut(html, 3)
+    book = cut(html, 10)  # as many parts as there are places to cut: both
     assert book.cuts == ("b", "d")
+    assert cut(html, 2).cuts == ("d",)  # two parts of about equal length
     assert "".join(book.slices) == html[html.index("<h1") : html.index("</body>")]
     assert all(s.startswith('<h2 id="') for s in book.slices[1:])
     assert cut(html, 3, keep=("d",)).cuts == ("d",)  # an earlier build's cuts are kept
-    assert cut(html, 3, keep=("gone",)).cuts == ("b", "d")
+    assert cut(html, 10, keep=("gone",)).cuts == ("b", "d")
     assert book.owned(1) == {"b", "c"}
 
 
