@@ -30,7 +30,8 @@ def test_portuguese_dates_fallbacks_and_notices(portuguese: Built) -> None:
     assert "22 de novembro de 2019" in html
     assert "junho de 2009" in html
     # The untranslated statement keeps its own language and carries the notice.
-    assert re.search(r'<h2 id="statement-2009-06-meeting" class="statement-title"[^>]* lang="en">', html)
+    heading = r'<h2 id="statement-2009-06-meeting" class="statement-title"[^>]* lang="en">'
+    assert re.search(heading, html)
     assert "notice-untranslated" in html
     assert "notice-unofficial" in html
     text = "\n".join(p.extract_text() for p in PdfReader(portuguese.path("pt_BR", "pdf")).pages)
