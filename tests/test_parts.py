@@ -13,7 +13,14 @@ from pypdf import PdfReader
 
 from kpbrief.build import BuildRequest, build
 from kpbrief.cli import main
-from kpbrief.parts import PART_CACHE, crossing_rules, cut
+from kpbrief.parts import (
+    MIN_PARTED_CHARACTERS,
+    PART_CACHE,
+    PART_CHARACTERS,
+    crossing_rules,
+    cut,
+    part_count,
+)
 
 PARTS = 3
 
@@ -180,3 +187,10 @@ def test_a_wrong_number_of_parts_is_a_usage_error(
         main(["build", "--parts", value])
     assert stopped.value.code == 2
     assert "number of parts" in capsys.readouterr().err
+
+
+def test_only_long_books_are_laid_out_in_parts() -> None:
+    short = "<html><body>" + "x" * (MIN_PARTED_CHARACTERS - 100) + "</body></html>"
+    long = "<html><body>" + "x" * (10 * PART_CHARACTERS) + "</body></html>"
+    assert part_count(short) == 1
+    assert part_count(long) == 10
