@@ -14,14 +14,15 @@ book, given as plain values:
   `data-page`, printed by copies of the stylesheet's `target-counter()` rules, and a stand-in
   anchor of the same name (`anchor: '…'`), so that WeasyPrint keeps the link and tags it; the
   join points it to the real place;
-- the index's page lists, already one link per page (what `write.settle_pages` does in
-  one document).
+- the index's page lists, written out one link per page where a list would show a page
+  twice or out of order (what `write.settle_pages` does in one document).
 
 A first pass lays every part out with placeholder numbers to learn its page count and where
-its anchors fall; writing passes follow until no part's numbers change, as WeasyPrint itself
-lays out again pages whose counters changed. A previous build's page map (kept in the cache
-folder with each part's PDF) stands in for the first pass, and a part whose document did not
-change is not laid out again: after an edit, only the parts it touches are.
+its anchors fall; writing passes follow until no part's numbers change (every number shown
+comes from this page map, never from WeasyPrint's own counting across the book, which can
+leave a forward reference stale: see `write.settle_pages`). A previous build's page map
+(kept in the cache folder with each part's PDF) stands in for the first pass, and a part whose
+document did not change is not laid out again: after an edit, only the parts it touches are.
 """
 
 from __future__ import annotations

@@ -17,10 +17,10 @@ from kpbrief.parts import (
     MIN_PARTED_CHARACTERS,
     PART_CACHE,
     PART_CHARACTERS,
-    crossing_rules,
     cut,
     part_count,
 )
+from kpbrief.write import crossing_rules
 
 PARTS = 3
 
