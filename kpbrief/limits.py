@@ -17,8 +17,14 @@ from contextlib import contextmanager
 from types import FrameType
 
 
-class TimeLimitExceeded(Exception):
-    """The work ran past its deadline and was stopped."""
+class TimeLimitExceeded(BaseException):
+    """The work ran past its deadline and was stopped.
+
+    A BaseException, as KeyboardInterrupt is: raised from a signal handler, it lands wherever
+    the interpreter happens to be, often inside an engine's own `except Exception` (WeasyPrint
+    guards image and font loading that way), which would swallow an ordinary exception and let
+    the build run on to the end.
+    """
 
 
 def time_limit_message(what: str = "the build") -> str:
@@ -49,13 +55,19 @@ def wall_clock_limit(deadline: float | None, what: str = "the build") -> Iterato
             raise TimeLimitExceeded(time_limit_message(what))
         return
 
+    armed = True
+
     def time_up(_signum: int, _frame: FrameType | None) -> None:
-        raise TimeLimitExceeded(time_limit_message(what))
+        if armed:
+            raise TimeLimitExceeded(time_limit_message(what))
 
     previous = signal.signal(signal.SIGALRM, time_up)
-    signal.setitimer(signal.ITIMER_REAL, remaining)
+    # The alarm repeats: should some code catch even a BaseException and carry on, the next
+    # one stops it a quarter of a second later.
+    signal.setitimer(signal.ITIMER_REAL, remaining, 0.25)
     try:
         yield
     finally:
+        armed = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

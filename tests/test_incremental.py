@@ -156,12 +156,25 @@ def test_a_build_past_its_time_limit_stops_and_keeps_earlier_outputs(
     tmp_path: Path, formats: list[str]
 ) -> None:
     source = copy_fixture("mini", tmp_path)
+    # Long by construction (1.3 MB, under the 2 MiB file limit): some 1,000 pages of text,
+    # minutes of layout on any machine, so a limit of a second and a half always falls inside
+    # the build, whatever stage it reaches.
+    paragraphs = "\n\n".join(
+        f"Paragraph {n} of a statement long enough to take minutes to lay out. " * 6
+        for n in range(3000)
+    )
+    (source / "content/statements/2021-07-long.en.md").write_text(
+        "---\ntitle: A long statement\ndate: 2021-07-01\nkind: speech\n"
+        "place: Kinshasa, DR Congo\nissues: [reform]\nsource:\n  publisher: test-coalition\n---\n"
+        + paragraphs
+        + "\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     out.mkdir()
     earlier = {f"mini-book.en.{fmt}": f"earlier {fmt}".encode() for fmt in formats}
     for name, data in earlier.items():
         (out / name).write_bytes(data)
-    # A PDF of the mini book takes seconds; a second and a half is never enough.
     request = BuildRequest(source, out, languages=["en"], formats=formats, time_limit=1.5)
     with pytest.raises(BuildFailed, match="time limit"):
         build(request)

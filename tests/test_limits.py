@@ -63,3 +63,16 @@ def test_outside_the_main_thread_the_deadline_is_checked_at_the_end() -> None:
     thread.start()
     thread.join()
     assert len(failures) == 1
+
+
+def test_code_that_catches_every_exception_is_still_stopped() -> None:
+    """An engine's broad `except Exception` around the point the alarm lands cannot swallow it."""
+    swallowed = 0
+    with pytest.raises(TimeLimitExceeded), wall_clock_limit(time.monotonic() + 0.2):
+        while True:
+            try:
+                sum(range(10_000))
+            except Exception:
+                swallowed += 1
+    assert swallowed == 0
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
