@@ -44,7 +44,7 @@ def weasyprint_alone(book: Path, html: Path, target: Path) -> None:
     if os.environ.get("BENCH_GC") == "off":  # an experiment: the cyclic GC's share of the time
         gc.disable()
 
-    from kpbrief.write import VIRTUAL_ROOT, Assets, asset_fetcher
+    from kpbrief.engines.write import VIRTUAL_ROOT, Assets, asset_fetcher
 
     assets = Assets(layouts_of(book), book / "content" / "media")
     document = weasyprint.HTML(

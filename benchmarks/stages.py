@@ -32,14 +32,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    from kpbrief.assemble import assemble
     from kpbrief.build import layout_dirs, locale_dirs
-    from kpbrief.check import check
-    from kpbrief.i18n import translations_for
-    from kpbrief.load import load_content
-    from kpbrief.render import render_cover_html, render_html
-    from kpbrief.typography import apply_typography
-    from kpbrief.write import COVER_PIXELS, Assets, render_cover_png
+    from kpbrief.content.check import check
+    from kpbrief.content.load import load_content
+    from kpbrief.edition.assemble import assemble
+    from kpbrief.edition.i18n import translations_for
+    from kpbrief.edition.render import render_cover_html, render_html
+    from kpbrief.edition.typography import apply_typography
+    from kpbrief.engines.write import COVER_PIXELS, Assets, render_cover_png
 
     source = args.book.resolve()
     times: dict[str, list[float]] = {}

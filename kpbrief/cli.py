@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .models import Problem
+from kpbrief import __version__
+from kpbrief.content.model import Problem
 
 if TYPE_CHECKING:
-    from .build import BuildRequest
+    from kpbrief.build import BuildRequest
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -25,7 +25,7 @@ def _print_problems(problems: list[Problem]) -> None:
 
 
 def _build_request(args: argparse.Namespace) -> BuildRequest:
-    from .build import DEFAULT_TIME_LIMIT, BuildRequest
+    from kpbrief.build import DEFAULT_TIME_LIMIT, BuildRequest
 
     source = Path(args.source).resolve()
     limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
@@ -43,8 +43,8 @@ def _build_request(args: argparse.Namespace) -> BuildRequest:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildFailed, build
-    from .progress import for_stream
+    from kpbrief.build import BuildFailed, build
+    from kpbrief.build.progress import for_stream
 
     request = _build_request(args)
     try:
@@ -65,7 +65,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from .watch import watch
+    from kpbrief.authoring.watch import watch
 
     request = _build_request(args)
     request.formats = list(dict.fromkeys(["html", *request.formats]))
@@ -77,7 +77,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .watch import live_script, serve
+    from kpbrief.authoring.watch import live_script, serve
 
     source = Path(args.source).resolve()
     out = Path(args.out).resolve() if args.out else source / "build"
@@ -96,7 +96,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .build import load_and_check
+    from kpbrief.build import load_and_check
 
     _content, problems = load_and_check(Path(args.source).resolve())
     if args.strict:
@@ -110,9 +110,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_i18n(args: argparse.Namespace) -> int:
-    from . import workflow
-    from .build import load_and_check, locale_dirs
-    from .load import load_content
+    from kpbrief.authoring import translations as workflow
+    from kpbrief.build import load_and_check, locale_dirs
+    from kpbrief.content.load import load_content
 
     source = Path(args.source).resolve()
     if args.action == "extract":
@@ -169,8 +169,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    from .build import layout_dirs
-    from .load import ID_RE, load_content
+    from kpbrief.build import layout_dirs
+    from kpbrief.content.load import ID_RE, load_content
 
     source = Path(args.source).resolve()
     if not ID_RE.match(args.id):
@@ -214,8 +214,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .build import load_and_check
-    from .importer import ImportRefused, import_statement
+    from kpbrief.authoring.importer import ImportRefused, import_statement
+    from kpbrief.build import load_and_check
 
     source = Path(args.source).resolve()
     try:

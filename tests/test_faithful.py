@@ -9,10 +9,10 @@ from conftest import REPO, copy_fixture
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpbrief import faithful
 from kpbrief.build import load_and_check
-from kpbrief.faithful import body_digest, normalise, paragraphs
-from kpbrief.markdown import plain_text
+from kpbrief.content import faithful
+from kpbrief.content.faithful import body_digest, normalise, paragraphs
+from kpbrief.content.markdown import plain_text
 
 STATEMENT = "content/statements/2019-11-22-plenary.en.md"
 

@@ -15,14 +15,14 @@ from forbidden import html_findings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpbrief.assemble import assemble
 from kpbrief.build import layout_dirs, locale_dirs
-from kpbrief.check import check
-from kpbrief.i18n import translations_for
-from kpbrief.load import load_content
-from kpbrief.markdown import to_html
-from kpbrief.models import Problem
-from kpbrief.render import render_html
+from kpbrief.content.check import check
+from kpbrief.content.load import load_content
+from kpbrief.content.markdown import to_html
+from kpbrief.content.model import Problem
+from kpbrief.edition.assemble import assemble
+from kpbrief.edition.i18n import translations_for
+from kpbrief.edition.render import render_html
 
 FUZZ = settings(
     max_examples=150,

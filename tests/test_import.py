@@ -15,13 +15,13 @@ import pypandoc
 import pytest
 from conftest import REPO, copy_fixture
 
-from kpbrief import faithful
+from kpbrief.authoring.importer import guess_date, slug
 from kpbrief.build import load_and_check
 from kpbrief.cli import main
-from kpbrief.importer import guess_date, slug
-from kpbrief.load import ID_RE, load_content
-from kpbrief.markdown import plain_text
-from kpbrief.models import Content
+from kpbrief.content import faithful
+from kpbrief.content.load import ID_RE, load_content
+from kpbrief.content.markdown import plain_text
+from kpbrief.content.model import Content
 
 # The seeds, as received (/work/shared/seeds); the book keeps byte-identical copies as its
 # archived sources, used where the shared folder is not there (CI).

@@ -15,8 +15,9 @@ import pytest
 from conftest import copy_fixture, edit
 from pypdf import PdfReader
 
-from kpbrief import build as build_module
+from kpbrief import TOOL_ROOT
 from kpbrief.build import BuildFailed, BuildRequest, build
+from kpbrief.build import run as build_run
 from kpbrief.cli import main
 
 WALKOUT = "content/statements/2021-06-walkout.en.md"
@@ -47,7 +48,7 @@ def test_pdf_rebuilds_only_what_changed(tmp_path: Path, monkeypatch: pytest.Monk
         raise AssertionError("an up-to-date build loaded the content")
 
     with monkeypatch.context() as patch:
-        patch.setattr(build_module, "load_content", no_loading)
+        patch.setattr(build_run, "load_content", no_loading)
         again = build(request)
     assert again.written == [] and again.unchanged == [pdf]
     assert _digests(out) == before and pdf.stat().st_mtime_ns == stamp
@@ -66,7 +67,7 @@ def test_pdf_rebuilds_only_what_changed(tmp_path: Path, monkeypatch: pytest.Monk
     assert french_only.written == [] and french_only.unchanged == [pdf]
     assert _digests(out) == untouched
     with monkeypatch.context() as patch:
-        patch.setattr(build_module, "load_content", no_loading)
+        patch.setattr(build_run, "load_content", no_loading)
         assert build(request).unchanged == [pdf]
 
 
@@ -116,7 +117,7 @@ def test_every_change_rebuilds(
     elif change == "layout-edit":
         styles = source / "layouts/styles"
         styles.mkdir(parents=True)
-        print_css = Path(build_module.TOOL_ROOT / "layouts/styles/print.css").read_text()
+        print_css = Path(TOOL_ROOT / "layouts/styles/print.css").read_text()
         (styles / "print.css").write_text(print_css + "\n/* edited */\n")
     elif change == "output-deleted":
         html.unlink()

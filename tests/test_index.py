@@ -10,8 +10,8 @@ import pytest
 from conftest import Built, copy_fixture
 from pypdf import PdfReader
 
-from kpbrief import write
 from kpbrief.build import BuildRequest, build
+from kpbrief.engines import write
 
 
 @pytest.fixture(scope="module")

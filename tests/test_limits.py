@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from kpbrief.limits import TimeLimitExceeded, wall_clock_limit
+from kpbrief.build.limits import TimeLimitExceeded, wall_clock_limit
 
 
 def test_no_deadline_and_a_quick_block_change_nothing() -> None:

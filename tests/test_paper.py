@@ -9,11 +9,11 @@ from conftest import copy_fixture
 from pypdf import PdfReader
 
 from kpbrief import TOOL_ROOT
-from kpbrief.assemble import assemble
 from kpbrief.build import BuildRequest, build
-from kpbrief.i18n import translations_for
-from kpbrief.load import load_content
-from kpbrief.render import render_html
+from kpbrief.content.load import load_content
+from kpbrief.edition.assemble import assemble
+from kpbrief.edition.i18n import translations_for
+from kpbrief.edition.render import render_html
 
 
 def test_letter_paper_from_book_yaml(tmp_path: Path) -> None:

@@ -13,14 +13,14 @@ from pypdf import PdfReader
 
 from kpbrief.build import BuildRequest, build
 from kpbrief.cli import main
-from kpbrief.parts import (
+from kpbrief.engines.parts import (
     MIN_PARTED_CHARACTERS,
     PART_CACHE,
     PART_CHARACTERS,
     cut,
     part_count,
 )
-from kpbrief.write import crossing_rules
+from kpbrief.engines.write import crossing_rules
 
 PARTS = 3
 

@@ -13,7 +13,7 @@ import pypdfium2
 import pytest
 import weasyprint
 
-from kpbrief.pdfjoin import Mark, PartPdf, join_pdf
+from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
 
 OPTIONS: dict[str, Any] = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
 

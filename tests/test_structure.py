@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import Built, copy_fixture
 
-from kpbrief.assemble import assemble
-from kpbrief.edition import Edition
-from kpbrief.load import load_content
+from kpbrief.content.load import load_content
+from kpbrief.edition.assemble import assemble
+from kpbrief.edition.model import Edition
 
 
 def _write(path: Path, text: str) -> None:

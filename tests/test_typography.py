@@ -6,7 +6,7 @@ import re
 
 from conftest import Built
 
-from kpbrief.typography import NBSP, NNBSP, apply_typography
+from kpbrief.edition.typography import NBSP, NNBSP, apply_typography
 
 
 def test_french_spaces() -> None:

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from kpbrief import __version__
 
 MANIFEST = ".kpbrief-build.json"
 _FORMAT = 1
-_CODE_DIR = Path(__file__).resolve().parent
+_CODE_DIR = Path(__file__).resolve().parent.parent  # the whole kpbrief package
 
 
 def _files_under(root: Path) -> Iterable[Path]:

@@ -26,14 +26,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from . import TOOL_ROOT, fingerprint
-from .edition import ASSETS
-from .fingerprint import Manifest
-from .limits import TimeLimitExceeded, time_limit_message, wall_clock_limit
-from .load import Reader, load_book, load_content
-from .models import Content, Problem
-from .progress import Progress, Silent
-from .write import (
+from kpbrief import TOOL_ROOT
+from kpbrief.build import fingerprint
+from kpbrief.build.fingerprint import Manifest
+from kpbrief.build.limits import TimeLimitExceeded, time_limit_message, wall_clock_limit
+from kpbrief.build.progress import Progress, Silent
+from kpbrief.content.load import Reader, load_book, load_content
+from kpbrief.content.model import Content, Problem
+from kpbrief.edition.model import ASSETS
+from kpbrief.engines.write import (
     COVER_PIXELS,
     Assets,
     EpubMetadata,
@@ -49,7 +50,7 @@ from .write import (
 # check, assemble and render (and the engines, in `write`) are imported where they are
 # used: a build whose outputs are all up to date needs none of them, and answers at once.
 if TYPE_CHECKING:
-    from .edition import Edition
+    from kpbrief.edition.model import Edition
 
 FORMATS = ("pdf", "epub", "html")
 DEFAULT_TIME_LIMIT = 1800.0  # seconds; a 1,000-statement book takes a few minutes
@@ -98,7 +99,7 @@ class BuildResult:
 
 
 def load_and_check(source: Path) -> tuple[Content, list[Problem]]:
-    from .check import check
+    from kpbrief.content.check import check
 
     content = load_content(source)
     return content, check(content, locale_dirs(source))
@@ -266,10 +267,10 @@ def _write_outputs(
     progress: Progress,
     deadline: float | None,
 ) -> BuildResult:
-    from .assemble import assemble
-    from .i18n import translations_for
-    from .parts import PART_CACHE, default_workers, part_count
-    from .render import environment, render_cover_html, render_html
+    from kpbrief.edition.assemble import assemble
+    from kpbrief.edition.i18n import translations_for
+    from kpbrief.edition.render import environment, render_cover_html, render_html
+    from kpbrief.engines.parts import PART_CACHE, default_workers, part_count
 
     assert content.book is not None
     book = content.book
@@ -404,7 +405,7 @@ def run_engine_job(job: EngineJob, work: Path) -> None:
     """Run one output through its engine (in whichever process is given the job)."""
     if job.fmt == "pdf":
         if job.parts > 1:
-            from .parts import NotInParts, PartCache, render_pdf_in_parts
+            from kpbrief.engines.parts import NotInParts, PartCache, render_pdf_in_parts
 
             cache = PartCache(job.part_cache, job.part_salt)
             try:

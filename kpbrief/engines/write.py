@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree
 
-from .edition import ASSETS
+from kpbrief.edition.model import ASSETS
 
 VIRTUAL_ROOT = "file:///kpbrief-book/"
 

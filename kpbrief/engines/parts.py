@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .pdfjoin import Mark, PartPdf, join_pdf
-from .write import (
+from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
+from kpbrief.engines.write import (
     VIRTUAL_ROOT,
     Assets,
     RefusedResource,

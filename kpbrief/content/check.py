@@ -14,11 +14,10 @@ from pathlib import Path, PurePosixPath
 import phonenumbers
 from babel import Locale, UnknownLocaleError
 
-from . import faithful
-from .i18n import find_catalog
-from .load import ID_RE
-from .markdown import scan
-from .models import (
+from kpbrief.content import faithful
+from kpbrief.content.load import ID_RE
+from kpbrief.content.markdown import scan
+from kpbrief.content.model import (
     Content,
     LocalText,
     Origin,
@@ -28,6 +27,7 @@ from .models import (
     Statement,
     StatementText,
 )
+from kpbrief.edition.i18n import find_catalog
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")

@@ -12,7 +12,16 @@ from typing import Literal
 
 import phonenumbers
 
-from .edition import (
+from kpbrief.content.markdown import to_html
+from kpbrief.content.model import Content, Issue, LocalText, Person, Statement, StatementText
+from kpbrief.edition.i18n import (
+    country_name,
+    format_partial,
+    format_span,
+    language_names,
+    text_direction,
+)
+from kpbrief.edition.model import (
     Chapter,
     ChronologyEntry,
     ChronologyYear,
@@ -30,9 +39,6 @@ from .edition import (
     StatementPage,
     TimelineMark,
 )
-from .i18n import country_name, format_partial, format_span, language_names, text_direction
-from .markdown import to_html
-from .models import Content, Issue, LocalText, Person, Statement, StatementText
 
 
 def anchor(kind: str, item_id: str) -> str:

@@ -13,9 +13,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .edition import ASSETS, Edition
-from .timeline import draw_timeline
-from .typography import apply_typography
+from kpbrief.edition.model import ASSETS, Edition
+from kpbrief.edition.timeline import draw_timeline
+from kpbrief.edition.typography import apply_typography
 
 
 def environment(layout_dirs: list[Path], translations: gettext.NullTranslations) -> Environment:

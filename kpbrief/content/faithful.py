@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .markdown import plain_text
-from .models import Omission, Statement, StatementText
+from kpbrief.content.markdown import plain_text
+from kpbrief.content.model import Omission, Statement, StatementText
 
 _QUOTES = dict.fromkeys(map(ord, '"“”„‟«»‹›'), None)
 _APOSTROPHES = dict.fromkeys(map(ord, "‘’‚‛`´"), ord("'"))

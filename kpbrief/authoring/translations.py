@@ -12,10 +12,10 @@ from pathlib import Path
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from . import TOOL_ROOT
-from .faithful import body_digest
-from .i18n import find_catalog
-from .models import Content
+from kpbrief import TOOL_ROOT
+from kpbrief.content.faithful import body_digest
+from kpbrief.content.model import Content
+from kpbrief.edition.i18n import find_catalog
 
 POT = Path("locales") / "messages.pot"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import PartialDate
+from kpbrief.content.model import PartialDate
 
 # The folder, beside a rendered HTML document, that holds its stylesheets, fonts and images.
 ASSETS = "kpbrief-assets"

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from .build import BuildFailed, BuildRequest, build, layout_dirs, locale_dirs
-from .preview import PreviewState, start_preview
-from .progress import for_stream
+from kpbrief.authoring.preview import PreviewState, start_preview
+from kpbrief.build import BuildFailed, BuildRequest, build, layout_dirs, locale_dirs
+from kpbrief.build.progress import for_stream
 
 
 def watched_folders(request: BuildRequest) -> list[Path]:

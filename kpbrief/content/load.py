@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from .models import (
+from kpbrief.content.model import (
     BookInfo,
     Content,
     Event,

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .faithful import normalise
-from .load import ID_RE, LANG_RE, STATEMENT_KINDS, load_content
+from kpbrief.content.faithful import normalise
+from kpbrief.content.load import ID_RE, LANG_RE, STATEMENT_KINDS, load_content
 
 # Extensions the importer reads, and the pandoc reader for each.
 READERS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from .edition import TimelineMark
+from kpbrief.edition.model import TimelineMark
 
 WIDTH = 680.0
 MARGIN = 24.0

@@ -13,7 +13,7 @@ from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from .models import PartialDate
+from kpbrief.content.model import PartialDate
 
 DOMAIN = "messages"
 
