@@ -27,6 +27,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from kpbrief.document import VIRTUAL_ROOT
+from kpbrief.engines.assets import Assets, asset_fetcher
+
 
 def layouts_of(book: Path) -> tuple[Path, ...]:
     """The layout folders kpbrief uses for BOOK (as kpbrief.build.layout_dirs)."""
@@ -43,8 +46,6 @@ def weasyprint_alone(book: Path, html: Path, target: Path) -> None:
 
     if os.environ.get("BENCH_GC") == "off":  # an experiment: the cyclic GC's share of the time
         gc.disable()
-
-    from kpbrief.engines.write import VIRTUAL_ROOT, Assets, asset_fetcher
 
     assets = Assets(layouts_of(book), book / "content" / "media")
     document = weasyprint.HTML(

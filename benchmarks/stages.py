@@ -18,6 +18,9 @@ import sys
 import time
 from pathlib import Path
 
+from kpbrief.engines.assets import Assets
+from kpbrief.engines.cover import COVER_PIXELS, render_cover_png
+
 
 def import_seconds(module: str) -> float:
     code = f"import time; t = time.process_time(); import {module}; print(time.process_time() - t)"
@@ -32,14 +35,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    from kpbrief.build import layout_dirs, locale_dirs
+    from kpbrief.folder import layout_dirs, locale_dirs
     from kpbrief.content.check import check
     from kpbrief.content.load import load_content
     from kpbrief.edition.assemble import assemble
     from kpbrief.edition.i18n import translations_for
     from kpbrief.edition.render import render_cover_html, render_html
     from kpbrief.edition.typography import apply_typography
-    from kpbrief.engines.write import COVER_PIXELS, Assets, render_cover_png
 
     source = args.book.resolve()
     times: dict[str, list[float]] = {}

@@ -169,8 +169,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    from kpbrief.build import layout_dirs
     from kpbrief.content.load import ID_RE, load_content
+    from kpbrief.folder import layout_dirs
 
     source = Path(args.source).resolve()
     if not ID_RE.match(args.id):

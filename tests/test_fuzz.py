@@ -15,7 +15,7 @@ from forbidden import html_findings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpbrief.build import layout_dirs, locale_dirs
+from kpbrief.folder import layout_dirs, locale_dirs
 from kpbrief.content.check import check
 from kpbrief.content.load import load_content
 from kpbrief.content.markdown import to_html

@@ -16,6 +16,7 @@ from forbidden import css_findings, html_findings, html_text, pdf_findings
 from kpbrief.build import BuildFailed, BuildRequest, build, load_and_check
 from kpbrief.cli import main
 from kpbrief.content.markdown import scan
+from kpbrief.engines.assets import RefusedResource, guard_resources
 
 FORMATS_ALL = ["pdf", "epub", "html"]
 
@@ -394,7 +395,6 @@ def test_the_output_scanner_lets_a_book_be() -> None:
 
 
 def test_the_pandoc_guard_refuses_unquoted_resources() -> None:
-    from kpbrief.engines.write import RefusedResource, guard_resources
 
     for html in (
         '<img src=http://127.0.0.1:9/a.png alt="">',

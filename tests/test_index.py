@@ -10,8 +10,11 @@ import pytest
 from conftest import Built, copy_fixture
 from pypdf import PdfReader
 
+from kpbrief import TOOL_ROOT
 from kpbrief.build import BuildRequest, build
-from kpbrief.engines import write
+from kpbrief.engines import pages
+from kpbrief.engines.assets import Assets
+from kpbrief.engines.pdf import render_pdf
 
 
 @pytest.fixture(scope="module")
@@ -129,10 +132,10 @@ def test_relaying_out_the_index_alone_equals_a_whole_new_layout(
     crowded: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     html = crowded.path("en", "html").read_text(encoding="utf-8")
-    assets = write.Assets((Path(write.__file__).parent.parent / "layouts",), tmp_path)
-    write.render_pdf(html, assets, tmp_path / "tail.pdf")
-    monkeypatch.setattr(write, "_relayout_tail", lambda *_args: None)
-    write.render_pdf(html, assets, tmp_path / "whole.pdf")
+    assets = Assets((TOOL_ROOT / "layouts",), tmp_path)
+    render_pdf(html, assets, tmp_path / "tail.pdf")
+    monkeypatch.setattr(pages, "_relayout_tail", lambda *_args: None)
+    render_pdf(html, assets, tmp_path / "whole.pdf")
     tail, whole = PdfReader(tmp_path / "tail.pdf"), PdfReader(tmp_path / "whole.pdf")
     assert [p.extract_text() for p in tail.pages] == [p.extract_text() for p in whole.pages]
     assert [p.mediabox for p in tail.pages] == [p.mediabox for p in whole.pages]
@@ -151,7 +154,7 @@ def test_a_reference_left_stale_by_the_engine_is_laid_out_again(tmp_path: Path) 
         f'<div style="break-before: page">{references}</div><h1 id="z">Z</h1>{far}</body></html>'
     )
     target = tmp_path / "book.pdf"
-    write.render_pdf(html, write.Assets((), tmp_path), target)
+    render_pdf(html, Assets((), tmp_path), target)
     reader = PdfReader(target)
     assert reader.get_destination_page_number(reader.named_destinations["z"]) + 1 == 3
     assert "Z is on page 3." in reader.pages[0].extract_text()

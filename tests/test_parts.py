@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from kpbrief.build import BuildRequest, build
 from kpbrief.cli import main
+from kpbrief.engines.pages import crossing_rules
 from kpbrief.engines.parts import (
     MIN_PARTED_CHARACTERS,
     PART_CACHE,
@@ -20,7 +21,6 @@ from kpbrief.engines.parts import (
     cut,
     part_count,
 )
-from kpbrief.engines.write import crossing_rules
 
 PARTS = 3
 

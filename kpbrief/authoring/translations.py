@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from kpbrief import TOOL_ROOT
 from kpbrief.content.faithful import body_digest
 from kpbrief.content.model import Content
-from kpbrief.edition.i18n import find_catalog
+from kpbrief.folder import find_catalog
 
 POT = Path("locales") / "messages.pot"
 

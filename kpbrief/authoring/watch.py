@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TextIO
 
 from kpbrief.authoring.preview import PreviewState, start_preview
-from kpbrief.build import BuildFailed, BuildRequest, build, layout_dirs, locale_dirs
+from kpbrief.build import BuildFailed, BuildRequest, build
 from kpbrief.build.progress import for_stream
+from kpbrief.folder import layout_dirs, locale_dirs
 
 
 def watched_folders(request: BuildRequest) -> list[Path]:

@@ -4,16 +4,9 @@
 one time limit (`limits`), making only what changed (`fingerprint`), with staged outputs.
 """
 
-from kpbrief.build.run import (
-    DEFAULT_TIME_LIMIT,
-    BuildFailed,
-    BuildRequest,
-    BuildResult,
-    build,
-    layout_dirs,
-    load_and_check,
-    locale_dirs,
-)
+from kpbrief.build.plan import DEFAULT_TIME_LIMIT, BuildFailed, BuildRequest, BuildResult
+from kpbrief.build.run import build, load_and_check
+from kpbrief.folder import layout_dirs, locale_dirs
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",

@@ -27,7 +27,7 @@ from kpbrief.content.model import (
     Statement,
     StatementText,
 )
-from kpbrief.edition.i18n import find_catalog
+from kpbrief.folder import find_catalog
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")

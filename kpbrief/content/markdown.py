@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from kpbrief.edition.model import ASSETS
+from kpbrief.document import ASSETS
 
 LINK_KINDS = ("statement", "issue", "person", "organisation", "event")
 INTERNAL_RE = re.compile(rf"^({'|'.join(LINK_KINDS)}):(.*)$")

@@ -14,29 +14,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from kpbrief.content.model import PartialDate
-
-DOMAIN = "messages"
-
-
-def _po_path(locales_dir: Path, code: str) -> Path:
-    return locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-def catalog_codes(lang: str) -> list[str]:
-    """The catalog codes that can serve a language, most specific first: fr_CA, fr."""
-    codes = [lang]
-    if "_" in lang:
-        codes.append(lang.split("_")[0])
-    return codes
-
-
-def find_catalog(locales_dirs: list[Path], lang: str) -> Path | None:
-    for code in catalog_codes(lang):
-        for folder in locales_dirs:
-            path = _po_path(folder, code)
-            if path.is_file():
-                return path
-    return None
+from kpbrief.folder import catalog_codes, catalog_path
 
 
 def compile_po(path: Path, locale: str) -> gettext.GNUTranslations:
@@ -63,14 +41,14 @@ def translations_for(locales_dirs: list[Path], lang: str, fallback_lang: str) ->
     chain: list[gettext.GNUTranslations] = []
     for code in catalog_codes(lang):
         for folder in locales_dirs:
-            path = _po_path(folder, code)
+            path = catalog_path(folder, code)
             if path.is_file():
                 chain.append(compile_po(path, code))
     has_catalog = bool(chain)
     if not chain and fallback_lang != lang:
         for code in catalog_codes(fallback_lang):
             for folder in locales_dirs:
-                path = _po_path(folder, code)
+                path = catalog_path(folder, code)
                 if path.is_file():
                     chain.append(compile_po(path, code))
     if not chain:

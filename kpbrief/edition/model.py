@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 
 from kpbrief.content.model import PartialDate
 
-# The folder, beside a rendered HTML document, that holds its stylesheets, fonts and images.
-ASSETS = "kpbrief-assets"
-
 
 @dataclass(frozen=True)
 class Ref:

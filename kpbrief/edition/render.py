@@ -13,7 +13,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from kpbrief.edition.model import ASSETS, Edition
+from kpbrief.document import ASSETS
+from kpbrief.edition.model import Edition
 from kpbrief.edition.timeline import draw_timeline
 from kpbrief.edition.typography import apply_typography
 

@@ -37,22 +37,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, VIRTUAL_ROOT
+from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
+from kpbrief.engines.pages import crossing_rules, first_link_on_each_page, in_page_order
+from kpbrief.engines.pdf import stylesheets
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
-from kpbrief.engines.write import (
-    VIRTUAL_ROOT,
-    Assets,
-    RefusedResource,
-    asset_fetcher,
-    crossing_rules,
-    guard_resources,
-    stylesheets,
-)
 
 # Where the book may be cut: before a heading that opens a page and names its book part.
-CUT = re.compile(r'<h2 id="([^"]+)"[^>]*\sdata-part="')
+CUT = re.compile(rf'<h2 id="([^"]+)"[^>]*\s{PART}="')
 ANCHOR = re.compile(r'\sid="([^"]+)"')
 LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"([^>]*)>')
-PAGE_LIST = re.compile(r"(<(\w+)\b[^>]*\sdata-page-list\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
+PAGE_LIST_ELEMENT = re.compile(rf"(<(\w+)\b[^>]*\s{PAGE_LIST}\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
 LIST_LINK = re.compile(r'<a\b[^>]*\shref="#([^"]+)"[^>]*>\s*</a>')
 # A part holding one of these may open on either side, depending on the parts before it.
 SIDED_OPENING = re.compile(r"<h1\b")
@@ -85,9 +80,8 @@ class Book:
         """Whether every page list shows its pages once each, in order, as it stands; if
         not, every list is written out one link per page (as `write.settle_pages`)."""
         for body in self.slices:
-            for match in PAGE_LIST.finditer(body):
-                known = [pages[t] for t in LIST_LINK.findall(match[3]) if t in pages]
-                if any(a >= b for a, b in zip(known, known[1:], strict=False)):
+            for match in PAGE_LIST_ELEMENT.finditer(body):
+                if not in_page_order([pages.get(t) for t in LIST_LINK.findall(match[3])]):
                     return False
         return True
 
@@ -153,16 +147,14 @@ def part_document(
 
         def page_list(match: re.Match[str]) -> str:
             opening, _tag, inner, closing = match.groups()
-            first_on: dict[int, str] = {}
-            for link in LIST_LINK.finditer(inner):
-                if link[1] in pages:
-                    first_on.setdefault(pages[link[1]], link[0])
+            links = [(link[1], link[0]) for link in LIST_LINK.finditer(inner)]
             numbered = "".join(
-                first_on[page].replace("></a>", f">{page}</a>", 1) for page in sorted(first_on)
+                link.replace("></a>", f">{page}</a>", 1)
+                for page, link in first_link_on_each_page(links, pages)
             )
             return opening + numbered + closing
 
-        body = PAGE_LIST.sub(page_list, body)
+        body = PAGE_LIST_ELEMENT.sub(page_list, body)
 
     def link(match: re.Match[str]) -> str:
         before, target, after = match.groups()
@@ -170,10 +162,10 @@ def part_document(
             return match[0]
         attributes = before + after
         if 'class="' in attributes:
-            attributes = attributes.replace('class="', 'class="xpart ', 1)
+            attributes = attributes.replace('class="', f'class="{CROSSING_CLASS} ', 1)
         else:
-            attributes += ' class="xpart"'
-        opening = f'href="#{target}" data-page="{pages[target]}"'
+            attributes += f' class="{CROSSING_CLASS}"'
+        opening = f'href="#{target}" {GIVEN_PAGE}="{pages[target]}"'
         if ANCHOR.search(f" {attributes}"):
             # The link is an anchor itself, which `anchor:` would rename: an empty span
             # inside it stands in for the place instead.

@@ -1,0 +1,168 @@
+"""Engine jobs: one output for one engine, run here or in worker processes on every core.
+
+A job carries everything its engine needs (picklable for a spawned worker). Workers run in
+process groups of their own, so that stopping one stops the pandoc or the part layouts it
+started; the build's deadline kills them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import signal
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kpbrief.build.limits import TimeLimitExceeded, time_limit_message
+from kpbrief.build.plan import BuildFailed
+from kpbrief.build.progress import Progress
+from kpbrief.engines.assets import Assets, RefusedResource
+from kpbrief.engines.cover import COVER_PIXELS
+from kpbrief.engines.epub import EpubMetadata, write_epub
+from kpbrief.engines.pdf import render_pdf
+
+# check, assemble and render (and the engines, in `write`) are imported where they are
+# used: a build whose outputs are all up to date needs none of them, and answers at once.
+if TYPE_CHECKING:
+    pass
+
+
+@dataclass(frozen=True)
+class EngineJob:
+    """One output for an engine: everything it needs, picklable for a worker process."""
+
+    name: str  # the output's file name
+    fmt: str  # "pdf" or "epub"
+    target: Path  # the staged file to write
+    html: str
+    assets: Assets
+    accessible: bool = True
+    cover_html: str | None = None
+    cover_size: tuple[int, int] = COVER_PIXELS["a4"]
+    meta: EpubMetadata | None = None
+    source_date: int = 0
+    parts: int = 1  # PDF: laid out in this many parts (parts.py), 1: as one document
+    workers: int = 1  # PDF in parts: processes laying parts out
+    part_cache: Path | None = None  # PDF in parts: the parts of the last build, kept here
+    part_salt: str = ""  # PDF in parts: what the parts depend on besides their HTML
+
+
+def run_engine_job(job: EngineJob, work: Path) -> None:
+    """Run one output through its engine (in whichever process is given the job)."""
+    if job.fmt == "pdf":
+        if job.parts > 1:
+            from kpbrief.engines.parts import NotInParts, PartCache, render_pdf_in_parts
+
+            cache = PartCache(job.part_cache, job.part_salt)
+            try:
+                render_pdf_in_parts(
+                    job.html, job.assets, job.target, job.accessible, job.parts, job.workers, cache
+                )
+                return
+            except NotInParts:
+                pass  # laid out as one document, below: slower, always right
+        render_pdf(job.html, job.assets, job.target, job.accessible)
+        return
+    assert job.meta is not None and job.cover_html is not None
+    lang_dir = Path(tempfile.mkdtemp(prefix=f"{job.fmt}-", dir=work))
+    # pandoc dates the EPUB from SOURCE_DATE_EPOCH: the given one, else the edition's.
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(job.source_date)
+    try:
+        write_epub(
+            job.html, job.meta, job.cover_html, job.assets, job.cover_size, job.target, lang_dir
+        )
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def _engine_step(job: EngineJob) -> str:
+    return "PDF: laying out pages (WeasyPrint)" if job.fmt == "pdf" else "EPUB: pandoc"
+
+
+def run_engines(
+    jobs: list[EngineJob], work: Path, progress: Progress, deadline: float | None
+) -> None:
+    """Every engine job, in worker processes on every core; one job alone runs here."""
+    if not jobs:
+        return
+    if len(jobs) == 1:
+        _run_here(jobs[0], work, progress)
+    else:
+        _run_in_workers(jobs, work, progress, deadline)
+
+
+def _run_here(job: EngineJob, work: Path, progress: Progress) -> None:
+    progress.step(job.name, _engine_step(job))
+    run_engine_job(job, work)
+    progress.finished(job.name, "written")
+
+
+def _worker(job: EngineJob, work: Path, results: multiprocessing.Queue[tuple[str, str]]) -> None:
+    os.setpgrp()  # a group of its own: stopping the worker stops the pandoc it started too
+    try:
+        run_engine_job(job, work)
+    except RefusedResource as refused:
+        results.put((job.name, f"refused: {refused}"))
+    except Exception:  # reported to the parent, which fails the build
+        results.put((job.name, traceback.format_exc(limit=4)))
+    else:
+        results.put((job.name, ""))
+
+
+def _run_in_workers(
+    jobs: list[EngineJob], work: Path, progress: Progress, deadline: float | None
+) -> None:
+    # "spawn": a fresh interpreter per worker, safe beside the threads of `kpbrief watch`.
+    context = multiprocessing.get_context("spawn")
+    results: multiprocessing.Queue[tuple[str, str]] = context.Queue()
+    waiting = list(jobs)
+    running: dict[str, multiprocessing.process.BaseProcess] = {}
+    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    try:
+        while waiting or running:
+            while waiting and len(running) < workers:
+                job = waiting.pop(0)
+                # Not a daemon: a PDF in parts starts processes of its own. A worker that
+                # must stop is killed with its process group (below).
+                process = context.Process(target=_worker, args=(job, work, results))
+                process.start()
+                running[job.name] = process
+                progress.step(job.name, _engine_step(job))
+            if deadline is not None and time.monotonic() >= deadline:
+                for name in running:
+                    progress.finished(name, "stopped: time limit")
+                raise TimeLimitExceeded(time_limit_message())
+            try:
+                name, failure = results.get(timeout=0.5)
+            except queue.Empty:
+                for name, worker in list(running.items()):
+                    if not worker.is_alive() and worker.exitcode not in (0, None):
+                        raise BuildFailed(
+                            f"the engine stopped unexpectedly on {name} "
+                            f"(exit code {worker.exitcode}); nothing was written"
+                        ) from None
+                continue
+            running.pop(name).join()
+            if failure.startswith("refused: "):
+                progress.finished(name, "failed")
+                raise RefusedResource(failure.removeprefix("refused: "))
+            if failure:
+                progress.finished(name, "failed")
+                raise BuildFailed(f"{name} could not be made:\n{failure}")
+            progress.finished(name, "written")
+    finally:
+        for worker in running.values():
+            if worker.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(worker.pid, signal.SIGKILL)
+            worker.join()

@@ -1,0 +1,41 @@
+"""The contract between the HTML that kpbrief renders and the engines that lay it out.
+
+Templates (the book's own layouts too) and the engines agree on these names, and on nothing
+else; `kpbrief.engines` reads them from here, the templates write them.
+
+Assets. A document refers to every file it uses as `kpbrief-assets/<folder>/<name>`:
+`styles/`, `fonts/` and `images/` of the layouts, `media/` of the book's content. Anything
+else is refused (`engines.assets.guard_resources`). Engines see the document at
+`VIRTUAL_ROOT`, so that a relative URL never names a real file.
+
+Book parts. A page-opening `<h2 id="…" data-part="Part name">` names its book part for the
+running head (`string-set: part attr(data-part)` in print.css): a long book may be cut
+before such a heading and its parts laid out apart (`engines.parts`).
+
+Page lists. An element with `data-page-list` holds empty links to places of the document
+(an index entry's targets); the stylesheet prints each link's page with
+`target-counter(attr(href url), page)`. The engine shows each page once, in ascending order,
+by writing the list out one link per page (`engines.pages`).
+
+Re-layout. A body-level element with `data-relayout-from` starts a page, and what follows it
+to the end (the index) refers to earlier places only through page lists and sets its own
+running strings: it may be laid out again on its own.
+
+Page references across parts. Every stylesheet rule whose content holds `PAGE_REFERENCE`
+is copied for links of class `CROSSING_CLASS`, printing their `data-page` attribute instead
+(`engines.pages.crossing_rules`): a link to another part, or one that WeasyPrint left with a
+stale number, is given its page that way.
+"""
+
+from __future__ import annotations
+
+ASSETS = "kpbrief-assets"  # the folder every asset a document uses is named under
+VIRTUAL_ROOT = "file:///kpbrief-book/"  # where the engines see the document
+
+PART = "data-part"  # on a page-opening h2: the book part it opens or continues
+PAGE_LIST = "data-page-list"  # on an element of empty links: print their pages, once each
+RELAYOUT_FROM = "data-relayout-from"  # on a body-level element: it and what follows stand alone
+
+PAGE_REFERENCE = "target-counter(attr(href url), page)"  # how a stylesheet prints a link's page
+CROSSING_CLASS = "xpart"  # a link whose page is given as data-page
+GIVEN_PAGE = "data-page"  # that page

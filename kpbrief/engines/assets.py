@@ -1,0 +1,144 @@
+"""The files a document may use, and nothing else: WeasyPrint's fetcher, pandoc's resources.
+
+A document names assets as `kpbrief-assets/<folder>/<name>` (see `kpbrief.document`);
+`Assets.find` resolves such a name to a file of the layouts or of content/media, never to
+a link or a path outside them, and `guard_resources` refuses a document that asks for more.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import shutil
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from kpbrief.document import (
+    ASSETS,
+    VIRTUAL_ROOT,
+)
+
+
+class RefusedResource(Exception):
+    """A document asked for something outside the book folder and the layouts."""
+
+
+@dataclass(frozen=True)
+class Assets:
+    """The files a rendered document may use, by the name it uses for them."""
+
+    layout_dirs: tuple[Path, ...]  # the book's own layouts first, then kpbrief's
+    media_dir: Path
+
+    def find(self, name: str) -> Path | None:
+        """`styles/print.css` → the file; None if it is not an allowed asset."""
+        parts = PurePosixPath(name).parts
+        if not parts or ".." in parts or name.startswith("/"):
+            return None
+        if parts[0] == "media":
+            roots = [self.media_dir]
+            rest = parts[1:]
+        elif parts[0] in ("styles", "fonts", "images"):
+            roots = [d / parts[0] for d in self.layout_dirs]
+            rest = parts[1:]
+        else:
+            return None
+        for root in roots:
+            candidate = root.joinpath(*rest)
+            if candidate.is_file() and not candidate.is_symlink():
+                resolved = candidate.resolve()
+                if resolved.is_relative_to(root.resolve()):
+                    return resolved
+        return None
+
+    def names_in(self, folder: str) -> list[str]:
+        """Every asset name under `styles`, `fonts` or `media`, first layout dir wins."""
+        seen: dict[str, Path] = {}
+        roots = [self.media_dir] if folder == "media" else [d / folder for d in self.layout_dirs]
+        for root in roots:
+            if not root.is_dir():
+                continue
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and not path.is_symlink():
+                    name = f"{folder}/{path.relative_to(root).as_posix()}"
+                    seen.setdefault(name, path)
+        return sorted(seen)
+
+
+def asset_fetcher(assets: Assets) -> Any:
+    """A WeasyPrint URL fetcher that serves assets and refuses everything else."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    prefix = VIRTUAL_ROOT + ASSETS + "/"
+
+    class AssetFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(prefix):
+                path = assets.find(url[len(prefix) :].split("?")[0].split("#")[0])
+                if path is not None:
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+            raise FatalURLFetchingError(
+                f"refused to load '{url[:100]}': a book may only use files of its "
+                "layouts and of content/media"
+            )
+
+    return AssetFetcher()
+
+
+_RESOURCE_ATTRIBUTES = frozenset(
+    {"src", "href", "xlink:href", "data", "poster", "srcset", "background", "action"}
+)
+
+
+class _ResourceFinder(HTMLParser):
+    """Every attribute value through which an engine could load something, as it parses.
+
+    An HTML parser, not a pattern, so that unquoted values and character references are
+    read as the engines will read them. Links (`<a href>`) are not loads and are left out.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            return
+        for name, value in attrs:
+            if name in _RESOURCE_ATTRIBUTES and value is not None:
+                self.found.append(value)
+
+    handle_startendtag = handle_starttag
+
+
+def guard_resources(html: str) -> None:
+    """Refuse a document that would make an engine load anything but the book's assets."""
+    finder = _ResourceFinder()
+    finder.feed(html)
+    finder.close()
+    for url in finder.found:
+        if not url.startswith(ASSETS + "/") or ".." in url or ":" in url:
+            raise RefusedResource(
+                f"refused to load '{url[:100]}': a book may only use files of its layouts "
+                "and of content/media"
+            )
+
+
+def copy_assets(assets: Assets, names: list[str], folder: Path) -> None:
+    """Put the assets an HTML document uses beside it, under `kpbrief-assets/`."""
+    for name in names:
+        path = assets.find(name)
+        if path is None:
+            continue
+        destination = folder / ASSETS / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+
+
+def asset_names_used(html: str) -> list[str]:
+    """The asset names an HTML document refers to (its stylesheet's are added by callers)."""
+    found = re.findall(re.escape(ASSETS) + r"/([^\"')\s>]+)", html)
+    return sorted(set(found))

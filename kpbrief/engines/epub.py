@@ -1,0 +1,161 @@
+"""EPUB: one HTML document converted by pandoc (EPUB 3), its cover made alongside.
+
+pandoc runs in a folder of its own holding only the stylesheet, fonts, cover and the
+media the document names (see `engines.assets`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from kpbrief.document import (
+    ASSETS,
+)
+from kpbrief.engines.assets import Assets, guard_resources
+from kpbrief.engines.cover import CoverSizeMismatch, render_cover_png
+
+
+def write_epub(
+    html: str,
+    meta: EpubMetadata,
+    cover_html: str,
+    assets: Assets,
+    cover_size: tuple[int, int],
+    target: Path,
+    workdir: Path,
+) -> None:
+    """The EPUB, its cover image made by WeasyPrint while pandoc converts the book.
+
+    pandoc runs (a process of its own, on the other core) with a blank stand-in of the cover's
+    size; the cover is rendered meanwhile and then put in the stand-in's place in the EPUB,
+    byte for byte the file pandoc would have packed. A cover of another size than expected
+    is given to pandoc again, the slow way.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from PIL import Image
+
+    stand_in_path = workdir / "cover-stand-in" / "cover.png"
+    stand_in_path.parent.mkdir()
+    Image.new("RGB", cover_size, "white").save(stand_in_path, format="PNG")
+    stand_in = stand_in_path.read_bytes()
+    packed = workdir / "packed.epub"
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        converting = pool.submit(
+            render_epub, html, replace(meta, cover=stand_in_path), packed, workdir
+        )
+        try:
+            cover, expected = render_cover_png(cover_html, assets, cover_size), True
+        except CoverSizeMismatch as mismatch:
+            cover, expected = mismatch.png, False
+        converting.result()
+    if expected and _replace_member(packed, stand_in, cover, target):
+        return
+    # The slow way: the cover, of the layout's own proportions, given to pandoc.
+    real = workdir / "cover-real" / "cover.png"
+    real.parent.mkdir()
+    real.write_bytes(cover)
+    render_epub(html, replace(meta, cover=real), target, workdir)
+
+
+def _replace_member(archive: Path, old: bytes, new: bytes, target: Path) -> bool:
+    """`archive` copied to `target` with the one member holding `old` holding `new` instead;
+    False (and nothing written) unless exactly one member holds `old`."""
+    import zipfile
+
+    with zipfile.ZipFile(archive) as source:
+        members = source.infolist()
+        matching = [m for m in members if m.file_size == len(old) and source.read(m) == old]
+        if len(matching) != 1:
+            return False
+        with zipfile.ZipFile(target, "w") as copy_:
+            for member in members:
+                data = new if member is matching[0] else source.read(member)
+                copy_.writestr(member, data, compress_type=member.compress_type)
+    return True
+
+
+@dataclass(frozen=True)
+class EpubMetadata:
+    identifier: str
+    title: str
+    subtitle: str | None
+    lang: str
+    publisher: str
+    date: str
+    description: str | None
+    accessibility_summary: str
+    css: Path
+    fonts: tuple[Path, ...]
+    cover: Path | None
+    resources: tuple[tuple[str, Path], ...] = ()  # (name used in the HTML, file)
+
+
+def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> None:
+    """HTML to EPUB3 with pandoc (from the pypandoc-binary wheel).
+
+    pandoc runs in a folder of its own holding only the stylesheet, fonts and cover; the
+    document may refer to nothing else (see `guard_resources`).
+    """
+    import pypandoc
+
+    guard_resources(html)
+    (workdir / "book.html").write_text(html, encoding="utf-8")
+    (workdir / "metadata.yaml").write_text(_epub_metadata_yaml(meta), encoding="utf-8")
+    shutil.copyfile(meta.css, workdir / "epub.css")
+    fonts_dir = workdir / "fonts"
+    fonts_dir.mkdir(exist_ok=True)
+    args = [
+        "--split-level=2",
+        "--toc",
+        "--toc-depth=2",
+        "--css=epub.css",
+        "--metadata-file=metadata.yaml",
+        "--resource-path=.",
+    ]
+    for font in meta.fonts:
+        shutil.copyfile(font, fonts_dir / font.name)
+        args.append(f"--epub-embed-font=fonts/{font.name}")
+    for name, path in meta.resources:
+        destination = workdir / ASSETS / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+    if meta.cover is not None:
+        shutil.copyfile(meta.cover, workdir / f"cover{meta.cover.suffix}")
+        args.append(f"--epub-cover-image=cover{meta.cover.suffix}")
+    pypandoc.convert_file(
+        "book.html",
+        "epub3",
+        format="html",
+        outputfile=str(target.resolve()),
+        extra_args=args,
+        cworkdir=str(workdir),
+    )
+
+
+def _yaml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _epub_metadata_yaml(meta: EpubMetadata) -> str:
+    lines = [
+        f"identifier: {_yaml_string(meta.identifier)}",
+        f"title: {_yaml_string(meta.title)}",
+        f"lang: {_yaml_string(meta.lang)}",
+        f"publisher: {_yaml_string(meta.publisher)}",
+        f"creator: {_yaml_string(meta.publisher)}",
+        f"date: {_yaml_string(meta.date)}",
+        "accessModes: [textual, visual]",
+        "accessModeSufficient: [textual]",
+        "accessibilityFeatures: [structuralNavigation, tableOfContents, alternativeText,"
+        " readingOrder]",
+        "accessibilityHazards: [none]",
+        f"accessibilitySummary: {_yaml_string(meta.accessibility_summary)}",
+    ]
+    if meta.subtitle:
+        lines.append(f"subtitle: {_yaml_string(meta.subtitle)}")
+    if meta.description:
+        lines.append(f"description: {_yaml_string(meta.description)}")
+    return "\n".join(lines) + "\n"
