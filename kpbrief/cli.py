@@ -169,7 +169,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    from kpbrief.content.load import ID_RE, load_content
+    from kpbrief.content.load import load_content
+    from kpbrief.content.reader import ID_RE
     from kpbrief.folder import layout_dirs
 
     source = Path(args.source).resolve()
@@ -214,7 +215,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kpbrief.authoring.importer import ImportRefused, import_statement
+    from kpbrief.authoring.importer import import_statement
+    from kpbrief.authoring.importer.received import ImportRefused
     from kpbrief.build import load_and_check
 
     source = Path(args.source).resolve()

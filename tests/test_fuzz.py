@@ -15,7 +15,6 @@ from forbidden import html_findings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpbrief.folder import layout_dirs, locale_dirs
 from kpbrief.content.check import check
 from kpbrief.content.load import load_content
 from kpbrief.content.markdown import to_html
@@ -23,6 +22,7 @@ from kpbrief.content.model import Problem
 from kpbrief.edition.assemble import assemble
 from kpbrief.edition.i18n import translations_for
 from kpbrief.edition.render import render_html
+from kpbrief.folder import layout_dirs, locale_dirs
 
 FUZZ = settings(
     max_examples=150,

@@ -19,9 +19,10 @@ from kpbrief.authoring.importer import guess_date, slug
 from kpbrief.build import load_and_check
 from kpbrief.cli import main
 from kpbrief.content import faithful
-from kpbrief.content.load import ID_RE, load_content
+from kpbrief.content.load import load_content
 from kpbrief.content.markdown import plain_text
 from kpbrief.content.model import Content
+from kpbrief.content.reader import ID_RE
 
 # The seeds, as received (/work/shared/seeds); the book keeps byte-identical copies as its
 # archived sources, used where the shared folder is not there (CI).

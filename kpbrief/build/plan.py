@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from kpbrief.build import fingerprint
-from kpbrief.content.load import Reader, load_book
+from kpbrief.content.load import load_book
 from kpbrief.content.model import Content, Problem
+from kpbrief.content.reader import Reader
 from kpbrief.document import ASSETS
 from kpbrief.engines.assets import Assets, asset_names_used
 from kpbrief.folder import layout_dirs, locale_dirs

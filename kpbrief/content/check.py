@@ -15,7 +15,6 @@ import phonenumbers
 from babel import Locale, UnknownLocaleError
 
 from kpbrief.content import faithful
-from kpbrief.content.load import ID_RE
 from kpbrief.content.markdown import scan
 from kpbrief.content.model import (
     Content,
@@ -27,6 +26,7 @@ from kpbrief.content.model import (
     Statement,
     StatementText,
 )
+from kpbrief.content.reader import ID_RE, fold_newlines
 from kpbrief.folder import find_catalog
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -419,7 +419,7 @@ class Checker:
             self.error(where, f"source file 'content/{file}' does not exist")
             return
         try:
-            received = full.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+            received = fold_newlines(full.read_bytes().decode("utf-8-sig"))
         except UnicodeDecodeError:
             self.error(where, f"source file 'content/{file}' is not UTF-8")
             return

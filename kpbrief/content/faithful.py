@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from kpbrief.content.markdown import plain_text
 from kpbrief.content.model import Omission, Statement, StatementText
+from kpbrief.content.reader import fold_newlines
 
 _QUOTES = dict.fromkeys(map(ord, '"“”„‟«»‹›'), None)
 _APOSTROPHES = dict.fromkeys(map(ord, "‘’‚‛`´"), ord("'"))
@@ -132,9 +133,7 @@ def _agreeing_prefix(paragraph: str, haystacks: list[str]) -> str:
 
 def body_digest(body: str) -> str:
     """The version stamp of an original's body, as CONTENT-FORMAT.md defines it."""
-    lines = [
-        line.rstrip(" \t") for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    ]
+    lines = [line.rstrip(" \t") for line in fold_newlines(body).split("\n")]
     while lines and not lines[0]:
         lines.pop(0)
     while lines and not lines[-1]:

@@ -1,0 +1,353 @@
+"""Import: a statement received as .docx, .odt, .html, .md or .txt becomes a content file.
+
+pandoc reads the received file (in its sandbox: no network, no file but the input) into its
+document tree; what the book refuses (raw HTML, links without a real target or to a scheme
+other than http, https and mailto) and the pictures (the book's images live in
+`content/media/`) are taken out here, each with a note; pandoc then writes the rest as
+CommonMark. Plain text is read as Markdown-ish text first (see `plain_to_markdown`).
+
+The title, date, kind and place are guessed from the text, and the fields that cannot be
+guessed are filled from the book (its first issue, its publisher); every one of them carries
+a `# REVIEW:` comment in the front matter saying where it came from. The received file is
+kept, unedited, under `content/sources/`, and the statement names it as `source.file` so that
+the faithfulness check applies: a .txt or .md as it came; for .docx, .odt and .html, which
+the check cannot read, pandoc's Markdown rendering of the received file is kept beside it and
+named instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kpbrief.authoring.importer.guesses import (
+    HEAD_BLOCKS,
+    guess_date,
+    guess_kind,
+    guess_place,
+    guess_title,
+    line_of,
+    slug,
+    unquote,
+)
+from kpbrief.authoring.importer.received import (
+    MAX_RECEIVED_BYTES,
+    READERS,
+    TEXT_SUFFIXES,
+    Cleaner,
+    ImportRefused,
+    block_text,
+    inline_text,
+    markdown_of,
+    pandoc_tree,
+)
+from kpbrief.content.load import STATEMENT_KINDS, load_content
+from kpbrief.content.model import Content
+from kpbrief.content.reader import ID_RE, LANG_RE, fold_newlines
+from kpbrief.folder import KINDS, BookFolder
+
+
+@dataclass(frozen=True)
+class Review:
+    """Something the importer guessed or changed: a line of the new file to look at."""
+
+    line: int  # 1-based, in the statement file
+    message: str
+
+
+@dataclass
+class Imported:
+    statement: Path
+    sources: list[Path]
+    reviews: list[Review] = field(default_factory=list)
+
+
+def _yaml_text(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Received:
+    """The file as received, read and checked: its bytes, and pandoc's tree of it."""
+
+    path: Path
+    suffix: str
+    data: bytes
+    tree: dict[str, Any]
+
+    @property
+    def as_text(self) -> bool:
+        return self.suffix in TEXT_SUFFIXES
+
+    @property
+    def archive(self) -> tuple[str, str]:
+        """The text kept under content/sources/ for the check to read, and its suffix.
+
+        The check reads Markdown or plain text only: for other formats pandoc's Markdown
+        rendering of the received file, unchanged by the cleaning, stands for it."""
+        if self.as_text:
+            text = fold_newlines(self.data.decode("utf-8-sig"))
+            return text, ".txt" if self.suffix == ".txt" else ".md"
+        return markdown_of(self.tree), ".md"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A front-matter field the importer filled in, and why (its REVIEW comment)."""
+
+    name: str
+    value: str  # as YAML
+    review: str
+    under_source: bool = False  # written under `source:`
+
+
+def import_statement(
+    received: Path, root: Path, lang: str | None = None, statement_id: str | None = None
+) -> Imported:
+    """Write content/statements/<id>.<lang>.md and its archived source; raise ImportRefused
+    (nothing written) when the file cannot be imported."""
+    _check_arguments(received, lang, statement_id)
+    content = load_content(root)
+    book = content.book
+    if book is None:
+        raise ImportRefused(
+            f"{root} has no readable content/book.yaml: is it a book folder? "
+            "Run 'kpbrief check' there, or name one with --source DIR"
+        )
+    lang = lang or book.default_lang
+    source = _read_received(received)
+    archive_text, archive_suffix = source.archive
+    archive_lines = archive_text.split("\n")
+    cleaner = Cleaner()
+    blocks: list[dict[str, Any]] = cleaner.clean(source.tree["blocks"])
+
+    title, title_line, blocks = _take_title(source.tree, blocks, lang, content, archive_lines)
+    date = guess_date(archive_text, lang)
+    if statement_id is None:
+        name_slug = slug(title) or slug(received.stem) or "imported-statement"
+        statement_id = f"{date[0]}-{name_slug}" if date else name_slug
+    folder = BookFolder(root)
+    target = folder.kind_dir("statement") / KINDS["statement"].file_name(statement_id, lang)
+    archive = folder.sources / f"{statement_id}{archive_suffix}"
+    original = folder.sources / f"{statement_id}{source.suffix}"
+    to_write = {archive: source.data} if source.as_text else {archive: archive_text.encode()}
+    if not source.as_text:
+        to_write[original] = source.data
+    for path in (target, *to_write):
+        if path.exists():
+            raise ImportRefused(f"{path} exists already; nothing was written")
+    rel_archive = archive.relative_to(folder.content).as_posix()
+
+    def found(line: int | None, written: str = "") -> str:
+        where = f"line {line} of content/{rel_archive}" if line else f"content/{rel_archive}"
+        return f"guessed from {where}" + (f" (“{written[:50]}”)" if written else "")
+
+    body = markdown_of({**source.tree, "blocks": blocks}) if blocks else "\n"
+    if "[TABLE]" in body:
+        cleaner.notes.append(
+            ("[TABLE]", "a table pandoc could not write as Markdown stands as [TABLE]")
+        )
+    head_texts = [title] + [block_text(b) for b in blocks[: HEAD_BLOCKS // 2]]
+    place = guess_place(head_texts, lang)
+    fields = _fields(
+        title, title_line, date, guess_kind(head_texts), place, archive_lines, content, found
+    )
+    if source.as_text:
+        file_comment = "the text as received, kept unedited"
+    else:
+        file_comment = (
+            f"pandoc's Markdown of {original.relative_to(folder.content).as_posix()}, "
+            "the file as received"
+        )
+    text, reviews = _statement_file(
+        received.name, fields, f"  file: {rel_archive}  # {file_comment}", place, body, cleaner
+    )
+    _write_new(to_write, target, text)
+    return Imported(target, list(to_write), reviews)
+
+
+def _check_arguments(received: Path, lang: str | None, statement_id: str | None) -> None:
+    if received.suffix.lower() not in READERS:
+        raise ImportRefused(
+            f"cannot import '{received.name}': the importer reads "
+            f"{', '.join(sorted(READERS))} files",
+            code=2,
+        )
+    if statement_id is not None and not ID_RE.match(statement_id):
+        raise ImportRefused(
+            f"'{statement_id}' is not an id: use lowercase ASCII words joined by hyphens", code=2
+        )
+    if lang is not None and not LANG_RE.match(lang):
+        raise ImportRefused(f"'{lang}' is not a language code (like en, fr, pt)", code=2)
+
+
+def _read_received(received: Path) -> Received:
+    """The received file read, within the importer's size limit, and parsed by pandoc."""
+    suffix = received.suffix.lower()
+    try:
+        if not received.is_file():
+            raise ImportRefused(f"{received} is not a file")
+        size = received.stat().st_size
+        if size > MAX_RECEIVED_BYTES:
+            raise ImportRefused(
+                f"{received} is {size // (1024 * 1024)} MiB, over the importer's limit of "
+                f"{MAX_RECEIVED_BYTES // (1024 * 1024)} MiB"
+            )
+        data = received.read_bytes()
+    except OSError as failure:
+        raise ImportRefused(f"cannot read {received}: {failure.strerror or failure}") from None
+    if suffix in TEXT_SUFFIXES:
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise ImportRefused(
+                f"{received} is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}): "
+                "save it as UTF-8 and import it again"
+            ) from None
+    return Received(received, suffix, data, pandoc_tree(data, suffix))
+
+
+def _take_title(
+    tree: dict[str, Any],
+    blocks: list[dict[str, Any]],
+    lang: str,
+    content: Content,
+    archive_lines: list[str],
+) -> tuple[str, int | None, list[dict[str, Any]]]:
+    """The title, the line of the archived text it was found on (None: not a block of the
+    text), and the blocks without it. A block of the text moves to the front matter; else
+    the document's own title stands, else the first words."""
+    org_names = [
+        name
+        for org in content.organisations.values()
+        for name in (*org.name.values.values(), org.acronym or "")
+        if name
+    ]
+    index = guess_title(blocks, lang, org_names)
+    if index is not None:
+        title = unquote(block_text(blocks[index]))
+        return title, line_of(archive_lines, title) or 0, blocks[:index] + blocks[index + 1 :]
+    title = " ".join(inline_text(tree.get("meta", {}).get("title", {})).split())
+    if not title:
+        first_words = " ".join(block_text(b) for b in blocks[:3]).split()
+        title = " ".join(first_words[:10]) + "…"
+    return title, None, blocks
+
+
+def _fields(
+    title: str,
+    title_line: int | None,
+    date: tuple[str, int, str] | None,
+    kind: tuple[str, str] | None,
+    place: str | None,
+    archive_lines: list[str],
+    content: Content,
+    found: Callable[..., str],
+) -> list[Field]:
+    """Every field the importer fills in, with the REVIEW note saying where it came from."""
+    assert content.book is not None
+    fields: list[Field] = []
+    if title_line is not None:
+        fields.append(Field("title", _yaml_text(title), found(title_line or None)))
+    elif title.endswith("…"):
+        fields.append(Field("title", _yaml_text(title), "no title found: the first words stand in"))
+    else:
+        fields.append(Field("title", _yaml_text(title), "the received file's document title"))
+    if date:
+        fields.append(Field("date", date[0], found(date[1], date[2])))
+    else:
+        fields.append(
+            Field(
+                "date",
+                "YYYY-MM-DD",
+                "no date found in the text: write it as YYYY-MM-DD, or YYYY-MM or YYYY, "
+                "and add a date_note saying how it is known",
+            )
+        )
+    if kind:
+        fields.append(Field("kind", kind[0], found(line_of(archive_lines, kind[1]), kind[1])))
+    else:
+        fields.append(
+            Field(
+                "kind",
+                "press-release",
+                f"not named in the text; one of {', '.join(STATEMENT_KINDS)}",
+            )
+        )
+    if place:
+        fields.append(Field("place", _yaml_text(place), found(line_of(archive_lines, place))))
+    fields.append(
+        Field(
+            "issues",
+            f"[{next(iter(sorted(content.issues)), 'ISSUE-ID')}]",
+            "not in the text: the book's first issue; list the issues it is about",
+        )
+    )
+    fields.append(
+        Field(
+            "publisher",
+            _yaml_text(content.book.publisher),
+            "not in the text: the book's publisher; an organisation id or a name",
+            under_source=True,
+        )
+    )
+    return fields
+
+
+def _statement_file(
+    received_name: str,
+    fields: list[Field],
+    file_line: str,
+    place: str | None,
+    body: str,
+    cleaner: Cleaner,
+) -> tuple[str, list[Review]]:
+    """The new statement file's text: front matter with a REVIEW comment on every field
+    filled in and every change made, then the body; and the reviews, by line."""
+    header = [
+        f"# Imported by 'kpbrief import' from {received_name} on {dt.date.today()}.",
+        "# Check each line marked REVIEW against the received text, then delete its comment.",
+    ]
+    reviews: list[Review] = []
+    for item in fields:
+        if item.under_source:
+            header.append("source:")
+        indent = "  " if item.under_source else ""
+        header.append(f"{indent}{item.name}: {item.value}  # REVIEW: {item.review}")
+        reviews.append(Review(len(header) + 1, f"{item.name}: {item.review}"))
+    header.append(file_line)
+    header.append(
+        f"# Also possible: {'' if place else 'place, '}event, speakers, contacts, mentions, "
+        "credits, date_note, source url, note and omit (see docs/content-format.md)."
+    )
+    body_line = len(header) + len(cleaner.notes) + 3  # ---, header, notes, --- then the body
+    body_lines = body.split("\n")
+    for words, note in cleaner.notes:
+        where = line_of(body_lines, words) if words else None
+        line = body_line + where - 1 if where else body_line
+        header.append(f"# REVIEW (line {line}): {note}")
+        reviews.append(Review(len(header) + 1, f"line {line}: {note}"))
+    return "---\n" + "\n".join(header) + "\n---\n" + body, reviews
+
+
+def _write_new(to_write: dict[Path, bytes], target: Path, text: str) -> None:
+    """The archived files, then the statement; none overwritten, none left on a failure."""
+    written: list[Path] = []
+    try:
+        for path, payload in to_write.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("xb") as handle:
+                handle.write(payload)
+            written.append(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8", newline="\n") as statement_file:
+            statement_file.write(text)
+    except OSError as failure:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise ImportRefused(f"cannot write {failure.filename}: {failure.strerror}") from None
