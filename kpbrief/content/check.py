@@ -8,7 +8,7 @@ fell behind their original, and statements no longer faithful to their archived 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 import phonenumbers
@@ -20,12 +20,12 @@ from kpbrief.content.model import (
     Content,
     LocalText,
     Origin,
-    Person,
     Problem,
     Quotation,
     Statement,
     StatementText,
 )
+from kpbrief.content.privacy import private_details
 from kpbrief.content.reader import ID_RE, fold_newlines
 from kpbrief.folder import find_catalog
 
@@ -242,86 +242,8 @@ class Checker:
             )
             self.translated(at(event.lines, "title"), event.title, "title")
             self.translated(at(event.lines, "note"), event.note, "note")
-        self.private_details()
+        self.problems.extend(private_details(self.content))
         return sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
-
-    def private_details(self) -> None:
-        """A private person's name, e-mail or phone, written in a text the book prints."""
-        finders = [
-            (person.id, what, find)
-            for person in self.content.people.values()
-            if not person.public
-            for what, find in _private_finders(person)
-        ]
-        if not finders:
-            return
-        reported: set[tuple[str, int, str, str]] = set()
-
-        def look(origin: Origin, text: str | None) -> None:
-            if not text:
-                return
-            for person_id, what, find in finders:
-                found = find(text)
-                if found is None:
-                    continue
-                where = Origin(origin.path, origin.line + text.count("\n", 0, found))
-                key = (where.path, where.line, person_id, what)
-                if key in reported:
-                    continue
-                reported.add(key)
-                self.error(
-                    where,
-                    f"the {what} of '{person_id}', who is not public, is written here: a "
-                    "private person never appears in any output; remove it",
-                )
-
-        def look_local(origin: Origin, text: LocalText | None) -> None:
-            for value in text.values.values() if text else ():
-                look(origin, value)
-
-        book = self.content.book
-        if book is not None:
-            for key, value in (
-                ("title", book.title),
-                ("subtitle", book.subtitle),
-                ("description", book.description),
-            ):
-                look_local(book.origin.at(book.lines, key), value)
-        for statement in self.content.statements.values():
-            line = statement.original.line_of
-            for credit in statement.credits:
-                look(line("credits"), credit)
-            look(line("source"), statement.source.publisher)
-            look_local(line("source"), statement.source.note)
-            for omission in statement.source.omit:
-                look_local(omission.origin, omission.why)
-            for text in (statement.original, *statement.translations.values()):
-                for key, field in (
-                    ("title", text.title),
-                    ("place", text.place),
-                    ("event", text.event),
-                    ("date_note", text.date_note),
-                ):
-                    look(text.line_of(key), field)
-                look(Origin(text.origin.path, text.body_line), text.body)
-        for issue in self.content.issues.values():
-            for issue_text in issue.texts.values():
-                look(issue_text.origin, issue_text.title)
-                look(Origin(issue_text.origin.path, issue_text.body_line), issue_text.body)
-                for quotation in issue_text.key_lines:
-                    look(quotation.origin, quotation.quote)
-        for event in self.content.events.values():
-            for key, local in (
-                ("title", event.title),
-                ("place", event.place),
-                ("note", event.note),
-            ):
-                look_local(event.origin.at(event.lines, key), local)
-        for org in self.content.organisations.values():
-            look_local(org.origin.at(org.lines, "name"), org.name)
-        for person in self.content.people.values():
-            if person.public:
-                look_local(person.origin.at(person.lines, "role"), person.role)
 
     def key_line(self, quotation: Quotation, lang: str) -> None:
         statement = self.content.statements.get(quotation.statement)
@@ -439,51 +361,6 @@ class Checker:
                 omission.origin,
                 f"omit entry “{omission.starts[:50]}” matches no paragraph of content/{file}",
             )
-
-
-PHONE_RUN_RE = re.compile(r"\+?\d[\d \t().\-/\u00a0\u202f]*\d")
-
-
-def _private_finders(person: Person) -> list[tuple[str, Callable[[str], int | None]]]:
-    """For each detail of a person: a function giving where a text writes it, or None."""
-
-    def by_pattern(pattern: re.Pattern[str]) -> Callable[[str], int | None]:
-        def find(text: str) -> int | None:
-            match = pattern.search(text)
-            return match.start() if match else None
-
-        return find
-
-    finders: list[tuple[str, Callable[[str], int | None]]] = []
-    for name in sorted(set(person.name.values.values())):
-        words = name.split()
-        if words:
-            spaced = r"\s+".join(re.escape(word) for word in words)
-            finders.append(("name", by_pattern(re.compile(rf"(?<!\w){spaced}(?!\w)", re.I))))
-    if person.email:
-        finders.append(("e-mail", by_pattern(re.compile(re.escape(person.email), re.I))))
-    digits = _phone_digits(person.phone, person.country)
-    if digits:
-
-        def find_phone(text: str) -> int | None:
-            for match in PHONE_RUN_RE.finditer(text):
-                if digits in re.sub(r"\D", "", match[0]):
-                    return match.start()
-            return None
-
-        finders.append(("phone number", find_phone))
-    return finders
-
-
-def _phone_digits(number: str | None, country: str | None) -> str | None:
-    """The digits that identify a phone number however it is written (6 or more), or None."""
-    if not number:
-        return None
-    try:
-        digits = str(phonenumbers.parse(number, country).national_number)
-    except phonenumbers.NumberParseException:
-        digits = re.sub(r"\D", "", number)
-    return digits if len(digits) >= 6 else None
 
 
 def check(content: Content, locale_dirs: list[Path] | None = None) -> list[Problem]:
