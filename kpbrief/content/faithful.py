@@ -132,7 +132,7 @@ def _agreeing_prefix(paragraph: str, haystacks: list[str]) -> str:
 
 
 def body_digest(body: str) -> str:
-    """The version stamp of an original's body, as CONTENT-FORMAT.md defines it."""
+    """The version stamp of an original's body, as docs/content-format.md defines it."""
     lines = [line.rstrip(" \t") for line in fold_newlines(body).split("\n")]
     while lines and not lines[0]:
         lines.pop(0)
