@@ -165,51 +165,13 @@ def cmd_i18n(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    import datetime as dt
+    from kpbrief.authoring.new import NewRefused, new_file
 
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    from kpbrief.content.load import load_content
-    from kpbrief.content.reader import ID_RE
-    from kpbrief.folder import layout_dirs
-
-    source = Path(args.source).resolve()
-    if not ID_RE.match(args.id):
-        print(
-            f"kpbrief new: '{args.id}' is not an id: use lowercase ASCII words joined by hyphens",
-            file=sys.stderr,
-        )
-        return 2
-    content = load_content(source)
-    book = content.book
-    lang = args.lang or (book.default_lang if book else "en")
-    folders = {
-        "statement": "statements",
-        "issue": "issues",
-        "person": "people",
-        "organisation": "organisations",
-        "event": "events",
-    }
-    suffix = f".{lang}.md" if args.kind in ("statement", "issue") else ".yaml"
-    target = source / "content" / folders[args.kind] / f"{args.id}{suffix}"
-    if target.exists():
-        print(f"kpbrief new: {target} exists already; nothing was written", file=sys.stderr)
-        return 1
-    env = Environment(
-        loader=FileSystemLoader([str(d / "new") for d in layout_dirs(source)]),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    name = f"{args.kind}{'.md' if suffix.endswith('.md') else '.yaml'}"
-    text = env.get_template(name).render(
-        id=args.id,
-        today=dt.date.today().isoformat(),
-        publisher=book.publisher if book else "PUBLISHER",
-        issue=next(iter(sorted(content.issues)), "ISSUE-ID"),
-    )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("x", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        target = new_file(Path(args.source).resolve(), args.kind, args.id, args.lang)
+    except NewRefused as refused:
+        print(f"kpbrief new: {refused}", file=sys.stderr)
+        return refused.code
     print(target)
     return 0
 

@@ -39,7 +39,7 @@ def test_letter_paper_from_book_yaml(tmp_path: Path) -> None:
 
 
 def test_paper_can_be_overridden_when_assembling() -> None:
-    source = Path(__file__).parent / "fixtures" / "mini"
+    source = Path(__file__).parent.parent / "fixtures" / "mini"
     content = load_content(source)
     assert content.book is not None and content.book.paper == "a4"
     translations = translations_for([TOOL_ROOT / "locales"], "en", "en")

@@ -234,6 +234,10 @@ def test_new_writes_a_file_that_loads_and_refuses_to_overwrite(book: Path) -> No
     assert path.is_file()
     assert main(["new", "person", "new-person", "--source", str(book)]) == 1
     assert main(["new", "statement", "2024-01-01-x", "--source", str(book)]) == 0
+    # A language code is validated like an id: it names a file, and must not lead elsewhere.
+    outside = book.parent / "outside.md"
+    assert main(["new", "statement", "x", "--lang", "../../../outside", "--source", str(book)]) == 2
+    assert not outside.exists() and not list(book.parent.glob("*outside*"))
     assert (book / "content/statements/2024-01-01-x.en.md").is_file()
     found = problems(book)
     assert any("new-person.yaml" in p for p in found)  # placeholders get flagged, not crashes

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kpbrief import TOOL_ROOT
 
-LOAD = Path(__file__).parent.parent / "kpbrief/content/load.py"
+LOAD = Path(__file__).parent.parent.parent / "kpbrief/content/load.py"
 FORMAT = TOOL_ROOT / "docs/content-format.md"
 
 
@@ -34,5 +34,5 @@ def test_every_accepted_field_is_documented() -> None:
 
 def test_the_format_is_found_where_an_installed_kpbrief_looks() -> None:
     assert FORMAT.is_file()
-    pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    pyproject = (Path(__file__).parent.parent.parent / "pyproject.toml").read_text(encoding="utf-8")
     assert '"docs/content-format.md"' in pyproject

@@ -107,7 +107,7 @@ def test_a_build_failing_in_the_engine_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (source / "layouts" / "templates").mkdir(parents=True)
     # A layout that asks for a file outside the book: the fetcher refuses, the build fails.
-    original = (Path(__file__).parent.parent / "layouts/templates/book.html").read_text()
+    original = (Path(__file__).parent.parent.parent / "layouts/templates/book.html").read_text()
     (source / "layouts/templates/book.html").write_text(
         original.replace("</body>", '<img src="file:///etc/passwd" alt=""></body>')
     )
@@ -144,7 +144,7 @@ def test_no_connection_is_ever_attempted(tmp_path: Path) -> None:
     )
     styles = source / "layouts" / "styles"
     styles.mkdir(parents=True)
-    css = (Path(__file__).parent.parent / "layouts/styles/print.css").read_text()
+    css = (Path(__file__).parent.parent.parent / "layouts/styles/print.css").read_text()
     (styles / "print.css").write_text(
         css + f"\nbody {{ background: url(http://127.0.0.1:{port}/bg.png); }}\n"
     )
