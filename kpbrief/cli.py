@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -309,6 +310,7 @@ def parser() -> argparse.ArgumentParser:
     )
     check_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
     check_parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _add_time_limit(check_parser, "a check")
     check_parser.set_defaults(func=cmd_check)
 
     i18n_parser = commands.add_parser(
@@ -354,13 +356,68 @@ def parser() -> argparse.ArgumentParser:
         "--id", help="the statement's id (default: its date and the first words of its title)"
     )
     import_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
+    _add_time_limit(import_parser, "an import")
     import_parser.set_defaults(func=cmd_import)
     return main_parser
 
 
+def _add_time_limit(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="SECONDS",
+        help=f"stop {what} that runs longer than this (default: 30 minutes; 0: no limit)",
+    )
+
+
+def _usage_error(args: argparse.Namespace) -> str | None:
+    """A value argparse accepts but no command can use, said in one line; else None."""
+    source = getattr(args, "source", None)
+    if source is not None and not Path(source).is_dir():
+        return f"--source {source}: no such folder; name a book folder (one holding content/)"
+    out = getattr(args, "out", None)
+    if out is not None and Path(out).exists() and not Path(out).is_dir():
+        return f"--out {out}: is a file; name a folder for the outputs"
+    port = getattr(args, "port", None)
+    if port is not None and not 0 <= port <= 65535:
+        return f"--port {port}: a port is a number from 1 to 65535 (0: any free one)"
+    limit = getattr(args, "time_limit", None)
+    if limit is not None and limit < 0:
+        return f"--time-limit {limit:g}: give a number of seconds (0: no limit)"
+    return None
+
+
+def _deadline(args: argparse.Namespace) -> float | None:
+    from kpbrief.build import DEFAULT_TIME_LIMIT
+
+    limit = getattr(args, "time_limit", None)
+    limit = DEFAULT_TIME_LIMIT if limit is None else limit
+    return time.monotonic() + limit if limit else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from kpbrief.build.lifetime import Interrupted, stopped_by_sigterm
+    from kpbrief.build.limits import TimeLimitExceeded, wall_clock_limit
+
     args = parser().parse_args(argv)
-    result: int = args.func(args)
+    problem = _usage_error(args)
+    if problem is not None:
+        print(f"kpbrief {args.command}: {problem}", file=sys.stderr)
+        return 2
+    try:
+        with stopped_by_sigterm():
+            if args.command in ("check", "import"):
+                # build and watch keep their own deadline (engines in workers are killed).
+                with wall_clock_limit(_deadline(args), f"the {args.command}"):
+                    result: int = args.func(args)
+            else:
+                result = args.func(args)
+    except (KeyboardInterrupt, Interrupted):
+        print(f"kpbrief {args.command}: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except TimeLimitExceeded as stopped:
+        print(f"kpbrief {args.command}: {stopped}", file=sys.stderr)
+        return 1
     return result
 
 

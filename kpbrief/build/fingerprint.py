@@ -38,6 +38,9 @@ def _files_under(root: Path) -> Iterable[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
+MAX_HASHED_BYTES = 256 * 1024 * 1024  # over every limit the content has
+
+
 def tree_digest(roots: Iterable[Path], exclude: Path | None = None) -> str:
     """One digest of every file's relative path and bytes under the given folders."""
     digest = hashlib.sha256()
@@ -47,7 +50,13 @@ def tree_digest(roots: Iterable[Path], exclude: Path | None = None) -> str:
             if exclude is not None and path.is_relative_to(exclude):
                 continue
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            if path.stat().st_size > MAX_HASHED_BYTES:
+                # Refused by the check (media) or the reader (text): its size and time stand
+                # for it, and the build fails on the check before anything is made of it.
+                stat = path.stat()
+                digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+                continue
+            digest.update(bytes.fromhex(_streamed_digest(path)))
     return digest.hexdigest()
 
 
@@ -79,9 +88,18 @@ def combine(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+def _streamed_digest(path: Path) -> str:
+    """SHA-256 of a file read in chunks: a file of any size, in little memory."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def file_digest(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return _streamed_digest(path)
     except OSError:
         return None
 
@@ -128,6 +146,14 @@ class Manifest:
 
     def forget(self, output: Path) -> None:
         self.entries.pop(output.name, None)
+
+    def check_writable(self) -> None:
+        """Raise OSError, before any output is replaced, if the manifest could not be saved."""
+        if self.path.exists() and not self.path.is_file():
+            raise OSError(
+                f"{self.path} is not a file (a folder?), so the build could not record what it "
+                "wrote; remove it and build again"
+            )
 
     def save(self) -> None:
         data = {

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kpbrief.build.lifetime import die_with_parent
 from kpbrief.build.limits import TimeLimitExceeded, time_limit_message
 from kpbrief.build.plan import BuildFailed
 from kpbrief.build.progress import Progress
@@ -92,10 +93,13 @@ def _engine_step(job: EngineJob) -> str:
 def run_engines(
     jobs: list[EngineJob], work: Path, progress: Progress, deadline: float | None
 ) -> None:
-    """Every engine job, in worker processes on every core; one job alone runs here."""
+    """Every engine job, in worker processes on every core; one PDF alone runs here.
+
+    An EPUB always runs in a worker: pandoc is a process of its own, which only the worker's
+    process group, killed at the deadline or on an interruption, reliably stops with it."""
     if not jobs:
         return
-    if len(jobs) == 1:
+    if len(jobs) == 1 and jobs[0].fmt == "pdf":
         _run_here(jobs[0], work, progress)
     else:
         _run_in_workers(jobs, work, progress, deadline)
@@ -109,6 +113,7 @@ def _run_here(job: EngineJob, work: Path, progress: Progress) -> None:
 
 def _worker(job: EngineJob, work: Path, results: multiprocessing.Queue[tuple[str, str]]) -> None:
     os.setpgrp()  # a group of its own: stopping the worker stops the pandoc it started too
+    die_with_parent()  # and a build killed outright takes its workers with it
     try:
         run_engine_job(job, work)
     except RefusedResource as refused:

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from kpbrief.build.lifetime import remove_leftovers
+
 
 @contextmanager
 def staged_outputs(out_dir: Path) -> Iterator[dict[Path, Path]]:
@@ -18,6 +20,7 @@ def staged_outputs(out_dir: Path) -> Iterator[dict[Path, Path]]:
     every temporary file is removed and the earlier outputs stay as they were.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out_dir)
     staged: dict[Path, Path] = {}
     try:
         yield staged
@@ -30,7 +33,8 @@ def staged_outputs(out_dir: Path) -> Iterator[dict[Path, Path]]:
 
 
 def temporary_beside(final: Path) -> Path:
-    handle, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    prefix = f".{final.name}.{os.getpid()}."  # the pid: a later build knows it as a leftover
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=final.parent)
     os.close(handle)
     os.chmod(name, 0o644)  # mkstemp's 0600 would keep a shared book from its readers
     return Path(name)

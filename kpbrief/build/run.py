@@ -167,6 +167,7 @@ def _write_outputs(
         for fmt in formats_of(request):
             name = output_path(request.out, content.book.id, lang, fmt).name
             progress.planned(name, 1 if fmt == "html" else 3)
+    manifest.check_writable()
     with staged_outputs(request.out) as staged, tempfile.TemporaryDirectory() as work:
         writing = _Writing(
             request, content, manifest, input_keys, progress, assets, engine_digest(assets), staged

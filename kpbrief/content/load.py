@@ -41,6 +41,8 @@ STATEMENT_KINDS = (
     "other",
 )
 
+MAX_MEDIA_BYTES = 50 * 1024 * 1024
+
 T = TypeVar("T")
 
 
@@ -510,6 +512,28 @@ def _by_id(reader: Reader, items: list[T | None], kind: str) -> dict[str, T]:
     return out
 
 
+def _media(reader: Reader, media_dir: Path) -> tuple[str, ...]:
+    """The media files, relative to content/; one too big to print is an error (its size
+    is read, never its bytes)."""
+    if not media_dir.is_dir():
+        return ()
+    found = []
+    for path in sorted(media_dir.rglob("*")):
+        if not path.is_file() or path.is_symlink():
+            continue
+        size = path.stat().st_size
+        if size > MAX_MEDIA_BYTES:
+            reader.error(
+                Origin(reader.rel(path)),
+                f"media file is {size // (1024 * 1024):,} MiB, over the limit of "
+                f"{MAX_MEDIA_BYTES // (1024 * 1024)} MiB; make it smaller (a picture for print "
+                "needs a few MiB at most)",
+            )
+            continue
+        found.append(path.relative_to(media_dir.parent).as_posix())
+    return tuple(found)
+
+
 def load_content(root: Path) -> Content:
     """Read a book folder: `root/content/…`. Never raises on bad content."""
     reader = Reader(root)
@@ -540,16 +564,7 @@ def load_content(root: Path) -> Content:
     events = _by_id(
         reader, [_load_event(reader, p) for p in _files(content_dir / "events", "*")], "event"
     )
-    media_dir = content_dir / "media"
-    media = (
-        tuple(
-            p.relative_to(content_dir).as_posix()
-            for p in sorted(media_dir.rglob("*"))
-            if p.is_file() and not p.is_symlink()
-        )
-        if media_dir.is_dir()
-        else ()
-    )
+    media = _media(reader, content_dir / "media")
     return Content(
         root=root,
         book=book,

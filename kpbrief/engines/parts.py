@@ -42,6 +42,7 @@ from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard
 from kpbrief.engines.pages import crossing_rules, first_link_on_each_page, in_page_order
 from kpbrief.engines.pdf import stylesheets
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
+from kpbrief.engines.processes import die_with_parent
 
 # Where the book may be cut: before a heading that opens a page and names its book part.
 CUT = re.compile(rf'<h2 id="([^"]+)"[^>]*\s{PART}="')
@@ -363,7 +364,9 @@ class _LayingOut:
         if len(documents) <= 1:
             return [lay_out(d, self.assets, self.accessible, write) for d in documents]
         if self.pool is None:
-            self.pool = multiprocessing.get_context("spawn").Pool(self.workers)
+            self.pool = multiprocessing.get_context("spawn").Pool(
+                self.workers, initializer=die_with_parent
+            )
         jobs = [(d, self.assets, self.accessible, write) for d in documents]
         return list(self.pool.starmap(lay_out, jobs))
 
