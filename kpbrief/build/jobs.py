@@ -108,7 +108,7 @@ def run_engines(
 def _run_here(job: EngineJob, work: Path, progress: Progress) -> None:
     progress.step(job.name, _engine_step(job))
     run_engine_job(job, work)
-    progress.finished(job.name, "written")
+    progress.step(job.name, "made; put in place with the others")
 
 
 def _worker(job: EngineJob, work: Path, results: multiprocessing.Queue[tuple[str, str]]) -> None:
@@ -164,7 +164,7 @@ def _run_in_workers(
             if failure:
                 progress.finished(name, "failed")
                 raise BuildFailed(f"{name} could not be made:\n{failure}")
-            progress.finished(name, "written")
+            progress.step(name, "made; put in place with the others")
     finally:
         for worker in running.values():
             if worker.pid is not None:

@@ -68,8 +68,10 @@ def build(request: BuildRequest, progress: Progress | None = None) -> BuildResul
     planned = planned_outputs(request)
     manifest = Manifest(request.out)
     input_keys: dict[Path, str] = {}
+    # The digest of the inputs is taken before they are read: an edit saved while the build
+    # runs then shows as a change at the next build (see _write_outputs), never as up to date.
+    inputs = inputs_digest(request)
     if planned is not None and not request.force:
-        inputs = inputs_digest(request)
         input_keys = {
             path: fingerprint.combine(inputs, options_key(request, lang, fmt))
             for path, (lang, fmt) in planned.items()
@@ -86,7 +88,7 @@ def build(request: BuildRequest, progress: Progress | None = None) -> BuildResul
     # are stopped by SIGALRM, engines in worker processes are killed (see _run_in_workers).
     try:
         with wall_clock_limit(deadline):
-            return _build_changed(request, manifest, input_keys, progress, deadline)
+            return _build_changed(request, manifest, inputs, input_keys, progress, deadline)
     except TimeLimitExceeded as stopped:
         raise BuildFailed(str(stopped)) from None
 
@@ -94,6 +96,7 @@ def build(request: BuildRequest, progress: Progress | None = None) -> BuildResul
 def _build_changed(
     request: BuildRequest,
     manifest: Manifest,
+    inputs: str,
     input_keys: dict[Path, str],
     progress: Progress,
     deadline: float | None,
@@ -110,7 +113,6 @@ def _build_changed(
             f"language(s) {', '.join(unknown)} not in the book ({', '.join(book.languages)})"
         )
     if not input_keys:
-        inputs = inputs_digest(request)
         input_keys = {
             output_path(request.out, book.id, lang, fmt): fingerprint.combine(
                 inputs, options_key(request, lang, fmt)
@@ -119,7 +121,7 @@ def _build_changed(
             for fmt in formats_of(request)
         }
     try:
-        return _write_outputs(request, content, manifest, input_keys, progress, deadline)
+        return _write_outputs(request, content, manifest, inputs, input_keys, progress, deadline)
     except (RefusedResource, RuntimeError, OSError) as failure:
         raise BuildFailed(str(failure)) from failure
 
@@ -154,6 +156,7 @@ def _write_outputs(
     request: BuildRequest,
     content: Content,
     manifest: Manifest,
+    inputs: str,
     input_keys: dict[Path, str],
     progress: Progress,
     deadline: float | None,
@@ -179,8 +182,17 @@ def _write_outputs(
             dataclasses.replace(job, workers=default_workers(concurrent)) for job in writing.jobs
         ]
         run_engines(jobs, Path(work), progress, deadline)
+        # Inputs edited while the build read them: the outputs show one state or the other,
+        # so none is recorded as up to date, and the next build makes them again.
+        unchanged_since = inputs_digest(request) == inputs
         for final, temporary in staged.items():
-            manifest.record(final, input_keys[final], writing.render_keys[final], temporary)
+            if unchanged_since:
+                manifest.record(final, input_keys[final], writing.render_keys[final], temporary)
+            else:
+                manifest.forget(final)
+    # Only now is every staged output in its place.
+    for final in staged:
+        progress.finished(final.name, "written")
     manifest.save()
     return BuildResult(written=sorted(staged), unchanged=sorted(writing.unchanged))
 
@@ -223,7 +235,7 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
         writing.render_keys[final] = render_key
         if fmt == "html":
             _write_html(writing, writing.staged[final], job.html)
-            writing.progress.finished(final.name, "written")
+            writing.progress.step(final.name, "made; put in place with the others")
         else:
             writing.jobs.append(dataclasses.replace(job, target=writing.staged[final]))
 

@@ -15,6 +15,7 @@ import yaml
 
 MAX_YAML_DEPTH = 20
 MAX_YAML_VALUES = 100_000  # scalars, lists and mappings, aliases expanded
+MAX_YAML_CHARACTERS = 8 * 1024 * 1024  # the text of every scalar, aliases expanded
 
 
 class LineMap(dict[str, Any]):
@@ -120,9 +121,18 @@ def _too_big(node: yaml.Node) -> str | None:
     """
     stack: list[tuple[yaml.Node, int]] = [(node, 1)]
     count = 0
+    characters = 0
     while stack:
         current, depth = stack.pop()
         count += 1
+        if isinstance(current, yaml.ScalarNode):
+            characters += len(current.value)
+            if characters > MAX_YAML_CHARACTERS:
+                return (
+                    f"YAML expands to more than {MAX_YAML_CHARACTERS // (1024 * 1024)} MiB of "
+                    "text once its aliases (*name) are expanded; write the values out, "
+                    "without anchors and aliases"
+                )
         if depth > MAX_YAML_DEPTH:
             return f"YAML nested deeper than {MAX_YAML_DEPTH} levels; flatten it"
         if count > MAX_YAML_VALUES:

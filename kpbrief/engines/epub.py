@@ -15,6 +15,7 @@ from kpbrief.document import (
 )
 from kpbrief.engines.assets import Assets, guard_resources
 from kpbrief.engines.cover import CoverSizeMismatch, render_cover_png
+from kpbrief.engines.pandoc import memory_options
 
 
 def write_epub(
@@ -93,6 +94,11 @@ class EpubMetadata:
     resources: tuple[tuple[str, Path], ...] = ()  # (name used in the HTML, file)
 
 
+# pandoc needs about 3.3 GiB for a 1,000-statement book (BENCHMARKS.md): the ceiling stops a
+# runaway document, never a real book.
+EPUB_MEMORY = "8g"
+
+
 def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> None:
     """HTML to EPUB3 with pandoc (from the pypandoc-binary wheel).
 
@@ -114,6 +120,7 @@ def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> N
         "--css=epub.css",
         "--metadata-file=metadata.yaml",
         "--resource-path=.",
+        *memory_options(EPUB_MEMORY),
     ]
     for font in meta.fonts:
         shutil.copyfile(font, fonts_dir / font.name)

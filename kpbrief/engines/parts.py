@@ -229,6 +229,13 @@ class PartCache:
     def key(self, document: str) -> str:
         return hashlib.sha256((self.salt + "\0" + document).encode()).hexdigest()
 
+    def sealed(self, record: dict[str, Any]) -> str:
+        """A digest of everything a record says (under this cache's salt): a record is
+        trusted only if it carries the digest of what it holds."""
+        fields = {name: value for name, value in record.items() if name != "seal"}
+        text = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256((self.salt + "\0" + text).encode()).hexdigest()
+
     def page_map(self) -> dict[str, Any] | None:
         if self.folder is None:
             return None
@@ -236,7 +243,9 @@ class PartCache:
             data = json.loads((self.folder / "map.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return data if isinstance(data, dict) and data.get("salt") == self.salt else None
+        if not isinstance(data, dict) or data.get("seal") != self.sealed(data):
+            return None
+        return data if data.get("salt") == self.salt else None
 
     def get(self, document: str) -> PartLayout | None:
         if self.folder is None:
@@ -247,7 +256,11 @@ class PartCache:
             pdf = (self.folder / f"{key}.pdf").read_bytes()
         except (OSError, ValueError):
             return None
-        if not isinstance(record, dict) or record.get("pdf") != hashlib.sha256(pdf).hexdigest():
+        if (
+            not isinstance(record, dict)
+            or record.get("seal") != self.sealed(record)
+            or record.get("pdf") != hashlib.sha256(pdf).hexdigest()
+        ):
             return None
         try:
             layout = PartLayout(
@@ -273,6 +286,7 @@ class PartCache:
             "marks": [[m.page, m.level, m.label, m.x, m.y] for m in layout.marks],
             "pdf": hashlib.sha256(layout.pdf).hexdigest(),
         }
+        record["seal"] = self.sealed(record)
         (self.folder / f"{key}.json").write_text(json.dumps(record), encoding="utf-8")
         self.used.add(key)
 
@@ -282,9 +296,17 @@ class PartCache:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         for stale in self.folder.iterdir():
-            if stale.stem not in self.used and stale.name != "map.json":
+            # Only this cache's own kind of file is removed; anything else is left alone.
+            own = stale.suffix in (".json", ".pdf") and stale.is_file() and not stale.is_symlink()
+            if own and stale.stem not in self.used and stale.name != "map.json":
                 stale.unlink()
-        page_map = {"salt": self.salt, "cuts": list(cuts), "counts": list(counts), "pages": pages}
+        page_map: dict[str, Any] = {
+            "salt": self.salt,
+            "cuts": list(cuts),
+            "counts": list(counts),
+            "pages": pages,
+        }
+        page_map["seal"] = self.sealed(page_map)
         (self.folder / "map.json").write_text(json.dumps(page_map), encoding="utf-8")
 
 

@@ -203,3 +203,63 @@ def test_ctrl_c_in_a_build_says_so(tmp_path: Path) -> None:
     assert process.returncode == 130
     assert "interrupted; nothing was written" in err and "Traceback" not in err
     assert not list(out.glob("mini-book.*")) and not list(out.glob(".*.tmp"))
+
+
+def test_a_zip_bomb_docx_is_refused_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A .docx of 1.5 MB that unpacks to over 200 MB: refused from its own directory of sizes."""
+    import zipfile
+
+    bomb = tmp_path / "statement.docx"
+    paragraph = b"<w:p><w:r><w:t>bomb</w:t></w:r></w:p>" * 10_000
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w") as member:
+            for _ in range(600):
+                member.write(paragraph)
+    source = copy_fixture("mini", tmp_path)
+    before = sorted(p.relative_to(source) for p in source.rglob("*"))
+    assert main(["import", str(bomb), "--source", str(source)]) == 1
+    assert "unpacks to 211 MiB, over the importer's limit of 100 MiB" in capsys.readouterr().err
+    assert sorted(p.relative_to(source) for p in source.rglob("*")) == before
+
+
+def test_pandoc_past_its_memory_ceiling_is_a_clear_refusal() -> None:
+    """The ceiling itself, for an archive that lies about its sizes: pandoc stops at it."""
+    from kpbrief.engines.pandoc import PandocFailed, run_pandoc
+
+    text = ("A paragraph of words for pandoc to hold in memory. " * 20 + "\n\n") * 20_000
+    with pytest.raises(PandocFailed, match="needed more than 16m of memory"):
+        run_pandoc(["--from=markdown", "--to=json"], stdin=text.encode(), memory="16m")
+
+
+def test_an_alias_bomb_under_the_count_cap_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = copy_fixture("mini", tmp_path)
+    person = source / "content/people/ada-okafor.yaml"
+    # 2,000 aliases of a 100 KB string: few values, 200 MB of text once expanded.
+    bomb = 'padding: &big "' + "x" * 100_000 + '"\nalso: [' + ", ".join(["*big"] * 2000) + "]\n"
+    person.write_text(person.read_text(encoding="utf-8") + bomb, encoding="utf-8")
+    assert main(["check", "--source", str(source)]) == 1
+    out = capsys.readouterr().out
+    assert "content/people/ada-okafor.yaml" in out and "MiB of text once its aliases" in out
+
+
+def test_a_save_racing_a_build_never_leaves_a_stale_output_up_to_date(tmp_path: Path) -> None:
+    source, out = copy_fixture("mini", tmp_path), tmp_path / "out"
+    statement = source / "content/statements/2021-06-walkout.en.md"
+    original = statement.read_text(encoding="utf-8")
+    argv = [*KPBRIEF, "build", "--source", str(source), "--out", str(out)]
+    argv += ["--lang", "en", "--format", "html"]
+    html = out / "mini-book.en.html"
+    for attempt in range(6):
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(0.25 * attempt)  # the save falls at a different stage each time
+        words = f"Saved during build {attempt}."
+        statement.write_text(original.replace("We walked out.", words), encoding="utf-8")
+        assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
+        again = build(BuildRequest(source, out, languages=["en"], formats=["html"]))
+        # Up to date or made again: either way the output in place shows the saved words.
+        assert words in html.read_text(encoding="utf-8"), (attempt, again)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -145,6 +146,25 @@ def test_a_tampered_part_is_laid_out_again(tmp_path: Path) -> None:
     build(BuildRequest(**{**request.__dict__, "force": True}))
     assert (out / "mini-book.en.pdf").read_bytes() == first
     assert cached[0].read_bytes() != b"%PDF-1.7 not what was recorded"
+    # A record whose anchors were altered (its PDF intact) is not trusted either, and an
+    # entry the cache did not make (a folder) is left alone and changes nothing.
+    folder = out / PART_CACHE / "mini-book.en"
+    for record in folder.glob("*.json"):
+        if record.name != "map.json":
+            data = json.loads(record.read_text(encoding="utf-8"))
+            data["anchors"] = {name: page + 1 for name, page in data["anchors"].items()}
+            record.write_text(json.dumps(data), encoding="utf-8")
+    (folder / "stray").mkdir()
+    (folder / "stray" / "file.txt").write_text("not the cache's", encoding="utf-8")
+    build(BuildRequest(**{**request.__dict__, "force": True}))
+    assert (out / "mini-book.en.pdf").read_bytes() == first
+    assert (folder / "stray" / "file.txt").is_file()
+    tampered = {r.name for r in folder.glob("*.json") if r.name != "map.json"}
+    for record in folder.glob("*.json"):
+        if record.name != "map.json":
+            data = json.loads(record.read_text(encoding="utf-8"))
+            assert "seal" in data and all(isinstance(v, int) for v in data["anchors"].values())
+    assert tampered
 
 
 def test_the_book_is_cut_only_before_page_opening_headings() -> None:

@@ -18,7 +18,9 @@ named instead.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +51,8 @@ from kpbrief.content.load import STATEMENT_KINDS, load_content
 from kpbrief.content.model import Content
 from kpbrief.content.reader import ID_RE, LANG_RE, fold_newlines
 from kpbrief.folder import KINDS, BookFolder
+
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a .docx or .odt, unpacked
 
 
 @dataclass(frozen=True)
@@ -209,7 +213,28 @@ def _read_received(received: Path) -> Received:
                 f"{received} is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}): "
                 "save it as UTF-8 and import it again"
             ) from None
+    if suffix in (".docx", ".odt"):
+        _refuse_zip_bomb(received, data)
     return Received(received, suffix, data, pandoc_tree(data, suffix))
+
+
+def _refuse_zip_bomb(received: Path, data: bytes) -> None:
+    """A .docx or .odt is a zip archive: refuse one that says it unpacks to more than a
+    statement could hold, before pandoc unpacks it (pandoc's memory ceiling catches an
+    archive that lies about its sizes)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportRefused(
+            f"{received} is not a readable {received.suffix} file (it is no zip archive); "
+            "save it again from the word processor"
+        ) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportRefused(
+            f"{received} unpacks to {unpacked // (1024 * 1024):,} MiB, over the importer's "
+            f"limit of {MAX_UNPACKED_BYTES // (1024 * 1024)} MiB (a damaged or hostile file?)"
+        )
 
 
 def _take_title(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kpbrief.content.reader import fold_newlines
+from kpbrief.engines.pandoc import PandocFailed, run_pandoc
 
 # Extensions the importer reads, and the pandoc reader for each.
 READERS = {
@@ -34,7 +35,10 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 WRITER = "commonmark+footnotes+pipe_tables-raw_html"
 
 
-PANDOC_ARGS = ["--sandbox", "--wrap=preserve"]
+PANDOC_ARGS = ["--wrap=preserve"]  # run_pandoc adds --sandbox
+# What pandoc may take to read one received statement: a zip bomb is stopped at the ceiling.
+PANDOC_MEMORY = "512m"
+PANDOC_SECONDS = 60.0
 
 
 MAX_RECEIVED_BYTES = 20 * 1024 * 1024
@@ -203,37 +207,40 @@ class Cleaner:
 
 
 def pandoc_tree(data: bytes, suffix: str) -> dict[str, Any]:
-    import pypandoc
-
+    """pandoc's document tree of the received file, in a bounded pandoc (engines.pandoc)."""
     reader = READERS[suffix]
     try:
         if suffix in TEXT_SUFFIXES:
             text = fold_newlines(data.decode("utf-8-sig"))
             if suffix == ".txt":
                 text = plain_to_markdown(text)
-            out = pypandoc.convert_text(text, "json", format=reader, extra_args=PANDOC_ARGS)
+            out = run_pandoc(
+                [f"--from={reader}", "--to=json", *PANDOC_ARGS],
+                stdin=text.encode("utf-8"),
+                memory=PANDOC_MEMORY,
+                seconds=PANDOC_SECONDS,
+            )
         else:
             with tempfile.TemporaryDirectory() as work:
                 received = Path(work) / f"received{suffix}"
                 received.write_bytes(data)
-                out = pypandoc.convert_file(
-                    str(received),
-                    "json",
-                    format=reader,
-                    extra_args=PANDOC_ARGS,
-                    cworkdir=work,
+                out = run_pandoc(
+                    [f"--from={reader}", "--to=json", *PANDOC_ARGS, received.name],
+                    cwd=Path(work),
+                    memory=PANDOC_MEMORY,
+                    seconds=PANDOC_SECONDS,
                 )
-    except RuntimeError as failure:
-        message = " ".join(str(failure).split())[:300]
-        raise ImportRefused(f"pandoc cannot read the file as {reader}: {message}") from failure
-    tree: dict[str, Any] = json.loads(out)
+    except PandocFailed as failure:
+        raise ImportRefused(f"pandoc cannot read the file as {reader}: {failure}") from None
+    tree: dict[str, Any] = json.loads(out.decode("utf-8"))
     return tree
 
 
 def markdown_of(tree: dict[str, Any]) -> str:
-    import pypandoc
-
-    text: str = pypandoc.convert_text(
-        json.dumps(tree), WRITER, format="json", extra_args=PANDOC_ARGS
-    )
+    text = run_pandoc(
+        ["--from=json", f"--to={WRITER}", *PANDOC_ARGS],
+        stdin=json.dumps(tree).encode("utf-8"),
+        memory=PANDOC_MEMORY,
+        seconds=PANDOC_SECONDS,
+    ).decode("utf-8")
     return fold_newlines(text).strip("\n") + "\n"
