@@ -207,7 +207,7 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
     assert content.book is not None
     translations = translations_for(locale_dirs(request.source), lang, content.book.default_lang)
     edition = assemble(
-        content, lang, interface_fallback=not translations.has_catalog, paper=request.paper
+        content, lang, interface_fallback=not translations.complete, paper=request.paper
     )
     htmls: dict[str, str] = {}
     for fmt in formats_of(request):

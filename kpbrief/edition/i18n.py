@@ -6,21 +6,43 @@ import gettext
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton
 from babel.lists import format_list
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from kpbrief.content.model import PartialDate
-from kpbrief.folder import catalog_codes, catalog_path
+from kpbrief.folder import DOMAIN, catalog_codes, catalog_path
+
+# The language the templates' own strings are written in: it needs no catalog.
+TEMPLATE_LANG = "en"
 
 
 def compile_po(path: Path, locale: str) -> gettext.GNUTranslations:
     """Compile a `.po` file in memory: no binary catalog needs to be committed."""
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=locale)
+    return _compiled(catalog)
+
+
+def coverage(path: Path, locale: str, template: Path | None) -> tuple[set[Any], set[Any]]:
+    """The interface strings a catalog is for (its own and its template's, messages.pot),
+    and those it translates (neither empty nor fuzzy)."""
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    done = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    wanted = {m.id for m in catalog if m.id}
+    if template is not None and template.is_file():
+        with template.open("rb") as handle:
+            wanted |= {m.id for m in read_po(handle) if m.id}
+    return wanted, done
+
+
+def _compiled(catalog: Catalog) -> gettext.GNUTranslations:
     buffer = BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
@@ -33,18 +55,26 @@ class Translations:
 
     gettext: gettext.NullTranslations
     has_catalog: bool
+    complete: bool = False  # every interface string in this language (or none needed)
 
 
 def translations_for(locales_dirs: list[Path], lang: str, fallback_lang: str) -> Translations:
     """Catalog of `lang` (book folder's own first, then kpbrief's), falling back to the
     book's first language when `lang` has none."""
     chain: list[gettext.GNUTranslations] = []
+    wanted: set[Any] = set()
+    done: set[Any] = set()
     for code in catalog_codes(lang):
         for folder in locales_dirs:
             path = catalog_path(folder, code)
             if path.is_file():
                 chain.append(compile_po(path, code))
+                more_wanted, more_done = coverage(path, code, folder / f"{DOMAIN}.pot")
+                wanted |= more_wanted
+                done |= more_done
     has_catalog = bool(chain)
+    # Complete when every string is translated by one catalog or another of the chain.
+    complete = lang.split("_")[0] == TEMPLATE_LANG or (has_catalog and wanted <= done)
     if not chain and fallback_lang != lang:
         for code in catalog_codes(fallback_lang):
             for folder in locales_dirs:
@@ -52,11 +82,11 @@ def translations_for(locales_dirs: list[Path], lang: str, fallback_lang: str) ->
                 if path.is_file():
                     chain.append(compile_po(path, code))
     if not chain:
-        return Translations(gettext.NullTranslations(), has_catalog)
+        return Translations(gettext.NullTranslations(), has_catalog, complete)
     first = chain[0]
     for more in chain[1:]:
         first.add_fallback(more)
-    return Translations(first, has_catalog)
+    return Translations(first, has_catalog, complete)
 
 
 def format_partial(date: PartialDate, locale: str) -> str:
