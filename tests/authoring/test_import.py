@@ -311,7 +311,12 @@ def test_refuses_to_overwrite(tmp_path: Path) -> None:
         ("statement.pdf", b"%PDF-1.4", 2, "the importer reads"),
         ("statement", b"text", 2, "the importer reads"),
         ("latin.txt", "Déclaration\n".encode("latin-1"), 1, "is not UTF-8 (byte 0xe9 on line 1)"),
-        ("broken.docx", b"not a zip file", 1, "pandoc cannot read the file as docx"),
+        (
+            "broken.docx",
+            b"not a zip file",
+            1,
+            "is not a readable .docx file (it is no zip archive)",
+        ),
     ],
 )
 def test_refuses_what_it_cannot_read(
