@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pypandoc
 import pytest
-from conftest import REPO, copy_fixture
+from helpers.books import REPO, copy_fixture
 
 from kpbrief.authoring.importer import guess_date, slug
 from kpbrief.build import load_and_check

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture, edit
+from helpers.books import copy_fixture, edit
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture, edit
+from helpers.books import copy_fixture, edit
 from pypdf import PdfReader
 
 from kpbrief import TOOL_ROOT

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture
+from helpers.books import copy_fixture
 
 from kpbrief.build import BuildFailed, BuildRequest, build
 from kpbrief.cli import main

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_fixture
+from helpers.books import REPO, copy_fixture
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from forbidden import html_findings
+from helpers.forbidden import html_findings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, Built, copy_fixture
-from conftest import edit as edit_every
-from forbidden import css_findings, html_findings, html_text, pdf_findings
+from helpers.books import FIXTURES, Built, copy_fixture
+from helpers.books import edit as edit_every
+from helpers.forbidden import css_findings, html_findings, html_text, pdf_findings
 
 from kpbrief.build import BuildFailed, BuildRequest, build, load_and_check
 from kpbrief.cli import main

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Built, copy_fixture
+from helpers.books import Built, copy_fixture
 from pypdf import PdfReader
 
 from kpbrief.build import BuildFailed, BuildRequest, build

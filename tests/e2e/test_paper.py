@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pypdfium2
-from conftest import copy_fixture
+from helpers.books import copy_fixture
 from pypdf import PdfReader
 
 from kpbrief import TOOL_ROOT

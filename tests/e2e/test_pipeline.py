@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import Built
+from helpers.books import Built
 
 
 def test_every_output_is_written(mini: Built) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import copy_fixture
+from helpers.books import copy_fixture
 
 from kpbrief.build import BuildRequest, build
 

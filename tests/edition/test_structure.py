@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Built, copy_fixture
+from helpers.books import Built, copy_fixture
 
 from kpbrief.content.load import load_content
 from kpbrief.edition.assemble import assemble

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import Built
+from helpers.books import Built
 
 from kpbrief.edition.typography import NBSP, NNBSP, apply_typography
 

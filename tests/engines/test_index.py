@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import Built, copy_fixture
+from helpers.books import Built, copy_fixture
 from pypdf import PdfReader
 
 from kpbrief import TOOL_ROOT

@@ -9,7 +9,7 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 import pytest
-from conftest import Built, copy_fixture, edit
+from helpers.books import Built, copy_fixture, edit
 from pypdf import PdfReader
 
 from kpbrief.build import BuildRequest, build

@@ -1,0 +1,1 @@
+"""What the tests share: fixture books, and what no output may hold."""
