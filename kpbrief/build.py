@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from . import TOOL_ROOT, fingerprint
+from .ebook import NARROW_TIMELINE, EpubTexts, draw_narrow_timeline, epub_texts, meets_conformance
 from .edition import ASSETS
 from .fingerprint import Manifest
 from .limits import TimeLimitExceeded, time_limit_message, wall_clock_limit
@@ -337,7 +338,9 @@ def _write_outputs(
                         job,
                         cover_html=render_cover_html(edition, layouts, translations.gettext),
                         cover_size=COVER_PIXELS[edition.paper],
-                        meta=_epub_metadata(edition, assets, html, summary.strip()),
+                        meta=_epub_metadata(
+                            edition, assets, html, summary.strip(), epub_texts(env, edition)
+                        ),
                     )
                     render_key = fingerprint.combine(
                         render_key, job.cover_html or "", repr(job.meta)
@@ -372,7 +375,9 @@ def _write_outputs(
     return BuildResult(written=sorted(written), unchanged=sorted(unchanged))
 
 
-def _epub_metadata(edition: Edition, assets: Assets, html: str, summary: str) -> EpubMetadata:
+def _epub_metadata(
+    edition: Edition, assets: Assets, html: str, summary: str, texts: EpubTexts
+) -> EpubMetadata:
     css = assets.find("styles/epub.css")
     assert css is not None
     date = edition.edition_date.iso()
@@ -397,6 +402,11 @@ def _epub_metadata(edition: Edition, assets: Assets, html: str, summary: str) ->
             for name in asset_names_used(html)
             if name.startswith("media/") and (path := assets.find(name)) is not None
         ),
+        generated=(
+            ((NARROW_TIMELINE, draw_narrow_timeline(edition.timeline)),) if edition.timeline else ()
+        ),
+        texts=texts,
+        conforms=meets_conformance(html, texts),
     )
 
 

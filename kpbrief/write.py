@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree
 
+from .ebook import EpubTexts, finish_epub
 from .edition import ASSETS
 
 VIRTUAL_ROOT = "file:///kpbrief-book/"
@@ -462,6 +463,9 @@ class EpubMetadata:
     fonts: tuple[Path, ...]
     cover: Path | None
     resources: tuple[tuple[str, Path], ...] = ()  # (name used in the HTML, file)
+    generated: tuple[tuple[str, str], ...] = ()  # (name used in the HTML, its text)
+    texts: EpubTexts | None = None  # the navigation's and the cover's own texts
+    conforms: bool = False  # whether to claim EPUB Accessibility 1.1 (see ebook.py)
 
 
 def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> None:
@@ -480,6 +484,7 @@ def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> N
     fonts_dir.mkdir(exist_ok=True)
     args = [
         "--split-level=2",
+        "--epub-title-page=false",  # the book's own, localised, is in the HTML
         "--toc",
         "--toc-depth=2",
         "--css=epub.css",
@@ -493,17 +498,23 @@ def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> N
         destination = workdir / ASSETS / name
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
+    for name, text in meta.generated:
+        destination = workdir / ASSETS / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_text(text, encoding="utf-8")
     if meta.cover is not None:
         shutil.copyfile(meta.cover, workdir / f"cover{meta.cover.suffix}")
         args.append(f"--epub-cover-image=cover{meta.cover.suffix}")
     pypandoc.convert_file(
         "book.html",
         "epub3",
-        format="html",
+        format="html+raw_html",  # keeps the elements pandoc has no place for: <time>
         outputfile=str(target.resolve()),
         extra_args=args,
         cworkdir=str(workdir),
     )
+    if meta.texts is not None:
+        finish_epub(target, meta.texts, meta.conforms)
 
 
 _RESOURCE_ATTRIBUTES = frozenset(
@@ -566,6 +577,8 @@ def _epub_metadata_yaml(meta: EpubMetadata) -> str:
     ]
     if meta.subtitle:
         lines.append(f"subtitle: {_yaml_string(meta.subtitle)}")
+    if meta.texts is not None:
+        lines.append(f"toc-title: {_yaml_string(meta.texts.toc_title)}")
     if meta.description:
         lines.append(f"description: {_yaml_string(meta.description)}")
     return "\n".join(lines) + "\n"
