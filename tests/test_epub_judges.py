@@ -219,7 +219,6 @@ UNSTYLED = {
     "organisations": "the appendix's wrapper: its entries carry the style",
     "index-letter": "groups an initial and its entries, each styled on its own",
     "index-name": "an index entry's name reads as text",
-    "entry-statement": "the kind of a chronology entry, for layouts that tell kinds apart",
     "acronym": "an organisation's acronym reads as text, in brackets",
     "contact-country": "a contact's country reads as text",
     "contact-phone": "a contact's phone reads as text after its label",
@@ -292,3 +291,67 @@ def test_every_class_the_epub_uses_has_a_rule_or_a_reason(epubs: dict[str, Path]
     # No reason given for a class that has a rule, nor for one that no EPUB uses.
     assert sorted(set(UNSTYLED) & styled) == []
     assert sorted(set(UNSTYLED) - used) == []
+
+
+# The metadata and the navigation, in the book's language
+
+
+def _landmarks(path: Path) -> dict[str, str]:
+    nav = _member(path, "EPUB/nav.xhtml")
+    block = re.search(r'<nav epub:type="landmarks".*?</nav>', nav, re.DOTALL)
+    assert block is not None
+    return dict(re.findall(r'epub:type="([^"]+)">([^<]+)</a>', block[0]))
+
+
+def test_navigation_and_landmarks_speak_the_books_language(epubs: dict[str, Path]) -> None:
+    from kpbrief.i18n import compile_po
+
+    french = compile_po(REPO / "locales/fr/LC_MESSAGES/messages.po", "fr")
+    for book in ("mini", "kp"):
+        english, translated = _landmarks(epubs[f"{book}.en"]), _landmarks(epubs[f"{book}.fr"])
+        assert set(english) >= {"cover", "titlepage", "toc", "bodymatter"}, english
+        assert set(translated) == set(english)
+        for kind, label in english.items():
+            assert translated[kind] == french.gettext(label), kind
+        assert sum(translated[k] != english[k] for k in english) >= 3
+        for lang, path in ((lang, epubs[f"{book}.{lang}"]) for lang in ("en", "fr")):
+            nav = _member(path, "EPUB/nav.xhtml")
+            heading = re.search(r'<h1 id="toc-title">([^<]*)</h1>', nav)
+            expected = "Contents" if lang == "en" else french.gettext("Contents")
+            assert heading is not None and heading[1] == expected, (book, lang)
+
+
+def test_one_creator_and_a_localised_title_page(epubs: dict[str, Path]) -> None:
+    for book, path in epubs.items():
+        opf = _member(path, "EPUB/content.opf")
+        assert len(re.findall(r"<dc:creator\b", opf)) == 1, book
+        date = re.search(r"<dc:date[^>]*>([^<]+)<", opf)
+        assert date is not None
+        page = next(
+            text
+            for name, text in ((n, _member(path, n)) for n in _documents(path))
+            if re.search(r'<section [^>]*epub:type="titlepage"', text)
+        )
+        assert date[1] not in page, book  # the date as the reader's language writes it
+        assert re.search(r"\b(19|20)\d\d\b", page), book
+        publisher = re.search(r"<dc:publisher>([^<]+)<", opf)
+        assert publisher is not None and page.count(publisher[1]) == 1, book
+    pages = [_member(epubs["kp.fr"], n) for n in _documents(epubs["kp.fr"])]
+    title_page = next(p for p in pages if re.search(r'<section [^>]*epub:type="titlepage"', p))
+    # the French typography pass ran on it: a no-break space before the colon
+    assert re.search("2009–2023[\u00a0\u202f]: dossier", title_page)
+
+
+def test_semantic_markup_reads_right_without_styles(epubs: dict[str, Path]) -> None:
+    for book, path in epubs.items():
+        documents = _documents(path)
+        chronology = next(
+            d for d in documents.values() if d.find(".//*[@id='chronology']") is not None
+        )
+        entries = chronology.findall(f".//{XHTML}li")
+        assert entries and chronology.findall(f".//{XHTML}ol") == [], book  # by date, not rank
+        times = chronology.findall(f".//{XHTML}time")
+        assert len(times) == len(entries), book
+        assert all(re.fullmatch(r"\d{4}(-\d\d){0,2}", t.get("datetime") or "") for t in times)
+        lists = [d for d in documents.values() if d.findall(f".//{XHTML}dl/{XHTML}dt")]
+        assert lists, book  # the statements' facts
