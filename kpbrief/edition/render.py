@@ -9,6 +9,7 @@ from __future__ import annotations
 import gettext
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -69,3 +70,14 @@ def render_cover_html(
         book=edition, assets=ASSETS, timeline_svg=_timeline(edition)
     )
     return apply_typography(html, edition.lang)
+
+
+def epub_texts(env: Any, edition: Edition) -> dict[str, str]:
+    """The texts the EPUB adds around the book, from `epub-texts.html` (its top-level
+    variables: toc_title, landmarks, cover_alt), for one edition."""
+    module = env.get_template("epub-texts.html").make_module({"book": edition})
+
+    def text(name: str) -> str:
+        return apply_typography(" ".join(str(getattr(module, name)).split()), edition.lang)
+
+    return {name: text(name) for name in ("toc_title", "landmarks", "cover_alt")}

@@ -89,3 +89,70 @@ def draw_timeline(marks: tuple[TimelineMark, ...], title: str, palette: str = "p
         parts.append(f'{shape}fill="{fill}" stroke="{ground}" stroke-width="1"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+# The picture for a phone, in the EPUB: years down the page, legible at 360 px, no text but
+# the years, in the reader's own sans-serif (a picture behind <img> cannot load the book's fonts).
+NARROW_WIDTH = 360.0
+NARROW_TOP = 16.0
+NARROW_ROW = 30.0
+NARROW_AXIS_X = 64.0
+NARROW_MARK_STEP = 15.0
+
+
+def draw_narrow_timeline(marks: tuple[TimelineMark, ...]) -> str:
+    """The chronology's picture for a phone: a vertical axis, years to its left, statements
+    as circles and events as diamonds to its right, side by side within their year."""
+    if not marks:
+        return ""
+    colour = PALETTES["page"]
+    first = min(m.date.year for m in marks)
+    last = max(m.date.year for m in marks)
+    height = NARROW_TOP * 2 + NARROW_ROW * (last - first + 1)
+    parts = [
+        '<svg xmlns="http://www.w3.org/2000/svg" version="1.1" '
+        f'viewBox="0 0 {NARROW_WIDTH:.0f} {height:.0f}" '
+        f'width="{NARROW_WIDTH:.0f}" height="{height:.0f}">',
+        f'<rect width="{NARROW_WIDTH:.0f}" height="{height:.0f}" fill="{colour["ground"]}"/>',
+        f'<line x1="{NARROW_AXIS_X}" y1="{NARROW_TOP}" x2="{NARROW_AXIS_X}" '
+        f'y2="{height - NARROW_TOP}" '
+        f'stroke="{colour["axis"]}" stroke-width="2"/>',
+    ]
+    for year in range(first, last + 1):
+        y = NARROW_TOP + (year - first) * NARROW_ROW
+        parts.append(
+            f'<line x1="{NARROW_AXIS_X - 6}" y1="{y:.1f}" x2="{NARROW_AXIS_X + 6}" y2="{y:.1f}" '
+            f'stroke="{colour["axis"]}" stroke-width="1.5"/>'
+        )
+        parts.append(
+            f'<text x="{NARROW_AXIS_X - 12}" y="{y + NARROW_ROW / 2 + 5:.1f}" font-size="15" '
+            f'text-anchor="end" fill="{colour["axis"]}" font-family="sans-serif">{year}</text>'
+        )
+    counts: dict[tuple[str, int], int] = {}
+    room = (NARROW_WIDTH - NARROW_AXIS_X - 24) / 2  # statements in the first half, events after
+    for mark in marks:
+        key = (mark.kind, mark.date.year)
+        level = counts.get(key, 0)
+        counts[key] = level + 1
+        per_row = max(1, int(room // NARROW_MARK_STEP))  # a year of many marks: rows 10 apart
+        y = (
+            NARROW_TOP
+            + (mark.date.year - first) * NARROW_ROW
+            + NARROW_ROW / 2
+            + (level // per_row) * 10
+        )
+        start = NARROW_AXIS_X + 18 + (0 if mark.kind == "statement" else room + 8)
+        x = start + (level % per_row) * NARROW_MARK_STEP
+        if mark.kind == "statement":
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{colour["statement"]}" '
+                f'stroke="{colour["ground"]}" stroke-width="1"/>'
+            )
+        else:
+            parts.append(
+                f'<path d="M {x:.1f} {y - 6.5:.1f} L {x + 6.5:.1f} {y:.1f} L {x:.1f} '
+                f'{y + 6.5:.1f} L {x - 6.5:.1f} {y:.1f} Z" fill="{colour["event"]}" '
+                f'stroke="{colour["ground"]}" stroke-width="1"/>'
+            )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

@@ -15,7 +15,8 @@ from kpbrief.document import (
 )
 from kpbrief.engines.assets import Assets, guard_resources
 from kpbrief.engines.cover import CoverSizeMismatch, render_cover_png
-from kpbrief.engines.pandoc import memory_options
+from kpbrief.engines.epub_finish import EpubTexts, finish_epub
+from kpbrief.engines.pandoc import PandocFailed, run_pandoc
 
 
 def write_epub(
@@ -92,6 +93,9 @@ class EpubMetadata:
     fonts: tuple[Path, ...]
     cover: Path | None
     resources: tuple[tuple[str, Path], ...] = ()  # (name used in the HTML, file)
+    generated: tuple[tuple[str, str], ...] = ()  # (name used in the HTML, its text)
+    texts: EpubTexts | None = None  # the navigation's and the cover's own texts
+    conforms: bool = False  # whether to claim EPUB Accessibility 1.1 (see epub_finish)
 
 
 # pandoc needs about 3.3 GiB for a 1,000-statement book (BENCHMARKS.md): the ceiling stops a
@@ -105,8 +109,6 @@ def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> N
     pandoc runs in a folder of its own holding only the stylesheet, fonts and cover; the
     document may refer to nothing else (see `guard_resources`).
     """
-    import pypandoc
-
     guard_resources(html)
     (workdir / "book.html").write_text(html, encoding="utf-8")
     (workdir / "metadata.yaml").write_text(_epub_metadata_yaml(meta), encoding="utf-8")
@@ -115,12 +117,12 @@ def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> N
     fonts_dir.mkdir(exist_ok=True)
     args = [
         "--split-level=2",
+        "--epub-title-page=false",  # the book's own, localised, is in the HTML
         "--toc",
         "--toc-depth=2",
         "--css=epub.css",
         "--metadata-file=metadata.yaml",
         "--resource-path=.",
-        *memory_options(EPUB_MEMORY),
     ]
     for font in meta.fonts:
         shutil.copyfile(font, fonts_dir / font.name)
@@ -129,17 +131,31 @@ def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> N
         destination = workdir / ASSETS / name
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
+    for name, text in meta.generated:
+        destination = workdir / ASSETS / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_text(text, encoding="utf-8")
     if meta.cover is not None:
         shutil.copyfile(meta.cover, workdir / f"cover{meta.cover.suffix}")
         args.append(f"--epub-cover-image=cover{meta.cover.suffix}")
-    pypandoc.convert_file(
-        "book.html",
-        "epub3",
-        format="html",
-        outputfile=str(target.resolve()),
-        extra_args=args,
-        cworkdir=str(workdir),
-    )
+    try:
+        run_pandoc(
+            [
+                "--from=html+raw_html",  # keeps the elements pandoc has no place for: <time>
+                "--to=epub3",
+                "book.html",
+                f"--output={target.resolve()}",
+                *args,
+            ],
+            cwd=workdir,
+            memory=EPUB_MEMORY,
+            seconds=None,  # the build's own time limit stops it, with its worker
+            sandbox=False,  # it packs the stylesheet, fonts, cover and media named above
+        )
+    except PandocFailed as failure:
+        raise RuntimeError(f"pandoc could not make the EPUB: {failure}") from None
+    if meta.texts is not None:
+        finish_epub(target, meta.texts, meta.conforms)
 
 
 def _yaml_string(value: str) -> str:
@@ -163,6 +179,8 @@ def _epub_metadata_yaml(meta: EpubMetadata) -> str:
     ]
     if meta.subtitle:
         lines.append(f"subtitle: {_yaml_string(meta.subtitle)}")
+    if meta.texts is not None:
+        lines.append(f"toc-title: {_yaml_string(meta.texts.toc_title)}")
     if meta.description:
         lines.append(f"description: {_yaml_string(meta.description)}")
     return "\n".join(lines) + "\n"

@@ -8,7 +8,9 @@ pandoc's runtime accepts `+RTS -M<size> -RTS`: past that heap it stops with exit
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 HEAP_EXHAUSTED = 251  # pandoc's exit code when its heap ceiling is reached
@@ -23,18 +25,31 @@ def memory_options(ceiling: str) -> list[str]:
     return ["+RTS", f"-M{ceiling}", "-RTS"]
 
 
+def _dying_with_parent(command: list[str]) -> list[str]:
+    """`command` made to be killed when the process that starts it dies (Linux's parent-death
+    signal, set by util-linux's setpriv before it runs the command): pandoc started by an
+    engine worker never outlives it."""
+    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    return [setpriv, "--pdeathsig", "KILL", "--", *command] if setpriv else command
+
+
 def run_pandoc(
     args: list[str],
     *,
     stdin: bytes | None = None,
     cwd: Path | None = None,
     memory: str = "1g",
-    seconds: float = 60.0,
+    seconds: float | None = 60.0,
+    sandbox: bool = True,
 ) -> bytes:
-    """pandoc's output for `args` (input from `stdin` or a file named in `args`)."""
+    """pandoc's output for `args` (input from `stdin` or a file named in `args`).
+
+    `sandbox`: pandoc reads no file but those named in `args` (a writer that packs
+    resources, as the EPUB's does, must go without)."""
     import pypandoc
 
-    command = [pypandoc.get_pandoc_path(), "--sandbox", *args, *memory_options(memory)]
+    command = [pypandoc.get_pandoc_path(), *(["--sandbox"] if sandbox else []), *args]
+    command = _dying_with_parent([*command, *memory_options(memory)])
     try:
         done = subprocess.run(
             command,
@@ -46,7 +61,7 @@ def run_pandoc(
         )
     except subprocess.TimeoutExpired:
         raise PandocFailed(
-            f"pandoc ran past {seconds:g} seconds and was stopped; the file is too big or "
+            f"pandoc ran past {seconds or 0:g} seconds and was stopped; the file is too big or "
             "made to be slow"
         ) from None
     if done.returncode == HEAP_EXHAUSTED:
