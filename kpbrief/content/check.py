@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 import phonenumbers
 from babel import Locale, UnknownLocaleError
 
-from kpbrief.content import faithful
+from kpbrief.content import faithful, quotations
 from kpbrief.content.markdown import scan
 from kpbrief.content.model import (
     Content,
@@ -374,4 +374,5 @@ def check(content: Content, locale_dirs: list[Path] | None = None) -> list[Probl
                     f"'{content.book.default_lang}'; run 'kpbrief i18n update' and translate "
                     f"locales/{lang}/LC_MESSAGES/messages.po",
                 )
+    checker.problems.extend(quotations.unmatched(content))
     return checker.run()
