@@ -242,6 +242,7 @@ class Checker:
             )
             self.translated(at(event.lines, "title"), event.title, "title")
             self.translated(at(event.lines, "note"), event.note, "note")
+            self.translated(at(event.lines, "date_note"), event.date_note, "date note")
         self.problems.extend(private_details(self.content))
         return sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
 
