@@ -466,7 +466,12 @@ def _load_event(reader: Reader, path: Path) -> Event | None:
     if parsed is None:
         return None
     event_id, origin, data = parsed
-    reader.fields(data, origin, ("date", "title"), ("end", "place", "issues", "note", "date_note", "statements"))
+    reader.fields(
+        data,
+        origin,
+        ("date", "title"),
+        ("end", "place", "issues", "note", "date_note", "statements"),
+    )
     date = reader.get(data, origin, "date", reader.date)
     title = reader.get(data, origin, "title", reader.local_text)
     end = reader.get(data, origin, "end", reader.date)
