@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 import phonenumbers
 from babel import Locale, UnknownLocaleError
 
-from kpbrief.content import faithful
+from kpbrief.content import faithful, quotations
 from kpbrief.content.markdown import scan
 from kpbrief.content.model import (
     Content,
@@ -242,6 +242,7 @@ class Checker:
             )
             self.translated(at(event.lines, "title"), event.title, "title")
             self.translated(at(event.lines, "note"), event.note, "note")
+            self.translated(at(event.lines, "date_note"), event.date_note, "date note")
         self.problems.extend(private_details(self.content))
         return sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
 
@@ -374,4 +375,5 @@ def check(content: Content, locale_dirs: list[Path] | None = None) -> list[Probl
                     f"'{content.book.default_lang}'; run 'kpbrief i18n update' and translate "
                     f"locales/{lang}/LC_MESSAGES/messages.po",
                 )
+    checker.problems.extend(quotations.unmatched(content))
     return checker.run()

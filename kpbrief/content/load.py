@@ -466,7 +466,12 @@ def _load_event(reader: Reader, path: Path) -> Event | None:
     if parsed is None:
         return None
     event_id, origin, data = parsed
-    reader.fields(data, origin, ("date", "title"), ("end", "place", "issues", "note", "statements"))
+    reader.fields(
+        data,
+        origin,
+        ("date", "title"),
+        ("end", "place", "issues", "note", "date_note", "statements"),
+    )
     date = reader.get(data, origin, "date", reader.date)
     title = reader.get(data, origin, "title", reader.local_text)
     end = reader.get(data, origin, "end", reader.date)
@@ -484,6 +489,7 @@ def _load_event(reader: Reader, path: Path) -> Event | None:
         place=reader.get(data, origin, "place", reader.local_text),
         issues=reader.get(data, origin, "issues", reader.ids) or (),
         note=reader.get(data, origin, "note", reader.local_text),
+        date_note=reader.get(data, origin, "date_note", reader.local_text),
         statements=reader.get(data, origin, "statements", reader.ids) or (),
         lines=dict(data.lines),
     )

@@ -234,6 +234,7 @@ class Event:
     place: LocalText | None = None
     issues: tuple[str, ...] = ()
     note: LocalText | None = None
+    date_note: LocalText | None = None  # how the date was settled, when the texts leave it open
     statements: tuple[str, ...] = ()
     lines: dict[str, int] = field(default_factory=dict)
 

@@ -251,6 +251,7 @@ class Assembler:
                     target=sources[0].anchor if sources else anchor("event", event.id),
                     place=self.local(event.place),
                     note=self.local(event.note),
+                    date_note=self.local(event.date_note),
                     chapters=chapters + sources[1:],
                 )
             )

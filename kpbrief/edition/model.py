@@ -45,6 +45,7 @@ class ChronologyEntry:
     target: str  # where the entry links: the statement, or the event's anchor
     place: str | None = None
     note: str | None = None
+    date_note: str | None = None
     translation: str | None = None  # "unofficial", "official", "untranslated", or None
     statement_kind: str | None = None
     chapters: tuple[Ref, ...] = ()
