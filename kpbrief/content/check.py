@@ -16,6 +16,7 @@ from babel import Locale, UnknownLocaleError
 
 from kpbrief.content import faithful
 from kpbrief.content.markdown import scan
+from kpbrief.content.markdown_check import check_body
 from kpbrief.content.model import (
     Content,
     LocalText,
@@ -41,11 +42,11 @@ class Checker:
         self.default_lang = self.languages[0] if self.languages else "en"
         self.base_languages = tuple(dict.fromkeys(lang.split("_")[0] for lang in self.languages))
 
-    def error(self, origin: Origin, message: str) -> None:
-        self.problems.append(Problem(origin, "error", message))
+    def error(self, origin: Origin, message: str, excerpt: str = "") -> None:
+        self.problems.append(Problem(origin, "error", message, excerpt))
 
-    def warning(self, origin: Origin, message: str) -> None:
-        self.problems.append(Problem(origin, "warning", message))
+    def warning(self, origin: Origin, message: str, excerpt: str = "") -> None:
+        self.problems.append(Problem(origin, "warning", message, excerpt))
 
     # -- helpers --------------------------------------------------------------------
 
@@ -124,6 +125,12 @@ class Checker:
             self.error(origin, f"e-mail '{address}' is malformed: write it as name@example.org")
 
     def markdown(self, origin_path: str, body: str, body_line: int) -> None:
+        lines = body.split("\n")
+        for finding in check_body(body):
+            where = Origin(origin_path, body_line + finding.line - 1, finding.column)
+            excerpt = lines[finding.line - 1] if finding.column else ""
+            report = self.error if finding.severity == "error" else self.warning
+            report(where, finding.message, excerpt)
         for ref in scan(body):
             where = Origin(origin_path, body_line + ref.line - 1)
             if ref.kind == "html":

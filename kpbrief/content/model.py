@@ -16,13 +16,15 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True, order=True)
 class Origin:
-    """Where a value was written: a path relative to the book folder, and a 1-based line."""
+    """Where a value was written: a path relative to the book folder, a 1-based line and,
+    where it is known, a 1-based column (0: the whole line)."""
 
     path: str
     line: int = 1
+    column: int = 0
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}" + (f":{self.column}" if self.column else "")
 
     def at(self, lines: dict[str, int], key: str) -> Origin:
         """The origin of field `key`, given the field-to-line map of the same file."""
@@ -34,6 +36,7 @@ class Problem:
     origin: Origin
     severity: Severity
     message: str
+    excerpt: str = ""  # the offending line as written, shown under the message with a caret
 
     def __str__(self) -> str:
         return f"{self.origin}: {self.severity}: {self.message}"

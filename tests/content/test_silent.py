@@ -1,0 +1,107 @@
+"""Mistakes that once passed `kpbrief check` while the book printed something wrong: each is
+now reported with its file, line (and column where it helps) and how to fix it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import copy_fixture, edit
+
+from kpbrief.cli import main
+
+STATEMENT = "content/statements/2019-11-22-plenary.en.md"
+WALKOUT = "content/statements/2021-06-walkout.en.md"
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    return copy_fixture("mini", tmp_path)
+
+
+def check(book: Path, capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str]:
+    code = main(["check", "--source", str(book), *options])
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "We walked out.",
+            "We walked out. ![boat](media/Boat Photo.jpg)",
+            f"{WALKOUT}:12:16: error: image 'media/Boat Photo.jpg' is printed as text, not "
+            "shown: a file name with a space cannot be read; rename the file to "
+            "'media/Boat-Photo.jpg'",
+        ),
+        (
+            "We walked out.",
+            "We [walked out](statement: 2019-11-22-plenary).",
+            f"{WALKOUT}:12:4: error: link 'walked out' is printed as written, brackets and all: "
+            "an internal link has no space after the colon; write "
+            "(statement:2019-11-22-plenary)",
+        ),
+        (
+            "We walked out.",
+            "We [walked out](https://example.org/a page).",
+            f"{WALKOUT}:12:4: error: link 'walked out' is printed as written, brackets and all: "
+            "its target 'https://example.org/a page' holds a space; write %20",
+        ),
+        (
+            "We walked out.",
+            "We walked out.[^2]",
+            f"{WALKOUT}:12:15: error: footnote [^2] is printed as written: no line '[^2]: …' "
+            "gives its text; add it",
+        ),
+        (
+            "We walked out.",
+            "We walked out.\n\n[^note]: Nobody refers to me.",
+            f"{WALKOUT}:14:1: error: footnote [^note] is never referred to, so its text is left "
+            "out of the book: add [^note] where it belongs",
+        ),
+        (
+            "We walked out.",
+            "## Why\n\nWe walked out.\n\n#### Then\n\nMore.",
+            f"{WALKOUT}:16:1: error: heading 'Then' jumps from level 2 to 4: the book's contents "
+            "would skip a level; write it with ###",
+        ),
+        (
+            "We walked out.",
+            "## Why\n\nWe walked out.\n\n## Why\n\nMore.",
+            f"{WALKOUT}:16:1: warning: heading 'Why' repeats the heading of body line 1",
+        ),
+    ],
+)
+def test_markdown_that_would_print_raw(
+    book: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: str
+) -> None:
+    edit(book / WALKOUT, old, new)
+    code, out = check(book, capsys)
+    assert expected in out, out
+    assert code == (1 if ": error: " in expected else 0)
+
+
+def test_a_problem_quotes_its_line_with_a_caret(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(book / WALKOUT, "We walked out.", "We [walked out](statement: x).")
+    _code, out = check(book, capsys)
+    lines = out.split("\n")
+    at = next(i for i, line in enumerate(lines) if f"{WALKOUT}:12:4:" in line)
+    assert lines[at + 1].startswith("    | We [walked out](statement: x).")
+    assert lines[at + 2] == "    |    ^"
+    _code, quiet = check(book, capsys, "--quiet")
+    assert f"{WALKOUT}:12:4: error:" in quiet and "    |" not in quiet
+    assert ": warning: " not in quiet
+
+
+def test_a_valid_footnote_link_and_title_are_not_reported(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(
+        book / WALKOUT,
+        "We walked out.",
+        'We [walked out](https://example.org "a title").[^1] `[^9]` stays code.\n\n[^1]: Note.',
+    )
+    code, out = check(book, capsys)
+    assert code == 0 and "footnote" not in out and "printed as" not in out, out
