@@ -17,6 +17,7 @@ from babel import Locale, UnknownLocaleError
 from kpbrief.content import faithful
 from kpbrief.content.markdown import scan
 from kpbrief.content.markdown_check import check_body
+from kpbrief.content.media_check import media_problems
 from kpbrief.content.model import (
     Content,
     LocalText,
@@ -250,6 +251,7 @@ class Checker:
             self.translated(at(event.lines, "title"), event.title, "title")
             self.translated(at(event.lines, "note"), event.note, "note")
         self.problems.extend(private_details(self.content))
+        self.problems.extend(media_problems(self.content))
         return sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
 
     def key_line(self, quotation: Quotation, lang: str) -> None:

@@ -3,6 +3,7 @@ now reported with its file, line (and column where it helps) and how to fix it."
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,60 @@ def test_a_valid_footnote_link_and_title_are_not_reported(
     )
     code, out = check(book, capsys)
     assert code == 0 and "footnote" not in out and "printed as" not in out, out
+
+
+def _picture(path: Path, form: str, size: tuple[int, int] = (40, 30), noise: bool = False) -> None:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if noise:
+        image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    else:
+        image = Image.new("RGB", size, (200, 120, 40))
+    image.save(path, form)
+
+
+def test_media_that_is_not_an_image(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    media = book / "content/media"
+    media.mkdir()
+    (media / "photo.jpg").write_text("<html>Sorry, this photo moved</html>", encoding="utf-8")
+    edit(book / WALKOUT, "We walked out.", "We walked out. ![Us](media/photo.jpg)")
+    code, out = check(book, capsys)
+    assert code == 1
+    assert (
+        "content/media/photo.jpg:1: error: media file: it is not an image that can be read"
+    ) in out
+    assert "save it as JPEG or PNG, or remove it" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "form", "expected"),
+    [
+        ("scan.tif", "TIFF", "error: media file is a TIFF image, which EPUB readers cannot show"),
+        ("chart.jpg", "PNG", "error: media file is a PNG image named '.jpg': rename it to end in"),
+        ("chart.png", "PNG", None),
+    ],
+)
+def test_media_in_a_form_an_epub_cannot_carry(
+    book: Path, capsys: pytest.CaptureFixture[str], name: str, form: str, expected: str | None
+) -> None:
+    _picture(book / "content/media" / name, form)
+    code, out = check(book, capsys)
+    if expected is None:
+        assert code == 0 and "media" not in out, out
+    else:
+        assert code == 1 and f"content/media/{name}:1: {expected}" in out, out
+
+
+def test_a_heavy_picture_is_a_warning_with_its_size(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = book / "content/media/heavy.png"
+    _picture(path, "PNG", (1500, 1500), noise=True)
+    mib = f"{path.stat().st_size / (1024 * 1024):.1f} MiB"
+    code, out = check(book, capsys)
+    assert code == 0
+    assert f"content/media/heavy.png:1: warning: media file is {mib} (1500 x 1500 pixels)" in out
+    assert "scale it down" in out
+    code, _out = check(book, capsys, "--strict")
+    assert code == 1
