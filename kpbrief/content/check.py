@@ -15,6 +15,8 @@ import phonenumbers
 from babel import Locale, UnknownLocaleError
 
 from kpbrief.content import faithful
+from kpbrief.content.consistency import statement_problems
+from kpbrief.content.leftovers import leftovers
 from kpbrief.content.markdown import scan
 from kpbrief.content.markdown_check import check_body
 from kpbrief.content.media_check import media_problems
@@ -252,6 +254,8 @@ class Checker:
             self.translated(at(event.lines, "note"), event.note, "note")
         self.problems.extend(private_details(self.content))
         self.problems.extend(media_problems(self.content))
+        self.problems.extend(statement_problems(self.content))
+        self.problems.extend(leftovers(self.content.root))
         return sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
 
     def key_line(self, quotation: Quotation, lang: str) -> None:

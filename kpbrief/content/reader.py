@@ -210,7 +210,14 @@ class Reader:
             self.error(origin, "expected a list of ids, like [first-id, second-id]")
             return None
         out = [self.ident(item, origin) for item in value]
-        return tuple(item for item in out if item is not None)
+        found = [item for item in out if item is not None]
+        for item in dict.fromkeys(i for i in found if found.count(i) > 1):
+            self.error(
+                origin,
+                f"'{item}' is listed {found.count(item)} times, and would be printed as often: "
+                "list it once",
+            )
+        return tuple(dict.fromkeys(found))
 
     def strings(self, value: Any, origin: Origin) -> tuple[str, ...] | None:
         if isinstance(value, str):

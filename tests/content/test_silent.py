@@ -163,3 +163,89 @@ def test_a_heavy_picture_is_a_warning_with_its_size(
     assert "scale it down" in out
     code, _out = check(book, capsys, "--strict")
     assert code == 1
+
+
+def test_an_empty_statement_is_an_error(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(
+        book / WALKOUT,
+        "We walked out. Write to info@example.org or see https://example.org/a-b?x=1.\n",
+        "\n",
+    )
+    code, out = check(book, capsys)
+    assert code == 1
+    assert f"{WALKOUT}:2: error: the statement has no text" in out
+    assert "write the text below the closing '---' (line 11)" in out
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            STATEMENT,
+            "contacts: [ada-okafor, hidden-person]",
+            "contacts: [ada-okafor, hidden-person, ada-okafor]",
+            f"{STATEMENT}:9: error: 'ada-okafor' is listed 2 times, and would be printed as "
+            "often: list it once",
+        ),
+        (
+            "content/events/2019-plenary.yaml",
+            "statements: [2019-11-22-plenary]",
+            "statements: [2019-11-22-plenary, 2019-11-22-plenary]",
+            "content/events/2019-plenary.yaml:5: error: '2019-11-22-plenary' is listed 2 times",
+        ),
+    ],
+)
+def test_a_list_that_repeats_an_id(
+    book: Path, capsys: pytest.CaptureFixture[str], file: str, old: str, new: str, expected: str
+) -> None:
+    edit(book / file, old, new)
+    code, out = check(book, capsys)
+    assert code == 1 and expected in out, out
+
+
+def test_dates_after_the_edition_or_against_the_id(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(book / WALKOUT, "date: 2021-06", "date: 2025-06")
+    edit(book / STATEMENT, "date: 2019-11-22", "date: 2019-11-23")
+    code, out = check(book, capsys)
+    assert code == 0
+    assert (
+        f"{WALKOUT}:3: warning: date 2025-06 is after the book's edition (2024-05-17, "
+        "content/book.yaml): correct the date, or the edition"
+    ) in out
+    assert f"{WALKOUT}:3: warning: date 2025-06 disagrees with the id '2021-06-walkout'" in out
+    assert (
+        f"{STATEMENT}:3: warning: date 2019-11-23 disagrees with the id '2019-11-22-plenary', "
+        "which begins with 2019-11-22: correct the date, or rename"
+    ) in out
+    assert main(["check", "--source", str(book), "--strict"]) == 1
+
+
+def test_a_date_known_only_to_the_month_agrees_with_its_id(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(book / WALKOUT, "date: 2021-06", "date: 2021-06-14")
+    code, out = check(book, capsys)
+    assert code == 0 and "disagrees" not in out and "after the book" not in out, out
+
+
+def test_placeholders_and_review_marks_left(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new", "statement", "2024-01-01-draft", "--source", str(book)]) == 0
+    draft = "content/statements/2024-01-01-draft.en.md"
+    edit(book / WALKOUT, "date: 2021-06", "date: 2021-06  # REVIEW: guessed")
+    capsys.readouterr()
+    code, out = check(book, capsys)
+    assert code == 0, out
+    assert (
+        f"{draft}:2:9: warning: 'TITLE OF THE STATEMENT' is a placeholder of 'kpbrief new', "
+        "and the book would print it: write the real value"
+    ) in out
+    assert f"{draft}:5:9: warning: 'CITY, COUNTRY' is a placeholder" in out
+    assert f"{draft}:15:1: warning: 'The text of the statement, word for word" in out
+    assert (
+        f"{WALKOUT}:3:16: warning: a REVIEW mark is left: check this line against the "
+        "received text, then delete the comment"
+    ) in out
+    code, out = check(book, capsys, "--strict")
+    assert code == 1 and f"{draft}:2:9: error: 'TITLE OF THE STATEMENT'" in out
