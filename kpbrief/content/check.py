@@ -374,6 +374,28 @@ class Checker:
                 omission.origin,
                 f"omit entry “{omission.starts[:50]}” matches no paragraph of content/{file}",
             )
+        self.additions(verdict, file)
+
+    def additions(self, verdict: faithful.Verdict, file: str) -> None:
+        """The paragraphs of a statement its archived source does not hold."""
+        text = verdict.compared
+        if text is None:
+            return
+        for addition in verdict.added:
+            shown = addition.text
+            self.error(
+                Origin(text.origin.path, text.body_line + addition.line - 1),
+                f"not in content/{file}: the paragraph “{shown[:70]}"
+                f"{'…' if len(shown) > 70 else ''}” is not in the text as received. Remove "
+                "it, or declare it under source.added with a reason (the book prints the "
+                "reason as an editor's note)",
+            )
+        for entry in verdict.unused_additions:
+            self.warning(
+                entry.origin,
+                f"added entry “{entry.starts[:50]}” matches no paragraph of "
+                f"{text.origin.path}: remove it",
+            )
 
 
 def check(content: Content, locale_dirs: list[Path] | None = None) -> list[Problem]:

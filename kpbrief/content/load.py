@@ -133,29 +133,37 @@ class _StatementFile:
     shared: dict[str, Any] = field(default_factory=dict)
 
 
+def _declarations(reader: Reader, data: LineMap, origin: Origin, key: str) -> list[Omission]:
+    """The entries of `source.omit` or `source.added`: {starts: …, why: …} each."""
+    raw = data.get(key)
+    if raw is None:
+        return []
+    where = reader.at(data, origin, key)
+    if not isinstance(raw, list):
+        reader.error(where, f"{key} must be a list of {{starts: …, why: …}}")
+        return []
+    out: list[Omission] = []
+    for item in raw:
+        item_map = reader.mapping(item, where, f"an {key} entry")
+        if item_map is None:
+            continue
+        item_origin = Origin(origin.path, item_map.line)
+        reader.fields(item_map, item_origin, ("starts", "why"), ())
+        starts = reader.get(item_map, item_origin, "starts", reader.string)
+        why = reader.get(item_map, item_origin, "why", reader.local_text)
+        if starts and why:
+            out.append(Omission(starts, why, item_origin))
+    return out
+
+
 def _provenance(reader: Reader, value: Any, origin: Origin) -> Provenance | None:
     data = reader.mapping(value, origin, "source")
     if data is None:
         return None
-    reader.fields(data, origin, ("publisher",), ("url", "note", "file", "omit"))
+    reader.fields(data, origin, ("publisher",), ("url", "note", "file", "omit", "added"))
     publisher = reader.get(data, origin, "publisher", reader.string)
-    omits: list[Omission] = []
-    raw_omit = data.get("omit")
-    if raw_omit is not None:
-        where = reader.at(data, origin, "omit")
-        if not isinstance(raw_omit, list):
-            reader.error(where, "omit must be a list of {starts: …, why: …}")
-        else:
-            for item in raw_omit:
-                item_map = reader.mapping(item, where, "an omit entry")
-                if item_map is None:
-                    continue
-                item_origin = Origin(origin.path, item_map.line)
-                reader.fields(item_map, item_origin, ("starts", "why"), ())
-                starts = reader.get(item_map, item_origin, "starts", reader.string)
-                why = reader.get(item_map, item_origin, "why", reader.local_text)
-                if starts and why:
-                    omits.append(Omission(starts, why, item_origin))
+    omits = _declarations(reader, data, origin, "omit")
+    added = _declarations(reader, data, origin, "added")
     if publisher is None:
         return None
     return Provenance(
@@ -164,6 +172,7 @@ def _provenance(reader: Reader, value: Any, origin: Origin) -> Provenance | None
         note=reader.get(data, origin, "note", reader.local_text),
         file=reader.get(data, origin, "file", reader.string),
         omit=tuple(omits),
+        added=tuple(added),
     )
 
 

@@ -114,7 +114,8 @@ class Provenance:
     url: str | None = None
     note: LocalText | None = None
     file: str | None = None  # relative to content/
-    omit: tuple[Omission, ...] = ()
+    omit: tuple[Omission, ...] = ()  # paragraphs of the source the statement leaves out
+    added: tuple[Omission, ...] = ()  # paragraphs of the statement the source does not hold
 
 
 @dataclass(frozen=True)
