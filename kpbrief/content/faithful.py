@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from kpbrief.content.markdown import _parser, plain_text
@@ -73,7 +74,27 @@ def _paragraph_words(paragraph: str) -> str:
     # lists are not words.
     text = _BULLETS.sub("", paragraph)
     text = _FOOTNOTE_LABEL.sub("", _FOOTNOTE_MARK.sub("", text))
-    return normalise(text if not _MARKUP.search(text) else plain_text(text))
+    return normalise(text if not _MARKUP.search(text) else _received_words(text))
+
+
+@lru_cache(maxsize=1)
+def _received_parser() -> MarkdownIt:
+    """Markdown as a reader of the received file sees it: raw HTML is markup, not words;
+    a link reads as its words whatever its target; an image is no words."""
+    parser = MarkdownIt("commonmark", {"html": True})
+    parser.enable("table")
+    parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    return parser
+
+
+def _received_words(text: str) -> str:
+    words: list[str] = []
+    for token in _received_parser().parse(text, {}):
+        if token.type == "inline":
+            words += [c.content for c in token.children or [] if c.type in ("text", "code_inline")]
+        elif token.type in ("code_block", "fence"):
+            words.append(token.content)
+    return " ".join(words)
 
 
 def statement_words(text: StatementText) -> str:
