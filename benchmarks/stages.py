@@ -35,13 +35,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    from kpbrief.folder import layout_dirs, locale_dirs
     from kpbrief.content.check import check
     from kpbrief.content.load import load_content
     from kpbrief.edition.assemble import assemble
     from kpbrief.edition.i18n import translations_for
     from kpbrief.edition.render import render_cover_html, render_html
     from kpbrief.edition.typography import apply_typography
+    from kpbrief.folder import layout_dirs, locale_dirs
 
     source = args.book.resolve()
     times: dict[str, list[float]] = {}

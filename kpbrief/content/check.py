@@ -16,6 +16,7 @@ from babel import Locale, UnknownLocaleError
 
 from kpbrief.content import faithful
 from kpbrief.content.consistency import statement_problems
+from kpbrief.content.diagnostics import language_hint
 from kpbrief.content.leftovers import leftovers
 from kpbrief.content.markdown import scan
 from kpbrief.content.markdown_check import check_body
@@ -37,11 +38,28 @@ EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[
 ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")
 
 
+def _babel_knows(lang: str) -> bool:
+    try:
+        Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
 class Checker:
     def __init__(self, content: Content) -> None:
         self.content = content
         self.problems: list[Problem] = list(content.problems)
-        self.languages: tuple[str, ...] = content.book.languages if content.book else ()
+        book = content.book
+        self.unknown_languages = tuple(
+            lang for lang in (book.languages if book else ()) if not _babel_knows(lang)
+        )
+        self.languages: tuple[str, ...] = tuple(
+            lang for lang in (book.languages if book else ()) if lang not in self.unknown_languages
+        )
+        # With a language of book.yaml rejected, the files' languages are not held against
+        # it: the one error is in book.yaml.
+        self.doubtful_languages = bool(book and (book.rejected_languages or self.unknown_languages))
         self.default_lang = self.languages[0] if self.languages else "en"
         self.base_languages = tuple(dict.fromkeys(lang.split("_")[0] for lang in self.languages))
 
@@ -63,10 +81,15 @@ class Checker:
         }
         return item_id in table[kind]
 
+    def unread(self, kind: str, item_id: str) -> bool:
+        """Whether the item's file is there but did not load: its own error says why, and
+        nothing that refers to it is reported again."""
+        return item_id in self.content.failed.get(kind, ())
+
     def ids_exist(self, origin: Origin, kind: str, ids: Iterable[str], folder: str) -> None:
         suffix = ".yaml" if folder in ("people", "organisations", "events") else ".<lang>.md"
         for item_id in ids:
-            if not self.known(kind, item_id):
+            if not self.known(kind, item_id) and not self.unread(kind, item_id):
                 self.error(
                     origin,
                     f"unknown {kind} '{item_id}': add content/{folder}/{item_id}{suffix}"
@@ -74,7 +97,11 @@ class Checker:
                 )
 
     def name_or_org(self, origin: Origin, value: str, what: str) -> None:
-        if ID_RE.match(value) and value not in self.content.organisations:
+        if (
+            ID_RE.match(value)
+            and value not in self.content.organisations
+            and not self.unread("organisation", value)
+        ):
             self.error(
                 origin,
                 f"{what} '{value}' is not a known organisation id: add "
@@ -92,6 +119,8 @@ class Checker:
                 )
 
     def language(self, origin: Origin, lang: str) -> None:
+        if self.doubtful_languages:
+            return
         if self.languages and lang not in self.base_languages:
             self.error(
                 origin,
@@ -156,6 +185,8 @@ class Checker:
                         f"link target '{ref.target[:60]}' is not allowed: use https://, mailto: "
                         "or an internal link like (statement:<id>)",
                     )
+            elif self.unread(ref.kind, ref.target):
+                continue
             elif not self.known(ref.kind, ref.target):
                 self.error(where, f"link '{ref.text}' points to unknown {ref.kind} '{ref.target}'")
             elif ref.kind == "person" and not self.content.people[ref.target].public:
@@ -186,13 +217,17 @@ class Checker:
     def run(self) -> list[Problem]:
         book = self.content.book
         if book is not None:
-            for lang in book.languages + tuple(book.locales.values()):
-                try:
-                    Locale.parse(lang)
-                except (UnknownLocaleError, ValueError):
+            for lang in book.languages:
+                if lang in self.unknown_languages:
                     self.error(
                         book.origin.at(book.lines, "languages"),
-                        f"'{lang}' is not a language Babel knows",
+                        f"'{lang}' is not a language Babel knows{language_hint(lang)}",
+                    )
+            for lang in book.locales.values():
+                if not _babel_knows(lang):
+                    self.error(
+                        book.origin.at(book.lines, "locales"),
+                        f"'{lang}' is not a locale Babel knows",
                     )
             self.translated(book.origin.at(book.lines, "title"), book.title, "the title")
             self.translated(book.origin.at(book.lines, "subtitle"), book.subtitle, "the subtitle")
@@ -288,7 +323,10 @@ class Checker:
         self.ids_exist(line("speakers"), "person", statement.speakers, "people")
         self.ids_exist(line("contacts"), "person", statement.contacts, "people")
         for mention in statement.mentions:
-            if not (self.known("person", mention) or self.known("organisation", mention)):
+            if not any(
+                self.known(kind, mention) or self.unread(kind, mention)
+                for kind in ("person", "organisation")
+            ):
                 self.error(line("mentions"), f"unknown person or organisation '{mention}'")
         for field, role, ids in (
             ("contacts", "contact", statement.contacts),
@@ -402,6 +440,8 @@ def check(content: Content, locale_dirs: list[Path] | None = None) -> list[Probl
     checker = Checker(content)
     if content.book is not None and locale_dirs is not None:
         for lang in content.book.languages:
+            if lang in checker.unknown_languages:
+                continue  # one error for it already
             if lang.split("_")[0] != "en" and find_catalog(locale_dirs, lang) is None:
                 checker.warning(
                     content.book.origin.at(content.book.lines, "languages"),

@@ -69,3 +69,21 @@ def render(problem: Problem, excerpt: bool = True) -> str:
     if not excerpt or not problem.excerpt:
         return str(problem)
     return "\n".join([str(problem), *caret_lines(problem.excerpt, problem.origin.column)])
+
+
+def language_hint(written: str) -> str:
+    """'; did you mean `fr`?' for a language written as a name (French, français), with the
+    wrong case (FR) or with a hyphen (pt-BR); or ''."""
+    from babel import Locale
+
+    text = written.strip()
+    if "-" in text:
+        head, _, tail = text.partition("-")
+        return f"; did you mean '{head.lower()}_{tail.upper()}'?"
+    if text.lower() != text and len(text) <= 3:
+        return f"; did you mean '{text.lower()}'?"
+    for lang in ("en", "fr", "es", "pt"):
+        for code, name in Locale.parse(lang).languages.items():
+            if name.lower() == text.lower() and "_" not in code:
+                return f"; did you mean '{code}'?"
+    return ""

@@ -255,6 +255,7 @@ class BookInfo:
     paper: Literal["a4", "letter"] = "a4"
     description: LocalText | None = None
     lines: dict[str, int] = field(default_factory=dict)
+    rejected_languages: tuple[str, ...] = ()  # written under languages:, not language codes
 
     @property
     def default_lang(self) -> str:
@@ -277,3 +278,6 @@ class Content:
     events: dict[str, Event] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     media: tuple[str, ...] = ()  # files under content/media, relative to content/
+    # kind -> ids of files that are there but did not load (their errors are reported):
+    # what refers to them is not reported again.
+    failed: dict[str, frozenset[str]] = field(default_factory=dict)

@@ -30,6 +30,13 @@ LANG_RE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2}|_[A-Z][a-z]{3})?$")
 T = TypeVar("T")
 
 
+class _ParseFailed:
+    """What `parse_yaml` gives for a text it reported as not YAML: no second error follows."""
+
+
+PARSE_FAILED = _ParseFailed()
+
+
 def fold_newlines(text: str) -> str:
     """Windows (CRLF) and old Mac (CR) line ends read as one newline each: the one place
     kpbrief folds them, so that every line it counts is the line an editor sees."""
@@ -87,7 +94,7 @@ class Reader:
                 f"YAML does not parse: the character U+{exc.character:04X} is not allowed "
                 "(a control character, or not text); remove it",
             )
-            return None
+            return PARSE_FAILED
         loader.line_offset = line_offset
         parsed, document = _parse_quickly(text, line_offset)
         if parsed:
@@ -100,7 +107,7 @@ class Reader:
             too_big = _too_big(node)
             if too_big is not None:
                 self.error(origin, too_big)
-                return None
+                return PARSE_FAILED
             return loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
@@ -109,10 +116,10 @@ class Reader:
             if isinstance(exc, yaml.constructor.ConstructorError):
                 what = f"{what}; tags that build objects are not allowed, write plain values"
             self.error(Origin(origin.path, line), f"YAML does not parse: {what}")
-            return None
+            return PARSE_FAILED
         except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
             self.error(origin, f"YAML does not parse: {exc}")
-            return None
+            return PARSE_FAILED
         finally:
             loader.dispose()
 
@@ -137,6 +144,8 @@ class Reader:
     # -- fields ---------------------------------------------------------------------
 
     def mapping(self, data: Any, origin: Origin, what: str) -> LineMap | None:
+        if data is PARSE_FAILED:
+            return None
         if isinstance(data, LineMap):
             for key, line in data.duplicates:
                 self.error(Origin(origin.path, line), f"field '{key}' is given twice")
