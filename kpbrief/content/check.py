@@ -16,7 +16,7 @@ from babel import Locale, UnknownLocaleError
 
 from kpbrief.content import faithful
 from kpbrief.content.consistency import statement_problems
-from kpbrief.content.diagnostics import language_hint
+from kpbrief.content.diagnostics import did_you_mean, language_hint
 from kpbrief.content.leftovers import leftovers
 from kpbrief.content.markdown import scan
 from kpbrief.content.markdown_check import check_body
@@ -36,6 +36,8 @@ from kpbrief.folder import find_catalog
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")
+# Country names people write for an ISO code that is another.
+COUNTRY_SLIPS = {"UK": "GB", "EL": "GR", "EN": "GB", "DRC": "CD", "USA": "US", "UAE": "AE"}
 
 
 def _babel_knows(lang: str) -> bool:
@@ -81,6 +83,16 @@ class Checker:
         }
         return item_id in table[kind]
 
+    def ids_of(self, kind: str) -> list[str]:
+        table: dict[str, Iterable[str]] = {
+            "statement": self.content.statements,
+            "issue": self.content.issues,
+            "person": self.content.people,
+            "organisation": self.content.organisations,
+            "event": self.content.events,
+        }
+        return list(table[kind])
+
     def unread(self, kind: str, item_id: str) -> bool:
         """Whether the item's file is there but did not load: its own error says why, and
         nothing that refers to it is reported again."""
@@ -90,9 +102,12 @@ class Checker:
         suffix = ".yaml" if folder in ("people", "organisations", "events") else ".<lang>.md"
         for item_id in ids:
             if not self.known(kind, item_id) and not self.unread(kind, item_id):
+                hint = did_you_mean(item_id, self.ids_of(kind))
                 self.error(
                     origin,
-                    f"unknown {kind} '{item_id}': add content/{folder}/{item_id}{suffix}"
+                    f"unknown {kind} '{item_id}'{hint}"
+                    if hint
+                    else f"unknown {kind} '{item_id}': add content/{folder}/{item_id}{suffix}"
                     " or correct the id",
                 )
 
@@ -129,8 +144,17 @@ class Checker:
             )
 
     def country(self, origin: Origin, code: str | None) -> None:
-        if code is not None and code not in Locale.parse("en").territories:
-            self.error(origin, f"'{code}' is not an ISO 3166-1 alpha-2 country code (like ZW, BE)")
+        territories = Locale.parse("en").territories
+        if code is None or (code in territories and code.isalpha() and len(code) == 2):
+            return
+        if code.upper() in COUNTRY_SLIPS or code.upper() in territories:
+            hint = f"; did you mean '{COUNTRY_SLIPS.get(code.upper(), code.upper())}'?"
+        else:
+            names = {str(name).lower(): key for key, name in territories.items() if len(key) == 2}
+            hint = f"; did you mean '{names[code.lower()]}'?" if code.lower() in names else ""
+        self.error(
+            origin, f"'{code}' is not an ISO 3166-1 alpha-2 country code (like ZW, BE){hint}"
+        )
 
     def phone(self, origin: Origin, number: str | None, country: str | None) -> None:
         if number is None:
