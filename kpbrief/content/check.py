@@ -381,7 +381,7 @@ class Checker:
                 )
         digest = faithful.body_digest(original.body)
         for text in statement.translations.values():
-            if text.translation != "unofficial":
+            if text.translation is None:
                 continue
             if text.translated_from is None:
                 self.warning(

@@ -249,3 +249,17 @@ def test_placeholders_and_review_marks_left(book: Path, capsys: pytest.CaptureFi
     ) in out
     code, out = check(book, capsys, "--strict")
     assert code == 1 and f"{draft}:2:9: error: 'TITLE OF THE STATEMENT'" in out
+
+
+def test_an_official_translation_falls_behind_its_original(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    french = "content/statements/2019-11-22-plenary.fr.md"
+    edit(book / french, "translation: unofficial", "translation: official")
+    assert main(["i18n", "stamp", str(book / french), "--source", str(book)]) == 0
+    _code, out = check(book, capsys)
+    assert "outdated" not in out, out
+    edit(book / STATEMENT, "Today the plenary ended.", "Today the plenary ended at last.")
+    code, out = check(book, capsys)
+    assert code == 1  # the source no longer stands word for word either
+    assert f"{french}:4: warning: translation is outdated: its original {STATEMENT}" in out
