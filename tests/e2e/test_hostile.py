@@ -94,7 +94,7 @@ def test_a_private_persons_details_written_in_a_text_are_errors(tmp_path: Path) 
     for expected in (
         f"{WALKOUT}:14: error: the name of 'hidden-person', who is not public, is written here",
         f"{WALKOUT}:2: error: the phone number of 'hidden-person', who is not public",
-        f"{PLENARY}:24: error: the e-mail of 'hidden-person', who is not public",
+        f"{PLENARY}:26: error: the e-mail of 'hidden-person', who is not public",
         "content/events/2019-plenary.yaml:4: error: the name of 'hidden-person'",
     ):
         assert any(p.startswith(expected) for p in found), (expected, found)
