@@ -57,6 +57,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     for path in result.outputs:
         print(path)
+    if result.warnings and args.verbose:
+        _print_problems(result.warnings)
+    if result.warnings and not args.quiet:
+        print(
+            f"{len(result.warnings)} warning(s) in the content"
+            + ("" if args.verbose else "; 'kpbrief check' or --verbose lists them"),
+            file=sys.stderr,
+        )
     if result.written or result.unchanged:
         print(
             f"{len(result.written)} written, {len(result.unchanged)} up to date",
@@ -98,15 +106,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from kpbrief.build import load_and_check
+    from kpbrief.content.diagnostics import render
 
-    _content, problems = load_and_check(Path(args.source).resolve())
+    content, problems = load_and_check(Path(args.source).resolve())
     if args.strict:
-        problems = [Problem(p.origin, "error", p.message) for p in problems]
-    for problem in problems:
-        print(problem)
+        problems = [Problem(p.origin, "error", p.message, p.excerpt) for p in problems]
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
-    print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    for problem in problems:
+        if args.quiet and problem.severity != "error":
+            continue
+        print(render(problem, excerpt=not args.quiet))
+    if args.verbose:
+        print(
+            f"read {len(content.statements)} statement(s), {len(content.issues)} issue(s), "
+            f"{len(content.people)} person(s), {len(content.organisations)} organisation(s), "
+            f"{len(content.events)} event(s), {len(content.media)} media file(s)",
+            file=sys.stderr,
+        )
+    if not args.quiet or errors:
+        print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -194,7 +213,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     for review in imported.reviews:
         print(f"{rel}:{review.line}: warning: review: {review.message}")
     _content, problems = load_and_check(source)
-    mine = [p for p in problems if p.origin.path == rel]
+    # The REVIEW marks were listed above, with what each is about.
+    mine = [p for p in problems if p.origin.path == rel and "REVIEW mark" not in p.message]
     for problem in mine:
         print(problem)
     errors = sum(1 for p in mine if p.severity == "error")
@@ -207,6 +227,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _add_build_options(command: argparse.ArgumentParser, default_formats: list[str]) -> None:
+    _add_verbosity(command, "errors only")
     command.add_argument(
         "--source",
         default=".",
@@ -310,6 +331,7 @@ def parser() -> argparse.ArgumentParser:
     )
     check_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
     check_parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _add_verbosity(check_parser, "errors only, one line each")
     _add_time_limit(check_parser, "a check")
     check_parser.set_defaults(func=cmd_check)
 
@@ -359,6 +381,12 @@ def parser() -> argparse.ArgumentParser:
     _add_time_limit(import_parser, "an import")
     import_parser.set_defaults(func=cmd_import)
     return main_parser
+
+
+def _add_verbosity(command: argparse.ArgumentParser, quiet: str) -> None:
+    loudness = command.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help=f"print {quiet}")
+    loudness.add_argument("-v", "--verbose", action="store_true", help="print more")
 
 
 def _add_time_limit(command: argparse.ArgumentParser, what: str) -> None:

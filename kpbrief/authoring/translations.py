@@ -115,7 +115,7 @@ def status(content: Content, locale_dirs: list[Path]) -> list[LanguageStatus]:
             text = statement.translations.get(base)
             if text is None:
                 missing.append(statement.id)
-            elif text.translation == "unofficial":
+            elif text.translation is not None:
                 if text.translated_from is None:
                     unstamped.append(text.origin.path)
                 elif text.translated_from != body_digest(statement.original.body):

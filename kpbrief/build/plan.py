@@ -56,6 +56,7 @@ class BuildRequest:
 class BuildResult:
     written: list[Path]  # made by this build
     unchanged: list[Path]  # up to date already, left as they were
+    warnings: list[Problem] = field(default_factory=list)  # what the check found, errors aside
 
     @property
     def outputs(self) -> list[Path]:

@@ -123,9 +123,11 @@ def _build_changed(
             for fmt in formats_of(request)
         }
     try:
-        return _write_outputs(request, content, manifest, inputs, input_keys, progress, deadline)
+        result = _write_outputs(request, content, manifest, inputs, input_keys, progress, deadline)
     except (RefusedResource, RuntimeError, OSError) as failure:
         raise BuildFailed(str(failure)) from failure
+    result.warnings = problems
+    return result
 
 
 @dataclass

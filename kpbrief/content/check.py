@@ -15,7 +15,12 @@ import phonenumbers
 from babel import Locale, UnknownLocaleError
 
 from kpbrief.content import faithful, quotations
+from kpbrief.content.consistency import statement_problems
+from kpbrief.content.diagnostics import did_you_mean, language_hint
+from kpbrief.content.leftovers import leftovers
 from kpbrief.content.markdown import scan
+from kpbrief.content.markdown_check import check_body
+from kpbrief.content.media_check import media_problems
 from kpbrief.content.model import (
     Content,
     LocalText,
@@ -31,21 +36,40 @@ from kpbrief.folder import find_catalog
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")
+# Country names people write for an ISO code that is another.
+COUNTRY_SLIPS = {"UK": "GB", "EL": "GR", "EN": "GB", "DRC": "CD", "USA": "US", "UAE": "AE"}
+
+
+def _babel_knows(lang: str) -> bool:
+    try:
+        Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 class Checker:
     def __init__(self, content: Content) -> None:
         self.content = content
         self.problems: list[Problem] = list(content.problems)
-        self.languages: tuple[str, ...] = content.book.languages if content.book else ()
+        book = content.book
+        self.unknown_languages = tuple(
+            lang for lang in (book.languages if book else ()) if not _babel_knows(lang)
+        )
+        self.languages: tuple[str, ...] = tuple(
+            lang for lang in (book.languages if book else ()) if lang not in self.unknown_languages
+        )
+        # With a language of book.yaml rejected, the files' languages are not held against
+        # it: the one error is in book.yaml.
+        self.doubtful_languages = bool(book and (book.rejected_languages or self.unknown_languages))
         self.default_lang = self.languages[0] if self.languages else "en"
         self.base_languages = tuple(dict.fromkeys(lang.split("_")[0] for lang in self.languages))
 
-    def error(self, origin: Origin, message: str) -> None:
-        self.problems.append(Problem(origin, "error", message))
+    def error(self, origin: Origin, message: str, excerpt: str = "") -> None:
+        self.problems.append(Problem(origin, "error", message, excerpt))
 
-    def warning(self, origin: Origin, message: str) -> None:
-        self.problems.append(Problem(origin, "warning", message))
+    def warning(self, origin: Origin, message: str, excerpt: str = "") -> None:
+        self.problems.append(Problem(origin, "warning", message, excerpt))
 
     # -- helpers --------------------------------------------------------------------
 
@@ -59,18 +83,40 @@ class Checker:
         }
         return item_id in table[kind]
 
+    def ids_of(self, kind: str) -> list[str]:
+        table: dict[str, Iterable[str]] = {
+            "statement": self.content.statements,
+            "issue": self.content.issues,
+            "person": self.content.people,
+            "organisation": self.content.organisations,
+            "event": self.content.events,
+        }
+        return list(table[kind])
+
+    def unread(self, kind: str, item_id: str) -> bool:
+        """Whether the item's file is there but did not load: its own error says why, and
+        nothing that refers to it is reported again."""
+        return item_id in self.content.failed.get(kind, ())
+
     def ids_exist(self, origin: Origin, kind: str, ids: Iterable[str], folder: str) -> None:
         suffix = ".yaml" if folder in ("people", "organisations", "events") else ".<lang>.md"
         for item_id in ids:
-            if not self.known(kind, item_id):
+            if not self.known(kind, item_id) and not self.unread(kind, item_id):
+                hint = did_you_mean(item_id, self.ids_of(kind))
                 self.error(
                     origin,
-                    f"unknown {kind} '{item_id}': add content/{folder}/{item_id}{suffix}"
+                    f"unknown {kind} '{item_id}'{hint}"
+                    if hint
+                    else f"unknown {kind} '{item_id}': add content/{folder}/{item_id}{suffix}"
                     " or correct the id",
                 )
 
     def name_or_org(self, origin: Origin, value: str, what: str) -> None:
-        if ID_RE.match(value) and value not in self.content.organisations:
+        if (
+            ID_RE.match(value)
+            and value not in self.content.organisations
+            and not self.unread("organisation", value)
+        ):
             self.error(
                 origin,
                 f"{what} '{value}' is not a known organisation id: add "
@@ -88,6 +134,8 @@ class Checker:
                 )
 
     def language(self, origin: Origin, lang: str) -> None:
+        if self.doubtful_languages:
+            return
         if self.languages and lang not in self.base_languages:
             self.error(
                 origin,
@@ -96,8 +144,17 @@ class Checker:
             )
 
     def country(self, origin: Origin, code: str | None) -> None:
-        if code is not None and code not in Locale.parse("en").territories:
-            self.error(origin, f"'{code}' is not an ISO 3166-1 alpha-2 country code (like ZW, BE)")
+        territories = Locale.parse("en").territories
+        if code is None or (code in territories and code.isalpha() and len(code) == 2):
+            return
+        if code.upper() in COUNTRY_SLIPS or code.upper() in territories:
+            hint = f"; did you mean '{COUNTRY_SLIPS.get(code.upper(), code.upper())}'?"
+        else:
+            names = {str(name).lower(): key for key, name in territories.items() if len(key) == 2}
+            hint = f"; did you mean '{names[code.lower()]}'?" if code.lower() in names else ""
+        self.error(
+            origin, f"'{code}' is not an ISO 3166-1 alpha-2 country code (like ZW, BE){hint}"
+        )
 
     def phone(self, origin: Origin, number: str | None, country: str | None) -> None:
         if number is None:
@@ -124,6 +181,12 @@ class Checker:
             self.error(origin, f"e-mail '{address}' is malformed: write it as name@example.org")
 
     def markdown(self, origin_path: str, body: str, body_line: int) -> None:
+        lines = body.split("\n")
+        for finding in check_body(body):
+            where = Origin(origin_path, body_line + finding.line - 1, finding.column)
+            excerpt = lines[finding.line - 1] if finding.column else ""
+            report = self.error if finding.severity == "error" else self.warning
+            report(where, finding.message, excerpt)
         for ref in scan(body):
             where = Origin(origin_path, body_line + ref.line - 1)
             if ref.kind == "html":
@@ -146,6 +209,8 @@ class Checker:
                         f"link target '{ref.target[:60]}' is not allowed: use https://, mailto: "
                         "or an internal link like (statement:<id>)",
                     )
+            elif self.unread(ref.kind, ref.target):
+                continue
             elif not self.known(ref.kind, ref.target):
                 self.error(where, f"link '{ref.text}' points to unknown {ref.kind} '{ref.target}'")
             elif ref.kind == "person" and not self.content.people[ref.target].public:
@@ -176,13 +241,17 @@ class Checker:
     def run(self) -> list[Problem]:
         book = self.content.book
         if book is not None:
-            for lang in book.languages + tuple(book.locales.values()):
-                try:
-                    Locale.parse(lang)
-                except (UnknownLocaleError, ValueError):
+            for lang in book.languages:
+                if lang in self.unknown_languages:
                     self.error(
                         book.origin.at(book.lines, "languages"),
-                        f"'{lang}' is not a language Babel knows",
+                        f"'{lang}' is not a language Babel knows{language_hint(lang)}",
+                    )
+            for lang in book.locales.values():
+                if not _babel_knows(lang):
+                    self.error(
+                        book.origin.at(book.lines, "locales"),
+                        f"'{lang}' is not a locale Babel knows",
                     )
             self.translated(book.origin.at(book.lines, "title"), book.title, "the title")
             self.translated(book.origin.at(book.lines, "subtitle"), book.subtitle, "the subtitle")
@@ -244,6 +313,9 @@ class Checker:
             self.translated(at(event.lines, "note"), event.note, "note")
             self.translated(at(event.lines, "date_note"), event.date_note, "date note")
         self.problems.extend(private_details(self.content))
+        self.problems.extend(media_problems(self.content))
+        self.problems.extend(statement_problems(self.content))
+        self.problems.extend(leftovers(self.content.root))
         return sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
 
     def key_line(self, quotation: Quotation, lang: str) -> None:
@@ -276,7 +348,10 @@ class Checker:
         self.ids_exist(line("speakers"), "person", statement.speakers, "people")
         self.ids_exist(line("contacts"), "person", statement.contacts, "people")
         for mention in statement.mentions:
-            if not (self.known("person", mention) or self.known("organisation", mention)):
+            if not any(
+                self.known(kind, mention) or self.unread(kind, mention)
+                for kind in ("person", "organisation")
+            ):
                 self.error(line("mentions"), f"unknown person or organisation '{mention}'")
         for field, role, ids in (
             ("contacts", "contact", statement.contacts),
@@ -307,7 +382,7 @@ class Checker:
                 )
         digest = faithful.body_digest(original.body)
         for text in statement.translations.values():
-            if text.translation != "unofficial":
+            if text.translation is None:
                 continue
             if text.translated_from is None:
                 self.warning(
@@ -362,12 +437,36 @@ class Checker:
                 omission.origin,
                 f"omit entry “{omission.starts[:50]}” matches no paragraph of content/{file}",
             )
+        self.additions(verdict, file)
+
+    def additions(self, verdict: faithful.Verdict, file: str) -> None:
+        """The paragraphs of a statement its archived source does not hold."""
+        text = verdict.compared
+        if text is None:
+            return
+        for addition in verdict.added:
+            shown = addition.text
+            self.error(
+                Origin(text.origin.path, text.body_line + addition.line - 1),
+                f"not in content/{file}: the paragraph “{shown[:70]}"
+                f"{'…' if len(shown) > 70 else ''}” is not in the text as received. Remove "
+                "it, or declare it under source.added with a reason (the book prints the "
+                "reason as an editor's note)",
+            )
+        for entry in verdict.unused_additions:
+            self.warning(
+                entry.origin,
+                f"added entry “{entry.starts[:50]}” matches no paragraph of "
+                f"{text.origin.path}: remove it",
+            )
 
 
 def check(content: Content, locale_dirs: list[Path] | None = None) -> list[Problem]:
     checker = Checker(content)
     if content.book is not None and locale_dirs is not None:
         for lang in content.book.languages:
+            if lang in checker.unknown_languages:
+                continue  # one error for it already
             if lang.split("_")[0] != "en" and find_catalog(locale_dirs, lang) is None:
                 checker.warning(
                     content.book.origin.at(content.book.lines, "languages"),

@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from kpbrief.content.markdown import plain_text
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from kpbrief.content.markdown import _parser, plain_text
 from kpbrief.content.model import Omission, Statement, StatementText
 from kpbrief.content.reader import fold_newlines
 
@@ -59,12 +62,39 @@ def paragraphs(source: str) -> list[SourceParagraph]:
 _MARKUP = re.compile(r"[\\`*_\[\]<>&!#|~=]|^[ \t]*(?:[-+>]|\d+[.)])", re.MULTILINE)
 
 
+# A footnote, read paragraph by paragraph: its mark `[^1]` is no word, and its text stands
+# after its label `[^1]: ` as a paragraph of its own.
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\](?!:)")
+_FOOTNOTE_LABEL = re.compile(r"^ {0,3}\[\^[^\]\s]+\]:[ \t]*", re.MULTILINE)
+
+
 def _paragraph_words(paragraph: str) -> str:
     # A received paragraph may be Markdown or plain text: read it as Markdown so that
     # emphasis and link syntax count as the words they show. Bullets of plain-text
     # lists are not words.
     text = _BULLETS.sub("", paragraph)
-    return normalise(text if not _MARKUP.search(text) else plain_text(text))
+    text = _FOOTNOTE_LABEL.sub("", _FOOTNOTE_MARK.sub("", text))
+    return normalise(text if not _MARKUP.search(text) else _received_words(text))
+
+
+@lru_cache(maxsize=1)
+def _received_parser() -> MarkdownIt:
+    """Markdown as a reader of the received file sees it: raw HTML is markup, not words;
+    a link reads as its words whatever its target; an image is no words."""
+    parser = MarkdownIt("commonmark", {"html": True})
+    parser.enable("table")
+    parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    return parser
+
+
+def _received_words(text: str) -> str:
+    words: list[str] = []
+    for token in _received_parser().parse(text, {}):
+        if token.type == "inline":
+            words += [c.content for c in token.children or [] if c.type in ("text", "code_inline")]
+        elif token.type in ("code_block", "fence"):
+            words.append(token.content)
+    return " ".join(words)
 
 
 def statement_words(text: StatementText) -> str:
@@ -85,36 +115,78 @@ class Unfaithful:
 
 
 @dataclass(frozen=True)
+class Addition:
+    line: int  # 1-based, in the body of the text compared
+    text: str  # its words
+
+
+@dataclass(frozen=True)
 class Verdict:
     missing: list[Unfaithful]
     unused_omissions: list[Omission]
+    added: list[Addition] = field(default_factory=list)  # in the statement, not the source
+    compared: StatementText | None = None  # the text the source was found in
+    unused_additions: list[Omission] = field(default_factory=list)
+
+
+def _declared(words: str, declarations: list[tuple[Omission, str]], used: set[int]) -> bool:
+    found = [i for i, (_, start) in enumerate(declarations) if start and words.startswith(start)]
+    used.update(found)
+    return bool(found)
 
 
 def compare(statement: Statement, source: str) -> Verdict:
-    """Every received paragraph that neither stands in the statement nor is declared omitted."""
-    haystacks = [statement_words(statement.original)] + [
-        statement_words(text)
-        for text in statement.translations.values()
-        if text.translation == "official"
+    """Every received paragraph that neither stands in the statement nor is declared omitted,
+    and every paragraph of the statement the source does not hold nor is declared added."""
+    texts = [statement.original] + [
+        text for text in statement.translations.values() if text.translation == "official"
     ]
+    haystacks = [statement_words(text) for text in texts]
     omissions = [(o, normalise(plain_text(o.starts))) for o in statement.source.omit]
     used: set[int] = set()
     missing: list[Unfaithful] = []
+    found_in = [0] * len(texts)
+    source_words: list[str] = []
     for paragraph in paragraphs(source):
         words = _paragraph_words(paragraph.text)
-        if not words:
+        source_words.append(words)
+        if not words or _declared(words, omissions, used):
             continue
-        declared = [
-            i for i, (_, start) in enumerate(omissions) if start and words.startswith(start)
-        ]
-        if declared:
-            used.update(declared)
-            continue
-        if any(words in hay for hay in haystacks):
-            continue
-        missing.append(Unfaithful(paragraph, _agreeing_prefix(paragraph.text, haystacks)))
+        holders = [i for i, hay in enumerate(haystacks) if words in hay]
+        for index in holders:
+            found_in[index] += 1
+        if not holders:
+            missing.append(Unfaithful(paragraph, _agreeing_prefix(paragraph.text, haystacks)))
     unused = [o for i, (o, _) in enumerate(omissions) if i not in used]
-    return Verdict(missing, unused)
+    # The other way: the text the source was found in holds nothing the source does not.
+    compared = texts[found_in.index(max(found_in))]
+    received = "".join(source_words)
+    additions = [(o, normalise(plain_text(o.starts))) for o in statement.source.added]
+    used_additions: set[int] = set()
+    added = [
+        Addition(line, text)
+        for line, text in blocks(compared.body)
+        if normalise(text) not in received
+        and not _declared(normalise(text), additions, used_additions)
+    ]
+    unused_added = [o for i, (o, _) in enumerate(additions) if i not in used_additions]
+    return Verdict(missing, unused, added, compared, unused_added)
+
+
+def blocks(body: str) -> list[tuple[int, str]]:
+    """The body's blocks of words (paragraphs, headings, items, footnote texts, cells), each
+    with its 1-based line in the body."""
+    out: list[tuple[int, str]] = []
+    for token in _parse(body):
+        if token.type == "inline" and token.map:
+            words = "".join(
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in token.children or []
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            )
+            if words.strip():
+                out.append((token.map[0] + 1, " ".join(words.split())))
+    return out
 
 
 def _agreeing_prefix(paragraph: str, haystacks: list[str]) -> str:
@@ -129,6 +201,10 @@ def _agreeing_prefix(paragraph: str, haystacks: list[str]) -> str:
         else:
             high = middle - 1
     return " ".join(words[:low])
+
+
+def _parse(body: str) -> list[Token]:
+    return _parser(False).parse(body, {})
 
 
 def body_digest(body: str) -> str:

@@ -8,11 +8,13 @@ line; reading goes on so that the user sees every problem at once.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kpbrief.content.diagnostics import language_hint
+from kpbrief.content.files import _by_id, _file_id, _files, _media
 from kpbrief.content.model import (
     BookInfo,
     Content,
@@ -30,6 +32,7 @@ from kpbrief.content.model import (
 )
 from kpbrief.content.reader import ID_RE, LANG_RE, Reader
 from kpbrief.content.yaml import LineMap
+from kpbrief.folder import KINDS
 
 MARKDOWN_NAME_RE = re.compile(r"^(?P<id>[^.]+)\.(?P<lang>[^.]+)\.md$")
 STATEMENT_KINDS = (
@@ -40,8 +43,6 @@ STATEMENT_KINDS = (
     "letter",
     "other",
 )
-
-MAX_MEDIA_BYTES = 50 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -64,14 +65,15 @@ def load_book(reader: Reader, path: Path) -> BookInfo | None:
     title = reader.get(data, origin, "title", reader.local_text)
     publisher = reader.get(data, origin, "publisher", reader.string)
     edition = reader.get(data, origin, "edition", reader.date)
-    languages = reader.get(data, origin, "languages", reader.strings) or ()
-    for lang in languages:
-        if not LANG_RE.match(lang):
-            reader.error(
-                reader.at(data, origin, "languages"),
-                f"'{lang}' is not a language code (like en, fr, pt, or pt_BR)",
-            )
-    if "languages" in data and not languages:
+    written = reader.get(data, origin, "languages", reader.strings) or ()
+    languages = tuple(lang for lang in written if LANG_RE.match(lang))
+    rejected = tuple(lang for lang in written if not LANG_RE.match(lang))
+    for lang in rejected:
+        reader.error(
+            reader.at(data, origin, "languages"),
+            f"'{lang}' is not a language code (like en, fr, pt, or pt_BR){language_hint(lang)}",
+        )
+    if "languages" in data and not written:
         reader.error(reader.at(data, origin, "languages"), "the book needs at least one language")
     locales: dict[str, str] = {}
     raw_locales = data.get("locales")
@@ -99,6 +101,7 @@ def load_book(reader: Reader, path: Path) -> BookInfo | None:
         publisher=publisher,
         edition=edition,
         languages=tuple(languages),
+        rejected_languages=rejected,
         origin=origin,
         subtitle=reader.get(data, origin, "subtitle", reader.local_text),
         locales=locales,
@@ -133,29 +136,37 @@ class _StatementFile:
     shared: dict[str, Any] = field(default_factory=dict)
 
 
+def _declarations(reader: Reader, data: LineMap, origin: Origin, key: str) -> list[Omission]:
+    """The entries of `source.omit` or `source.added`: {starts: …, why: …} each."""
+    raw = data.get(key)
+    if raw is None:
+        return []
+    where = reader.at(data, origin, key)
+    if not isinstance(raw, list):
+        reader.error(where, f"{key} must be a list of {{starts: …, why: …}}")
+        return []
+    out: list[Omission] = []
+    for item in raw:
+        item_map = reader.mapping(item, where, f"an {key} entry")
+        if item_map is None:
+            continue
+        item_origin = Origin(origin.path, item_map.line)
+        reader.fields(item_map, item_origin, ("starts", "why"), ())
+        starts = reader.get(item_map, item_origin, "starts", reader.string)
+        why = reader.get(item_map, item_origin, "why", reader.local_text)
+        if starts and why:
+            out.append(Omission(starts, why, item_origin))
+    return out
+
+
 def _provenance(reader: Reader, value: Any, origin: Origin) -> Provenance | None:
     data = reader.mapping(value, origin, "source")
     if data is None:
         return None
-    reader.fields(data, origin, ("publisher",), ("url", "note", "file", "omit"))
+    reader.fields(data, origin, ("publisher",), ("url", "note", "file", "omit", "added"))
     publisher = reader.get(data, origin, "publisher", reader.string)
-    omits: list[Omission] = []
-    raw_omit = data.get("omit")
-    if raw_omit is not None:
-        where = reader.at(data, origin, "omit")
-        if not isinstance(raw_omit, list):
-            reader.error(where, "omit must be a list of {starts: …, why: …}")
-        else:
-            for item in raw_omit:
-                item_map = reader.mapping(item, where, "an omit entry")
-                if item_map is None:
-                    continue
-                item_origin = Origin(origin.path, item_map.line)
-                reader.fields(item_map, item_origin, ("starts", "why"), ())
-                starts = reader.get(item_map, item_origin, "starts", reader.string)
-                why = reader.get(item_map, item_origin, "why", reader.local_text)
-                if starts and why:
-                    omits.append(Omission(starts, why, item_origin))
+    omits = _declarations(reader, data, origin, "omit")
+    added = _declarations(reader, data, origin, "added")
     if publisher is None:
         return None
     return Provenance(
@@ -164,6 +175,7 @@ def _provenance(reader: Reader, value: Any, origin: Origin) -> Provenance | None
         note=reader.get(data, origin, "note", reader.local_text),
         file=reader.get(data, origin, "file", reader.string),
         omit=tuple(omits),
+        added=tuple(added),
     )
 
 
@@ -245,7 +257,9 @@ def _bind(
     return lambda value, origin: func(reader, value, origin)
 
 
-def _merge_statements(reader: Reader, files: list[_StatementFile]) -> dict[str, Statement]:
+def _merge_statements(
+    reader: Reader, files: list[_StatementFile], failed: frozenset[str] = frozenset()
+) -> dict[str, Statement]:
     by_id: dict[str, list[_StatementFile]] = {}
     for item in files:
         by_id.setdefault(item.id, []).append(item)
@@ -260,6 +274,8 @@ def _merge_statements(reader: Reader, files: list[_StatementFile]) -> dict[str, 
                     f" too): mark one as a translation with 'translation: official|unofficial'",
                 )
         if not originals:
+            if statement_id in failed:
+                continue  # its original did not load: that error is the one to read
             for item in group:
                 reader.error(
                     item.text.origin,
@@ -495,51 +511,6 @@ def _load_event(reader: Reader, path: Path) -> Event | None:
     )
 
 
-def _files(folder: Path, pattern: str) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith("."))
-
-
-def _by_id(reader: Reader, items: list[T | None], kind: str) -> dict[str, T]:
-    out: dict[str, T] = {}
-    for item in items:
-        if item is None:
-            continue
-        item_id: str = getattr(item, "id")  # noqa: B009 - all model kinds have an id
-        if item_id in out:
-            first: Origin = getattr(out[item_id], "origin")  # noqa: B009
-            reader.error(
-                getattr(item, "origin"),  # noqa: B009
-                f"duplicate {kind} id '{item_id}' (also {first.path}): rename one",
-            )
-            continue
-        out[item_id] = item
-    return out
-
-
-def _media(reader: Reader, media_dir: Path) -> tuple[str, ...]:
-    """The media files, relative to content/; one too big to print is an error (its size
-    is read, never its bytes)."""
-    if not media_dir.is_dir():
-        return ()
-    found = []
-    for path in sorted(media_dir.rglob("*")):
-        if not path.is_file() or path.is_symlink():
-            continue
-        size = path.stat().st_size
-        if size > MAX_MEDIA_BYTES:
-            reader.error(
-                Origin(reader.rel(path)),
-                f"media file is {size // (1024 * 1024):,} MiB, over the limit of "
-                f"{MAX_MEDIA_BYTES // (1024 * 1024)} MiB; make it smaller (a picture for print "
-                "needs a few MiB at most)",
-            )
-            continue
-        found.append(path.relative_to(media_dir.parent).as_posix())
-    return tuple(found)
-
-
 def load_content(root: Path) -> Content:
     """Read a book folder: `root/content/…`. Never raises on bad content."""
     reader = Reader(root)
@@ -554,10 +525,14 @@ def load_content(root: Path) -> Content:
             "no content/book.yaml: is this a book folder? Use --source DIR to name one",
         )
 
-    statement_files = [
-        _read_statement_file(reader, p) for p in _files(content_dir / "statements", "*")
-    ]
-    statements = _merge_statements(reader, [f for f in statement_files if f is not None])
+    statement_paths = _files(content_dir / "statements", "*")
+    statement_files = [_read_statement_file(reader, p) for p in statement_paths]
+    unread = frozenset(
+        _file_id(path) or ""
+        for path, read in zip(statement_paths, statement_files, strict=True)
+        if read is None
+    )
+    statements = _merge_statements(reader, [f for f in statement_files if f is not None], unread)
     issues = _load_issues(reader, _files(content_dir / "issues", "*"))
     people = _by_id(
         reader, [_load_person(reader, p) for p in _files(content_dir / "people", "*")], "person"
@@ -571,7 +546,23 @@ def load_content(root: Path) -> Content:
         reader, [_load_event(reader, p) for p in _files(content_dir / "events", "*")], "event"
     )
     media = _media(reader, content_dir / "media")
+    loaded: dict[str, Iterable[str]] = {
+        "statement": statements,
+        "issue": issues,
+        "person": people,
+        "organisation": organisations,
+        "event": events,
+    }
+    failed = {
+        kind: frozenset(
+            ident
+            for ident in map(_file_id, _files(content_dir / KINDS[kind].folder, "*"))
+            if ident is not None and ident not in loaded[kind]
+        )
+        for kind in loaded
+    }
     return Content(
+        failed=failed,
         root=root,
         book=book,
         statements=statements,

@@ -16,13 +16,15 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True, order=True)
 class Origin:
-    """Where a value was written: a path relative to the book folder, and a 1-based line."""
+    """Where a value was written: a path relative to the book folder, a 1-based line and,
+    where it is known, a 1-based column (0: the whole line)."""
 
     path: str
     line: int = 1
+    column: int = 0
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}" + (f":{self.column}" if self.column else "")
 
     def at(self, lines: dict[str, int], key: str) -> Origin:
         """The origin of field `key`, given the field-to-line map of the same file."""
@@ -34,6 +36,7 @@ class Problem:
     origin: Origin
     severity: Severity
     message: str
+    excerpt: str = ""  # the offending line as written, shown under the message with a caret
 
     def __str__(self) -> str:
         return f"{self.origin}: {self.severity}: {self.message}"
@@ -111,7 +114,8 @@ class Provenance:
     url: str | None = None
     note: LocalText | None = None
     file: str | None = None  # relative to content/
-    omit: tuple[Omission, ...] = ()
+    omit: tuple[Omission, ...] = ()  # paragraphs of the source the statement leaves out
+    added: tuple[Omission, ...] = ()  # paragraphs of the statement the source does not hold
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,7 @@ class BookInfo:
     paper: Literal["a4", "letter"] = "a4"
     description: LocalText | None = None
     lines: dict[str, int] = field(default_factory=dict)
+    rejected_languages: tuple[str, ...] = ()  # written under languages:, not language codes
 
     @property
     def default_lang(self) -> str:
@@ -274,3 +279,6 @@ class Content:
     events: dict[str, Event] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     media: tuple[str, ...] = ()  # files under content/media, relative to content/
+    # kind -> ids of files that are there but did not load (their errors are reported):
+    # what refers to them is not reported again.
+    failed: dict[str, frozenset[str]] = field(default_factory=dict)

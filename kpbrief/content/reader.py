@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from kpbrief.content.diagnostics import did_you_mean, name_invisible, show_invisible
 from kpbrief.content.model import (
     LocalText,
     Origin,
@@ -30,10 +31,46 @@ LANG_RE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2}|_[A-Z][a-z]{3})?$")
 T = TypeVar("T")
 
 
+class _ParseFailed:
+    """What `parse_yaml` gives for a text it reported as not YAML: no second error follows."""
+
+
+PARSE_FAILED = _ParseFailed()
+
+
 def fold_newlines(text: str) -> str:
     """Windows (CRLF) and old Mac (CR) line ends read as one newline each: the one place
     kpbrief folds them, so that every line it counts is the line an editor sees."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_BOOLS = ("true", "false")
+
+
+def _in_plain_words(problem: str) -> str:
+    """PyYAML's words for the mistakes editors make, said as what to do."""
+    if "'\\t'" in problem or "\t" in problem:
+        return "a tab cannot indent YAML: use spaces"
+    if "mapping values are not allowed here" in problem:
+        return (
+            f"{problem}: a value holding ': ' must be written in quotes, like "
+            '"Geneva: the plenary"'
+        )
+    return problem
+
+
+def _not_an_id(text: str) -> str:
+    """Why a text is not an id, with what it may have meant."""
+    message = f"'{show_invisible(text)}' is not an id: use lowercase ASCII words joined by hyphens"
+    hidden = name_invisible(text)
+    if hidden:
+        message += f"; it holds {hidden}, which looks like a hyphen or a space"
+    plain = "-".join(
+        "".join(c if c.isascii() and c.isalnum() else " " for c in text.lower()).split()
+    )
+    if plain != text and ID_RE.match(plain):
+        message += f"; did you mean '{plain}'?"
+    return message
 
 
 class Reader:
@@ -87,7 +124,7 @@ class Reader:
                 f"YAML does not parse: the character U+{exc.character:04X} is not allowed "
                 "(a control character, or not text); remove it",
             )
-            return None
+            return PARSE_FAILED
         loader.line_offset = line_offset
         parsed, document = _parse_quickly(text, line_offset)
         if parsed:
@@ -100,19 +137,19 @@ class Reader:
             too_big = _too_big(node)
             if too_big is not None:
                 self.error(origin, too_big)
-                return None
+                return PARSE_FAILED
             return loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = loader.line_of(mark) if mark else origin.line
-            what = exc.problem or "invalid YAML"
+            what = _in_plain_words(exc.problem or "invalid YAML")
             if isinstance(exc, yaml.constructor.ConstructorError):
                 what = f"{what}; tags that build objects are not allowed, write plain values"
             self.error(Origin(origin.path, line), f"YAML does not parse: {what}")
-            return None
+            return PARSE_FAILED
         except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
             self.error(origin, f"YAML does not parse: {exc}")
-            return None
+            return PARSE_FAILED
         finally:
             loader.dispose()
 
@@ -137,6 +174,8 @@ class Reader:
     # -- fields ---------------------------------------------------------------------
 
     def mapping(self, data: Any, origin: Origin, what: str) -> LineMap | None:
+        if data is PARSE_FAILED:
+            return None
         if isinstance(data, LineMap):
             for key, line in data.duplicates:
                 self.error(Origin(origin.path, line), f"field '{key}' is given twice")
@@ -154,9 +193,12 @@ class Reader:
         for key in data:
             if key not in required and key not in optional:
                 known = ", ".join(sorted(required + optional))
+                hint = did_you_mean(key, required + optional)
                 self.error(
                     Origin(origin.path, data.lines[key]),
-                    f"unknown field '{key}'; the fields here are: {known}",
+                    f"unknown field '{key}'{hint}; the fields here are: {known}"
+                    if hint
+                    else f"unknown field '{key}'; the fields here are: {known}",
                 )
         for key in required:
             if key not in data or data[key] is None:
@@ -173,6 +215,14 @@ class Reader:
         convert: Callable[[Any, Origin], T | None],
     ) -> T | None:
         if key not in data or data[key] is None:
+            return None
+        raw = data.raw.get(key)
+        wants_text = convert in (self.string, self.ident)
+        if wants_text and isinstance(data[key], bool) and raw and raw.lower() not in _BOOLS:
+            self.error(
+                self.at(data, origin, key),
+                f'YAML reads {raw} as {str(data[key]).lower()}: write it in quotes, "{raw}"',
+            )
             return None
         return convert(data[key], self.at(data, origin, key))
 
@@ -196,10 +246,7 @@ class Reader:
         if text is None:
             return None
         if not ID_RE.match(text):
-            self.error(
-                origin,
-                f"'{text}' is not an id: use lowercase ASCII words joined by hyphens",
-            )
+            self.error(origin, _not_an_id(text))
             return None
         return text
 
@@ -210,7 +257,14 @@ class Reader:
             self.error(origin, "expected a list of ids, like [first-id, second-id]")
             return None
         out = [self.ident(item, origin) for item in value]
-        return tuple(item for item in out if item is not None)
+        found = [item for item in out if item is not None]
+        for item in dict.fromkeys(i for i in found if found.count(i) > 1):
+            self.error(
+                origin,
+                f"'{item}' is listed {found.count(item)} times, and would be printed as often: "
+                "list it once",
+            )
+        return tuple(dict.fromkeys(found))
 
     def strings(self, value: Any, origin: Origin) -> tuple[str, ...] | None:
         if isinstance(value, str):

@@ -200,6 +200,7 @@ class Assembler:
             source_url=statement.source.url,
             source_file=statement.source.file,
             omissions=tuple(self.phrase(o.why) for o in statement.source.omit),
+            additions=tuple(self.phrase(o.why) for o in statement.source.added),
             credits=statement.credits,
             date_note=text.date_note or original.date_note,
             translation=self.translation_status(statement),

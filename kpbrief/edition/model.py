@@ -105,6 +105,7 @@ class StatementPage:
     source_url: str | None
     source_file: str | None
     omissions: tuple[Phrase, ...]  # the reasons given for leaving source paragraphs out
+    additions: tuple[Phrase, ...]  # the reasons given for paragraphs the source does not hold
     credits: tuple[str, ...]
     date_note: str | None
     translation: str | None  # None: the original in the book's language

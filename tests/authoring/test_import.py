@@ -368,3 +368,34 @@ def test_slug() -> None:
         "societe-civile-conteste-exces-confiance"
     )
     assert ID_RE.match(slug("Vote of No Confidence at Kinshasa Meeting"))
+
+
+@pytest.mark.parametrize("suffix", ["md", "html"])
+def test_what_import_takes_out_does_not_fail_its_own_check(tmp_path: Path, suffix: str) -> None:
+    """The importer leaves out a javascript: link's target, an image and raw HTML; the check
+    reads the received text as its reader sees it, so the new statement checks clean."""
+    book = copy_fixture("mini", tmp_path)
+    received = tmp_path / f"received.{suffix}"
+    if suffix == "md":
+        received.write_text(
+            "Coalition statement on reform\n\n12 March 2024, Brussels\n\n"
+            "The coalition asks for [real reform](javascript:alert(1)) of the scheme now.\n\n"
+            "![logo](http://example.org/logo.png)\n\n<div>Raw block</div>\n\n"
+            "We will keep watching <span>closely</span> every plenary.\n",
+            encoding="utf-8",
+        )
+    else:
+        received.write_text(
+            "<html><body><h1>Coalition statement on reform</h1><p>12 March 2024, Brussels</p>"
+            '<p>The coalition asks for <a href="javascript:alert(1)">real reform</a> of the '
+            'scheme now.</p><p><img src="http://example.org/logo.png" alt="logo"></p>'
+            "<script>alert(2)</script><p>We will keep watching <span>closely</span> every "
+            "plenary.</p></body></html>",
+            encoding="utf-8",
+        )
+    result = run("import", str(received), "--source", str(book), "--id", "2024-03-12-taken")
+    assert result.code == 0, result.out + result.err
+    assert ": error: " not in result.out, result.out
+    assert "0 error(s)" in result.err
+    assert "pointed to 'javascript:alert(1)'" in result.out
+    assert main(["check", "--source", str(book)]) == 0

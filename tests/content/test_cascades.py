@@ -1,0 +1,79 @@
+"""One mistake, one error: what fails to load is reported once, at its cause, and nothing
+that refers to it is reported again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import copy_fixture, edit
+
+from kpbrief.cli import main
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    return copy_fixture("mini", tmp_path)
+
+
+def errors_of(book: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    code = main(["check", "--source", str(book), "--quiet"])
+    return code, [line for line in capsys.readouterr().out.splitlines() if ": error: " in line]
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "cause"),
+    [
+        (
+            "content/people/ada-okafor.yaml",
+            "name: Ada Okafor",
+            "name: [Ada Okafor",
+            "content/people/ada-okafor.yaml:2: error: YAML does not parse",
+        ),
+        (
+            "content/statements/2019-11-22-plenary.en.md",
+            "kind: press-release",
+            "kind: [oops",
+            "content/statements/2019-11-22-plenary.en.md:5: error: YAML does not parse",
+        ),
+        (
+            "content/organisations/test-coalition.yaml",
+            "name:",
+            "name: [",
+            "content/organisations/test-coalition.yaml:",
+        ),
+        (
+            "content/issues/reform.en.md",
+            "title: Reform of the scheme",
+            "title: [Reform",
+            "content/issues/reform.en.md:3: error: YAML does not parse",
+        ),
+        (
+            "content/book.yaml",
+            "languages: [en, fr]",
+            "languages: [en, french]",
+            "content/book.yaml:6: error: 'french' is not a language code (like en, fr, pt, or "
+            "pt_BR); did you mean 'fr'?",
+        ),
+        (
+            "content/book.yaml",
+            "languages: [en, fr]",
+            "languages: [en, xx]",
+            "content/book.yaml:6: error: 'xx' is not a language Babel knows",
+        ),
+    ],
+)
+def test_one_mistake_is_at_most_three_errors_cause_first(
+    book: Path,
+    capsys: pytest.CaptureFixture[str],
+    file: str,
+    old: str,
+    new: str,
+    cause: str,
+) -> None:
+    edit(book / file, old, new)
+    code, errors = errors_of(book, capsys)
+    assert code == 1
+    assert errors and errors[0].startswith(cause), errors
+    assert len(errors) <= 3, errors
+    assert not any("must be a mapping" in e for e in errors), errors

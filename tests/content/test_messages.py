@@ -1,0 +1,92 @@
+"""Messages said like a good compiler's: what was meant, in the editor's words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import copy_fixture, edit
+
+from kpbrief.cli import main
+
+STATEMENT = "content/statements/2019-11-22-plenary.en.md"
+PERSON = "content/people/ada-okafor.yaml"
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    return copy_fixture("mini", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            STATEMENT,
+            "speakers: [ada-okafor]",
+            "speaker: [ada-okafor]",
+            f"{STATEMENT}:8: error: unknown field 'speaker'; did you mean 'speakers'?",
+        ),
+        (
+            PERSON,
+            "country: BE",
+            "country: UK",
+            f"{PERSON}:4: error: 'UK' is not an ISO 3166-1 "
+            "alpha-2 country code (like ZW, BE); did you mean 'GB'?",
+        ),
+        (
+            PERSON,
+            "country: BE",
+            "country: be",
+            f"{PERSON}:4: error: 'be' is not an ISO 3166-1 "
+            "alpha-2 country code (like ZW, BE); did you mean 'BE'?",
+        ),
+        (
+            STATEMENT,
+            "issues: [reform]",
+            "issues: [Reform]",
+            f"{STATEMENT}:7: error: 'Reform' is not an id: use lowercase ASCII words joined by "
+            "hyphens; did you mean 'reform'?",
+        ),
+        (
+            STATEMENT,
+            "issues: [reform]",
+            "issues: [reforms]",
+            f"{STATEMENT}:7: error: unknown issue 'reforms'; did you mean 'reform'?",
+        ),
+        (
+            STATEMENT,
+            "speakers: [ada-okafor]",
+            "speakers: [ada\u2011okafor]",
+            f"{STATEMENT}:8: error: 'ada<U+2011>okafor' is not an id: use lowercase ASCII words "
+            "joined by hyphens; it holds U+2011 NON-BREAKING HYPHEN, which looks like a hyphen",
+        ),
+        (
+            PERSON,
+            "country: BE",
+            "country: NO",
+            f'{PERSON}:4: error: YAML reads NO as false: write it in quotes, "NO"',
+        ),
+        (
+            PERSON,
+            "country: BE",
+            "country: BE\n\tphone: x",
+            f"{PERSON}:5: error: YAML does not parse: a tab cannot indent YAML: use spaces",
+        ),
+    ],
+)
+def test_messages_say_what_was_meant(
+    book: Path, capsys: pytest.CaptureFixture[str], file: str, old: str, new: str, expected: str
+) -> None:
+    edit(book / file, old, new)
+    assert main(["check", "--source", str(book)]) == 1
+    out = capsys.readouterr().out
+    assert expected in out, out
+
+
+def test_country_quoted_no_is_norway(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(book / PERSON, "country: BE", 'country: "NO"')
+    edit(book / PERSON, '"+32 474 34 20 14"', '"+47 22 12 34 56"')
+    main(["check", "--source", str(book)])
+    out = capsys.readouterr().out
+    assert PERSON not in out, out
