@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 import phonenumbers
 from babel import Locale, UnknownLocaleError
 
+from kpbrief.confine import inside, outside_message
 from kpbrief.content import faithful
 from kpbrief.content.markdown import scan
 from kpbrief.content.model import (
@@ -25,6 +26,7 @@ from kpbrief.content.model import (
     Statement,
     StatementText,
 )
+from kpbrief.content.pictures import media_problems
 from kpbrief.content.privacy import private_details
 from kpbrief.content.reader import ID_RE, fold_newlines
 from kpbrief.folder import find_catalog
@@ -242,6 +244,7 @@ class Checker:
             )
             self.translated(at(event.lines, "title"), event.title, "title")
             self.translated(at(event.lines, "note"), event.note, "note")
+        self.problems.extend(media_problems(self.content))
         self.problems.extend(private_details(self.content))
         return sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
 
@@ -337,6 +340,9 @@ class Checker:
             )
             return
         full = root / Path(*path.parts)
+        if not inside(self.content.root, full):
+            self.error(where, f"source file 'content/{file}': " + outside_message(root, full))
+            return
         if not full.is_file() or full.is_symlink():
             self.error(where, f"source file 'content/{file}' does not exist")
             return

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kpbrief.confine import inside, outside_message
 from kpbrief.content.model import (
     BookInfo,
     Content,
@@ -520,6 +521,11 @@ def _media(reader: Reader, media_dir: Path) -> tuple[str, ...]:
     found = []
     for path in sorted(media_dir.rglob("*")):
         if not path.is_file() or path.is_symlink():
+            if path.is_symlink() and not inside(reader.root, path):
+                reader.error(Origin(reader.rel(path)), outside_message(reader.root, path))
+            continue
+        if not inside(reader.root, path):  # under a linked folder
+            reader.error(Origin(reader.rel(path)), outside_message(reader.root, path))
             continue
         size = path.stat().st_size
         if size > MAX_MEDIA_BYTES:
