@@ -222,6 +222,7 @@ def _read_svg(data: bytes) -> _Svg:
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text
+    parser.CommentHandler = lambda words: svg.texts.append((line(), words))  # never copied
     try:
         parser.Parse(data, True)
     except expat.ExpatError as error:
@@ -467,7 +468,6 @@ def problems(data: bytes) -> list[tuple[int, str]]:
     if kind == "svg":
         return _read_svg(data).problems
     try:
-        texts(data)
         _raster_cleaned(kind, data)
         _decodes(data)
     except NotAnImage as broken:
@@ -494,9 +494,12 @@ def texts(data: bytes) -> list[tuple[int, str]]:
     if kind == "svg":
         return _read_svg(data).texts
     readers = {"png": _png_texts, "jpeg": _jpeg_texts, "gif": _gif_texts, "webp": _webp_texts}
-    if kind in readers:
+    if kind not in readers:
+        return []
+    try:
         return [(1, text) for text in readers[kind](data) if text]
-    return []
+    except NotAnImage:  # a broken picture: `problems` says so
+        return []
 
 
 def _raster_cleaned(kind: str, data: bytes) -> bytes:

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote
 
 import phonenumbers
 
@@ -312,7 +313,10 @@ def private_details(content: Content) -> list[Problem]:
         if not text:
             continue
         # What an engine shows of a field: its character references decoded.
+        # a URL's escapes (source.url, a link target) decoded.
         readings = {text, html.unescape(text)}
+        if "%" in text:
+            readings.add(unquote(text))
         for person_id, what, find in finders:
             for reading in readings:
                 found = find(reading)

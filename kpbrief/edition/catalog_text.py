@@ -19,6 +19,17 @@ from markupsafe import Markup, escape
 _BREAKS = re.compile(r"[\r\n\f\v\x00-\x08\x0e-\x1f\x7f\u2028\u2029]")
 
 
+def css_string(text: str) -> Markup:
+    """Text put inside a CSS string of a template's <style> (`{{ _('p.')|css_string }}`):
+    every character but letters, digits and spaces written as a CSS escape, so that nothing
+    can end the string or reach the style sheet around it. HTML escapes are undone first: a
+    <style> is raw text, its entities would be printed as written."""
+    plain = Markup(text).unescape() if isinstance(text, Markup) else str(text)
+    return Markup(
+        "".join(char if char.isalnum() or char == " " else f"\\{ord(char):06x}" for char in plain)
+    )
+
+
 def as_text(message: str) -> Markup:
     """A catalog's message as HTML text: escaped, on one line, no backslash."""
     return escape(_BREAKS.sub(" ", message).replace("\\", "\u29f5"))
