@@ -45,10 +45,17 @@ _FOLDED = str.maketrans(
 )
 
 
+_MARKUP = "*_~`^=+|"  # what Markdown and plain-text emphasis write inside a word
+_MARK, _PUNCT = "\x01", "\x02"
+# How each way of reading punctuation writes a markup sign and other punctuation.
+_MODES = {" ": (" ", " "), "": ("", ""), "*": ("", " ")}
+
+
 @lru_cache(maxsize=4096)
 def _char_skeleton(char: str) -> str:
     """One character as the skeleton writes it: letters and digits, plain and lowercase;
-    "" for what is invisible; " " for a space; "_" for punctuation and symbols."""
+    "" for what is invisible; " " for a space; a mark for emphasis signs and one for
+    other punctuation and symbols (each way of reading, `_MODES`, writes them)."""
     if unicodedata.category(char) in ("Cf", "Mn", "Me", "Cc") and char not in "\n\t":
         return ""
     out = []
@@ -61,18 +68,20 @@ def _char_skeleton(char: str) -> str:
             elif letter.isspace():
                 out.append(" ")
             else:
-                out.append("_")
+                out.append(_MARK if letter in _MARKUP else _PUNCT)
     return "".join(out)
 
 
 def skeleton(text: str, punctuation: str = " ") -> tuple[str, list[int]]:
     """The text's skeleton, framed by separators, and for each of its characters the index
-    in `text` it comes from. Punctuation is a separator (" ") or is dropped ("")."""
+    in `text` it comes from. Punctuation is a separator (" "), dropped (""), or dropped
+    only where it is an emphasis sign ("*")."""
     chars: list[str] = [" "]
     where: list[int] = [0]
     for index, char in enumerate(unicodedata.normalize("NFC", text)):
+        mark, punct = _MODES[punctuation]
         for piece in _char_skeleton(char):
-            piece = punctuation if piece == "_" else piece
+            piece = mark if piece == _MARK else punct if piece == _PUNCT else piece
             if not piece or (piece == " " and chars[-1] == " "):
                 continue
             chars.append(piece)
@@ -89,7 +98,8 @@ def bones(text: str, punctuation: str = " ") -> str:
     text uses): the form every text is searched in; `skeleton` only places a find."""
     nfc = unicodedata.normalize("NFC", text)
     table = {ord(char): _char_skeleton(char) for char in set(nfc)}
-    squeezed = (" " + nfc.translate(table) + " ").replace("_", punctuation)
+    mark, punct = _MODES[punctuation]
+    squeezed = (" " + nfc.translate(table) + " ").replace(_MARK, mark).replace(_PUNCT, punct)
     return re.sub(" {2,}", " ", squeezed)
 
 
@@ -103,8 +113,9 @@ Finder = Callable[[str], "int | None"]
 def _words_finder(texts: list[str]) -> Finder:
     """Finds any of `texts` (names, an address), word for word, in a text: punctuation read
     as a separator ("O’Neil" is "O Neil"), and again with punctuation dropped ("O'Neil" is
-    "ONeil", "Secret_person_" is "Secretperson")."""
-    wanted = {mode: sorted({_bare(t, mode) for t in texts} - {""}) for mode in (" ", "")}
+    "ONeil", "Secret_person_" is "Secretperson"), and with only emphasis signs dropped
+    ("S*ecret*person’s" is "Secretperson s")."""
+    wanted = {mode: sorted({_bare(t, mode) for t in texts} - {""}) for mode in _MODES}
 
     def find(text: str) -> int | None:
         for mode, words in wanted.items():
