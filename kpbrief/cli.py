@@ -132,20 +132,25 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_i18n(args: argparse.Namespace) -> int:
     from kpbrief.authoring import translations as workflow
     from kpbrief.build import load_and_check, locale_dirs
+    from kpbrief.confine import OutsideBook
     from kpbrief.content.load import load_content
 
     source = Path(args.source).resolve()
-    if args.action == "extract":
-        print(workflow.extract(source))
-        return 0
-    content = load_content(source)
-    if content.book is None:
-        _print_problems(content.problems)
+    try:
+        if args.action == "extract":
+            print(workflow.extract(source))
+            return 0
+        content = load_content(source)
+        if content.book is None:
+            _print_problems(content.problems)
+            return 1
+        if args.action == "update":
+            for path in workflow.update(source, list(content.book.languages)):
+                print(path)
+            return 0
+    except OutsideBook as outside:
+        print(f"kpbrief i18n: {outside}", file=sys.stderr)
         return 1
-    if args.action == "update":
-        for path in workflow.update(source, list(content.book.languages)):
-            print(path)
-        return 0
     if args.action == "stamp":
         if not args.file:
             print("kpbrief i18n stamp: name the translation file to stamp", file=sys.stderr)

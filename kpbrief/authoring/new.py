@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from kpbrief.confine import OutsideBook, ensure_inside
 from kpbrief.content.load import load_content
 from kpbrief.content.reader import ID_RE, LANG_RE
 from kpbrief.folder import KINDS, BookFolder
@@ -39,8 +40,12 @@ def new_file(source: Path, kind_name: str, ident: str, lang: str | None = None) 
         raise NewRefused(
             f"{target.parent} lies outside the book's content folder; nothing was written"
         )
-    if target.exists():
+    if target.exists() or target.is_symlink():
         raise NewRefused(f"{target} exists already; nothing was written")
+    try:
+        ensure_inside(source, target)
+    except OutsideBook as outside:
+        raise NewRefused(str(outside)) from None
     env = Environment(
         loader=FileSystemLoader([str(d / "new") for d in folder.layout_dirs()]),
         undefined=StrictUndefined,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import mimetypes
+import secrets
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,11 +21,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from kpbrief.document import ASSETS
+
 LIVE_PREFIX = "/_kpbrief/"
-_POLICY = (
-    "default-src 'self'; script-src 'self'; connect-src 'self'; style-src 'self' "
-    "'unsafe-inline'; img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'"
-)
+IDLE_SECONDS = 30  # a connection that sends nothing for this long is closed
+
+
+def _policy(nonce: str | None) -> str:
+    """The page may run only the reload script sent with it (its nonce), load only files of
+    this server, and be framed by no one."""
+    scripts = f"'nonce-{nonce}'" if nonce else "'none'"
+    return (
+        f"default-src 'none'; script-src {scripts}; connect-src 'self'; style-src 'self' "
+        "'unsafe-inline'; img-src 'self' data:; font-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
 
 
 @dataclass
@@ -78,11 +89,16 @@ class PreviewServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: PreviewServer
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_SECONDS
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # the terminal is for the build's messages
 
     def do_GET(self) -> None:
+        if not self._host_allowed():
+            body = b"this preview answers only to its own address\n"
+            self._send(body, "text/plain; charset=utf-8", HTTPStatus.MISDIRECTED_REQUEST)
+            return
         path = unquote(urlsplit(self.path).path)
         if path == "/":
             self._index()
@@ -93,12 +109,27 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._file(path)
 
-    def _send(self, body: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+    def _host_allowed(self) -> bool:
+        """Only requests addressed to this server by name: a page elsewhere that rebinds its
+        own name to 127.0.0.1 sends its name, and is refused (DNS rebinding)."""
+        port = self.server.server_address[1]
+        host = (self.headers.get("Host") or "").strip().lower()
+        return host in (f"127.0.0.1:{port}", f"localhost:{port}")
+
+    def _send(
+        self,
+        body: bytes,
+        kind: str,
+        status: HTTPStatus = HTTPStatus.OK,
+        nonce: str | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
-        self.send_header("Content-Security-Policy", _POLICY)
+        self.send_header("Content-Security-Policy", _policy(nonce))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
         self.end_headers()
         self.wfile.write(body)
 
@@ -113,8 +144,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        body = _with_live_script("<!DOCTYPE html><html><body></body></html>", self.server.state)
-        self._send(body.encode(), "text/html; charset=utf-8")
+        nonce = secrets.token_urlsafe(18)
+        body = _with_live_script(
+            "<!DOCTYPE html><html><body></body></html>", self.server.state, nonce
+        )
+        self._send(body.encode(), "text/html; charset=utf-8", nonce=nonce)
 
     def _file(self, path: str) -> None:
         folder = self.server.folder
@@ -123,13 +157,18 @@ class _Handler(BaseHTTPRequestHandler):
         except (OSError, ValueError):
             self._not_found()
             return
-        if not target.is_relative_to(folder) or not target.is_file() or target.name[0] == ".":
+        if (
+            not target.is_relative_to(folder)
+            or not target.is_file()
+            or not _served(target.relative_to(folder))
+        ):
             self._not_found()
             return
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if target.suffix == ".html":
-            page = _with_live_script(target.read_text(encoding="utf-8"), self.server.state)
-            self._send(page.encode(), "text/html; charset=utf-8")
+            nonce = secrets.token_urlsafe(18)
+            page = _with_live_script(target.read_text(encoding="utf-8"), self.server.state, nonce)
+            self._send(page.encode(), "text/html; charset=utf-8", nonce=nonce)
         else:
             self._send(target.read_bytes(), kind)
 
@@ -156,9 +195,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
 
-def _with_live_script(page: str, state: PreviewState) -> str:
+def _served(relative: Path) -> bool:
+    """What a build writes and the preview shows: the HTML pages of the folder itself and
+    the assets beside them; never a hidden file or folder (the caches), nor anything else."""
+    parts = relative.parts
+    if not parts or any(part.startswith(".") for part in parts):
+        return False
+    if len(parts) == 1:
+        return relative.suffix == ".html"
+    return parts[0] == ASSETS
+
+
+def _with_live_script(page: str, state: PreviewState, nonce: str) -> str:
     tag = (
-        f'<script src="{LIVE_PREFIX}live.js" '
+        f'<script src="{LIVE_PREFIX}live.js" nonce="{nonce}" '
         f'data-generation="{html.escape(str(state.generation))}"></script>'
     )
     at = page.rfind("</body>")

@@ -13,8 +13,10 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from kpbrief import TOOL_ROOT
+from kpbrief.confine import OutsideBook, ensure_inside
 from kpbrief.content.faithful import body_digest
 from kpbrief.content.model import Content
+from kpbrief.content.reader import LANG_RE
 from kpbrief.folder import find_catalog
 
 POT = Path("locales") / "messages.pot"
@@ -26,7 +28,7 @@ def _pybabel(*args: str) -> None:
 
 def extract(source: Path) -> Path:
     """Refresh locales/messages.pot from the templates of layouts/ (the book's and kpbrief's)."""
-    pot = source / POT
+    pot = ensure_inside(source, source / POT, "write the catalog template")
     pot.parent.mkdir(parents=True, exist_ok=True)
     roots = [TOOL_ROOT]
     if (source / "layouts").is_dir() and source.resolve() != TOOL_ROOT.resolve():
@@ -57,7 +59,10 @@ def update(source: Path, languages: list[str]) -> list[Path]:
     for lang in languages:
         if lang.split("_")[0] == "en":
             continue  # the templates are written in English
+        if not LANG_RE.match(lang):
+            raise OutsideBook(f"'{lang}' is not a language code (like en, fr, pt, or pt_BR)")
         po = source / "locales" / lang / "LC_MESSAGES" / "messages.po"
+        ensure_inside(source, po, "write the catalog")
         if po.is_file():
             _pybabel(
                 "update",
@@ -142,12 +147,16 @@ class StampError(Exception):
 
 def stamp(content: Content, file: Path) -> str:
     """Record in a translation the digest of its original's current body."""
-    path = file.resolve()
+    try:
+        path = ensure_inside(content.root, file, "stamp")
+    except OutsideBook as outside:
+        raise StampError(str(outside)) from None
     for statement in content.statements.values():
         for text in statement.translations.values():
             if (content.root / text.origin.path).resolve() == path:
                 digest = body_digest(statement.original.body)
-                _write_field(path, "translated_from", digest)
+                # The file, link or not, is written only where it resolves inside the book.
+                _write_field(ensure_inside(content.root, path, "stamp"), "translated_from", digest)
                 return digest
     raise StampError(
         f"{file} is not a translation of a statement (a file with 'translation:' in "

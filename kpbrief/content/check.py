@@ -14,13 +14,14 @@ from pathlib import Path, PurePosixPath
 import phonenumbers
 from babel import Locale, UnknownLocaleError
 
+from kpbrief.confine import inside, outside_message
 from kpbrief.content import faithful, quotations
 from kpbrief.content.consistency import statement_problems
 from kpbrief.content.diagnostics import did_you_mean, language_hint
 from kpbrief.content.leftovers import leftovers
 from kpbrief.content.markdown import scan
 from kpbrief.content.markdown_check import check_body
-from kpbrief.content.media_check import media_problems
+from kpbrief.content.media_check import decoding_problems
 from kpbrief.content.model import (
     Content,
     LocalText,
@@ -30,6 +31,7 @@ from kpbrief.content.model import (
     Statement,
     StatementText,
 )
+from kpbrief.content.pictures import media_problems
 from kpbrief.content.privacy import private_details
 from kpbrief.content.reader import ID_RE, fold_newlines
 from kpbrief.folder import find_catalog
@@ -313,7 +315,10 @@ class Checker:
             self.translated(at(event.lines, "note"), event.note, "note")
             self.translated(at(event.lines, "date_note"), event.date_note, "date note")
         self.problems.extend(private_details(self.content))
-        self.problems.extend(media_problems(self.content))
+        by_bytes = media_problems(self.content)  # kind, name and SVG safety, by the bytes
+        self.problems.extend(by_bytes)
+        judged = {p.origin.path.removeprefix("content/") for p in by_bytes}
+        self.problems.extend(decoding_problems(self.content, judged))
         self.problems.extend(statement_problems(self.content))
         self.problems.extend(leftovers(self.content.root))
         return sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
@@ -413,6 +418,9 @@ class Checker:
             )
             return
         full = root / Path(*path.parts)
+        if not inside(self.content.root, full):
+            self.error(where, f"source file 'content/{file}': " + outside_message(root, full))
+            return
         if not full.is_file() or full.is_symlink():
             self.error(where, f"source file 'content/{file}' does not exist")
             return

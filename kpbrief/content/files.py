@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
+from kpbrief.confine import inside, outside_message
 from kpbrief.content.model import Origin
 from kpbrief.content.reader import ID_RE, Reader
 
@@ -45,6 +46,11 @@ def _media(reader: Reader, media_dir: Path) -> tuple[str, ...]:
     found = []
     for path in sorted(media_dir.rglob("*")):
         if not path.is_file() or path.is_symlink():
+            if path.is_symlink() and not inside(reader.root, path):
+                reader.error(Origin(reader.rel(path)), outside_message(reader.root, path))
+            continue
+        if not inside(reader.root, path):  # under a linked folder
+            reader.error(Origin(reader.rel(path)), outside_message(reader.root, path))
             continue
         size = path.stat().st_size
         if size > MAX_MEDIA_BYTES:

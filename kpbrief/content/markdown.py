@@ -180,3 +180,27 @@ def plain_text(body: str) -> str:
         elif token.type in ("code_block", "fence"):
             lines.append(token.content)
     return "\n".join(lines)
+
+
+def printed_text(body: str) -> list[tuple[int, str]]:
+    """What a rendered body shows, by block: (the block's 1-based line in the body, its text,
+    a newline for each line break), with what a reader's software also shows or follows:
+    image descriptions, link targets and titles, code."""
+    blocks: list[tuple[int, str]] = []
+    for token in _parser(False).parse(body, {}):
+        first = (token.map[0] if token.map else 0) + 1
+        if token.type == "inline":
+            words: list[str] = []
+            for child in token.children or []:
+                if child.type in ("softbreak", "hardbreak"):
+                    words.append("\n")
+                elif child.type in ("text", "code_inline", "image"):
+                    words.append(child.content)
+                if child.type in ("link_open", "image"):
+                    for key in ("href", "src", "title"):
+                        if child.attrs.get(key):
+                            words.append(f" {child.attrs[key]} ")
+            blocks.append((first, "".join(words)))
+        elif token.type in ("code_block", "fence"):
+            blocks.append((first + (token.type == "fence"), token.content))
+    return blocks

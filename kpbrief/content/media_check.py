@@ -51,12 +51,15 @@ def _svg(path: Path) -> str | None:
     return "it is named .svg but holds no SVG picture"
 
 
-def media_problems(content: Content) -> list[Problem]:
-    """The problems of every media file: not an image, a format an EPUB cannot show, a name
-    that says another format, a weight that would swell the book."""
+def decoding_problems(content: Content, judged: set[str]) -> list[Problem]:
+    """The problems of every raster picture not `judged` already (by its bytes, in
+    `pictures`): one that does not decode to its last pixel, a format an EPUB cannot show, a
+    weight that would swell the book."""
     problems: list[Problem] = []
     base = content.root / "content"
     for name in content.media:
+        if name in judged:
+            continue
         path = base / name
         origin = Origin(f"content/{name}")
         suffix = path.suffix.lower()

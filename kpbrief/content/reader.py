@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from kpbrief.confine import inside, outside_message
 from kpbrief.content.diagnostics import did_you_mean, name_invisible, show_invisible
 from kpbrief.content.model import (
     LocalText,
@@ -93,6 +94,9 @@ class Reader:
 
     def read_text(self, path: Path) -> str | None:
         origin = Origin(self.rel(path))
+        if not inside(self.root, path):
+            self.error(origin, outside_message(self.root, path))
+            return None
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             self.error(

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from kpbrief.document import ASSETS
+from kpbrief.edition.catalog_text import EscapedTranslations, css_string
 from kpbrief.edition.model import Edition
 from kpbrief.edition.timeline import draw_timeline
 from kpbrief.edition.typography import apply_typography
@@ -29,7 +30,10 @@ def environment(layout_dirs: list[Path], translations: gettext.NullTranslations)
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["css_string"] = css_string
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        EscapedTranslations(translations), newstyle=True
+    )
     return env
 
 

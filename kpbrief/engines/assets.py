@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import mimetypes
 import re
-import shutil
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from kpbrief import media
+from kpbrief.confine import inside
 from kpbrief.document import (
     ASSETS,
     VIRTUAL_ROOT,
@@ -49,9 +50,25 @@ class Assets:
             candidate = root.joinpath(*rest)
             if candidate.is_file() and not candidate.is_symlink():
                 resolved = candidate.resolve()
-                if resolved.is_relative_to(root.resolve()):
+                if resolved.is_relative_to(root.resolve()) and (
+                    parts[0] != "media" or inside(self.media_dir.parent.parent, resolved)
+                ):
                     return resolved
         return None
+
+    def read(self, name: str) -> bytes | None:
+        """An asset's bytes as they may reach an output: a picture of content/media as
+        `kpbrief.media.cleaned` makes it (an SVG rebuilt, a raster without metadata)."""
+        path = self.find(name)
+        if path is None:
+            return None
+        data = path.read_bytes()
+        if PurePosixPath(name).parts[0] != "media":
+            return data
+        try:
+            return media.cleaned(data)
+        except media.NotAnImage as refused:
+            raise RefusedResource(f"refused to use '{name[:100]}': {refused}") from None
 
     def names_in(self, folder: str) -> list[str]:
         """Every asset name under `styles`, `fonts` or `media`, first layout dir wins."""
@@ -76,10 +93,14 @@ def asset_fetcher(assets: Assets) -> Any:
     class AssetFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith(prefix):
-                path = assets.find(url[len(prefix) :].split("?")[0].split("#")[0])
-                if path is not None:
-                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+                name = url[len(prefix) :].split("?")[0].split("#")[0]
+                try:
+                    data = assets.read(name)
+                except RefusedResource as refused:
+                    raise FatalURLFetchingError(str(refused)) from None
+                if data is not None:
+                    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, data, {"Content-Type": mime})
             raise FatalURLFetchingError(
                 f"refused to load '{url[:100]}': a book may only use files of its "
                 "layouts and of content/media"
@@ -130,12 +151,12 @@ def guard_resources(html: str) -> None:
 def copy_assets(assets: Assets, names: list[str], folder: Path) -> None:
     """Put the assets an HTML document uses beside it, under `kpbrief-assets/`."""
     for name in names:
-        path = assets.find(name)
-        if path is None:
+        data = assets.read(name)
+        if data is None:
             continue
         destination = folder / ASSETS / name
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
+        destination.write_bytes(data)
 
 
 def asset_names_used(html: str) -> list[str]:

@@ -10,10 +10,11 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from kpbrief import media
 from kpbrief.document import (
     ASSETS,
 )
-from kpbrief.engines.assets import Assets, guard_resources
+from kpbrief.engines.assets import Assets, RefusedResource, guard_resources
 from kpbrief.engines.cover import CoverSizeMismatch, render_cover_png
 from kpbrief.engines.epub_finish import EpubTexts, finish_epub
 from kpbrief.engines.pandoc import PandocFailed, run_pandoc
@@ -130,7 +131,10 @@ def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> N
     for name, path in meta.resources:
         destination = workdir / ASSETS / name
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
+        try:  # every resource is a picture of content/media
+            destination.write_bytes(media.cleaned(path.read_bytes()))
+        except media.NotAnImage as refused:
+            raise RefusedResource(f"refused to use '{name[:100]}': {refused}") from None
     for name, text in meta.generated:
         destination = workdir / ASSETS / name
         destination.parent.mkdir(parents=True, exist_ok=True)

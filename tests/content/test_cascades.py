@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture, edit
+from helpers.books import copy_fixture, edit
 
 from kpbrief.cli import main
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Built, copy_fixture, edit
+from helpers.books import Built, copy_fixture, edit
 
 from kpbrief.cli import main
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture, edit
+from helpers.books import copy_fixture, edit
 
 from kpbrief.build import load_and_check
 from kpbrief.content.quotations import stands_in

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture, edit
+from helpers.books import copy_fixture, edit
 
 from kpbrief.cli import main
 
@@ -127,16 +127,17 @@ def test_media_that_is_not_an_image(book: Path, capsys: pytest.CaptureFixture[st
     code, out = check(book, capsys)
     assert code == 1
     assert (
-        "content/media/photo.jpg:1: error: media file: it is not an image that can be read"
+        "content/media/photo.jpg:1: error: media file refused: it is not an image "
+        "(PNG, JPEG, GIF, WebP or SVG) by its bytes"
     ) in out
-    assert "save it as JPEG or PNG, or remove it" in out
+    assert "a book's pictures are PNG, JPEG, GIF, WebP or SVG" in out
 
 
 @pytest.mark.parametrize(
     ("name", "form", "expected"),
     [
-        ("scan.tif", "TIFF", "error: media file is a TIFF image, which EPUB readers cannot show"),
-        ("chart.jpg", "PNG", "error: media file is a PNG image named '.jpg': rename it to end in"),
+        ("scan.tif", "TIFF", "error: media file refused: it is not an image (PNG, JPEG, GIF,"),
+        ("chart.jpg", "PNG", "error: media file refused: it is a PNG by its bytes: name it with"),
         ("chart.png", "PNG", None),
     ],
 )

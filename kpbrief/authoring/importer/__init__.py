@@ -47,6 +47,7 @@ from kpbrief.authoring.importer.received import (
     markdown_of,
     pandoc_tree,
 )
+from kpbrief.confine import OutsideBook, ensure_inside
 from kpbrief.content.load import STATEMENT_KINDS, load_content
 from kpbrief.content.model import Content
 from kpbrief.content.reader import ID_RE, LANG_RE, fold_newlines
@@ -363,6 +364,12 @@ def _statement_file(
 def _write_new(to_write: dict[Path, bytes], target: Path, text: str) -> None:
     """The archived files, then the statement; none overwritten, none left on a failure."""
     written: list[Path] = []
+    root = target.parent.parent.parent  # <book>/content/statements/<file>
+    for path in (*to_write, target):
+        try:
+            ensure_inside(root, path)
+        except OutsideBook as outside:
+            raise ImportRefused(str(outside)) from None
     try:
         for path, payload in to_write.items():
             path.parent.mkdir(parents=True, exist_ok=True)
