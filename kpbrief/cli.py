@@ -40,6 +40,8 @@ def _build_request(args: argparse.Namespace) -> BuildRequest:
         force=args.force,
         paper=args.paper,
         parts=args.parts,
+        packs=not args.no_packs,
+        pack=args.pack,
     )
 
 
@@ -244,6 +246,15 @@ def _add_build_options(command: argparse.ArgumentParser, default_formats: list[s
         type=float,
         metavar="SECONDS",
         help="stop a build that runs longer than this (default: 30 minutes; 0: no limit)",
+    )
+    packs = command.add_mutually_exclusive_group()
+    packs.add_argument(
+        "--pack",
+        metavar="ID",
+        help="of the briefing packs (content/packs/), build only this one",
+    )
+    packs.add_argument(
+        "--no-packs", action="store_true", help="leave the briefing packs out of a PDF build"
     )
 
 

@@ -175,6 +175,8 @@ class IssueText:
     origin: Origin
     body_line: int
     key_lines: tuple[Quotation, ...] = ()
+    summary: str | None = None  # for briefing packs: instead of the chapter's first paragraph
+    asks: tuple[str, ...] = ()  # the coalition's key messages on the issue
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,21 @@ class BookInfo:
         return self.locales.get(lang, lang)
 
 
+@dataclass(frozen=True)
+class Pack:
+    """A briefing pack: a meeting's issues, asks and contacts in a few pages."""
+
+    id: str
+    title: LocalText
+    date: PartialDate
+    issues: tuple[str, ...]
+    origin: Origin
+    meeting: LocalText | None = None
+    contacts: tuple[str, ...] | None = None  # None: the contacts of the issues' statements
+    lines: dict[str, int] = field(default_factory=dict)
+    item_lines: dict[tuple[str, str], int] = field(default_factory=dict)  # (field, id) -> line
+
+
 @dataclass
 class Content:
     """Everything the loader read from one book folder."""
@@ -273,3 +290,4 @@ class Content:
     events: dict[str, Event] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     media: tuple[str, ...] = ()  # files under content/media, relative to content/
+    packs: dict[str, Pack] = field(default_factory=dict)
