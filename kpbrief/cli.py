@@ -167,6 +167,21 @@ def cmd_i18n(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_edition(args: argparse.Namespace) -> int:
+    from kpbrief.authoring.editions import EditionRefused, close_edition, diff_lines
+
+    source = Path(args.source).resolve()
+    try:
+        if args.action == "close":
+            print(close_edition(source).relative_to(source))
+        else:
+            print("\n".join(diff_lines(source)))
+    except EditionRefused as refused:
+        print(f"kpbrief edition {args.action}: {refused}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from kpbrief.authoring.new import NewRefused, new_file
 
@@ -335,6 +350,17 @@ def parser() -> argparse.ArgumentParser:
     i18n_parser.add_argument("file", nargs="?", help="with stamp: the translation file")
     i18n_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
     i18n_parser.set_defaults(func=cmd_i18n)
+
+    edition_parser = commands.add_parser(
+        "edition",
+        help="record the current edition, or list what changed since the last one",
+        description="close: record the edition in content/editions/<edition date>.yaml "
+        "(never overwritten); diff: print what the book's \"What's new\" section lists, "
+        "against the newest record.",
+    )
+    edition_parser.add_argument("action", choices=["close", "diff"])
+    edition_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
+    edition_parser.set_defaults(func=cmd_edition)
 
     new_parser = commands.add_parser(
         "new",

@@ -50,7 +50,9 @@ class BuildRequest:
     force: bool = False  # make every output again, whatever the manifest says
     paper: Literal["a4", "letter"] | None = None  # None: the book's own (book.yaml)
     parts: int | None = None  # PDF laid out in this many parts; None: by the book's length
-    packs: bool = True  # with "pdf": each briefing pack too (content/packs/), in each language
+    # With "pdf": each briefing pack too (content/packs/), in each language. The command line
+    # asks for them unless --no-packs; a request made in code, only when it says so.
+    packs: bool = False
     pack: str | None = None  # only this pack
 
 
@@ -78,7 +80,7 @@ def output_path(out: Path, book_id: str, lang: str, fmt: str) -> Path:
 def pack_ids(request: BuildRequest) -> list[str]:
     """The packs a request builds: each file of content/packs/ (or the one `--pack` names),
     when PDFs are built and packs not left out."""
-    if "pdf" not in request.formats or not request.packs:
+    if "pdf" not in request.formats or not (request.packs or request.pack):
         return []
     if request.pack is not None:
         return [request.pack]

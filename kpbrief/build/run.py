@@ -59,10 +59,12 @@ if TYPE_CHECKING:
 
 def load_and_check(source: Path) -> tuple[Content, list[Problem]]:
     from kpbrief.content.check import check
+    from kpbrief.content.editions import load_records
     from kpbrief.content.packs import check_packs
 
     content = load_content(source)
     problems = check(content, locale_dirs(source)) + check_packs(content)
+    problems += load_records(source)[1]
     return content, sorted(problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
 
 
@@ -198,8 +200,10 @@ def _write_outputs(
 
 def _prepare_language(writing: _Writing, lang: str) -> None:
     """One language's outputs: each up to date, written (HTML), or made a job for its engine."""
+    from kpbrief.content.editions import load_records, previous_record
     from kpbrief.edition.assemble import assemble
     from kpbrief.edition.i18n import translations_for
+    from kpbrief.edition.news import whats_new
     from kpbrief.edition.render import render_html
 
     request, content = writing.request, writing.content
@@ -209,6 +213,9 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
         content, lang, interface_fallback=not translations.has_catalog, paper=request.paper
     )
     writing.editions[lang] = (edition, translations.gettext)
+    record = previous_record(content, load_records(request.source)[0])
+    if record is not None:
+        edition.whats_new = whats_new(content, edition, record)
     htmls: dict[str, str] = {}
     for fmt in formats_of(request):
         final = output_path(request.out, content.book.id, lang, fmt)

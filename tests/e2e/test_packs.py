@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from kpbrief.build import BuildRequest, build, load_and_check
 from kpbrief.build.plan import planned_outputs
-from kpbrief.cli import main
+from kpbrief.cli import _build_request, main, parser
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +21,7 @@ def pt_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("pt-packs")
     source = copy_fixture("pt", root)
     out = root / "out"
-    build(BuildRequest(source=source, out=out, formats=["pdf"]))
+    build(BuildRequest(source=source, out=out, formats=["pdf"], packs=True))
     return Built(source, out, "livro-teste")
 
 
@@ -186,7 +186,9 @@ def test_translations_quoted_in_a_pack_are_marked(mini: Built, pt_book: Built) -
 
 
 def test_a_second_build_leaves_the_packs_alone(mini: Built) -> None:
-    request = BuildRequest(source=mini.source, out=mini.out, formats=["pdf", "epub", "html"])
+    request = BuildRequest(
+        source=mini.source, out=mini.out, formats=["pdf", "epub", "html"], packs=True
+    )
     result = build(request)
     assert result.written == []
     assert pack_path(mini, "plenary-2024", "fr") in result.unchanged
@@ -199,10 +201,14 @@ def test_which_packs_a_build_plans(mini: Built) -> None:
         assert planned is not None
         return {path.name for path in planned}
 
-    assert "mini-book.pack-plenary-2024.fr.pdf" in names()
+    assert "mini-book.pack-plenary-2024.fr.pdf" in names(packs=True)
     assert "mini-book.pack-plenary-2024.en.pdf" in names(formats=["pdf"], pack="plenary-2024")
     assert not any(".pack-" in name for name in names(packs=False))
-    assert not any(".pack-" in name for name in names(formats=["epub"]))
+    assert not any(".pack-" in name for name in names(formats=["epub"], packs=True))
+    # The command line builds the packs unless told not to.
+    argv = ["build", "--source", str(mini.source)]
+    assert _build_request(parser().parse_args(argv)).packs
+    assert not _build_request(parser().parse_args([*argv, "--no-packs"])).packs
 
 
 def test_a_pack_naming_an_unknown_issue_or_person_is_an_error(tmp_path: Path) -> None:
