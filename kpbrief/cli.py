@@ -40,6 +40,8 @@ def _build_request(args: argparse.Namespace) -> BuildRequest:
         force=args.force,
         paper=args.paper,
         parts=args.parts,
+        packs=not args.no_packs,
+        pack=args.pack,
     )
 
 
@@ -189,6 +191,21 @@ def cmd_i18n(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_edition(args: argparse.Namespace) -> int:
+    from kpbrief.authoring.editions import EditionRefused, close_edition, diff_lines
+
+    source = Path(args.source).resolve()
+    try:
+        if args.action == "close":
+            print(close_edition(source).relative_to(source))
+        else:
+            print("\n".join(diff_lines(source)))
+    except EditionRefused as refused:
+        print(f"kpbrief edition {args.action}: {refused}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from kpbrief.authoring.new import NewRefused, new_file
 
@@ -271,6 +288,15 @@ def _add_build_options(command: argparse.ArgumentParser, default_formats: list[s
         metavar="SECONDS",
         help="stop a build that runs longer than this (default: 30 minutes; 0: no limit)",
     )
+    packs = command.add_mutually_exclusive_group()
+    packs.add_argument(
+        "--pack",
+        metavar="ID",
+        help="of the briefing packs (content/packs/), build only this one",
+    )
+    packs.add_argument(
+        "--no-packs", action="store_true", help="leave the briefing packs out of a PDF build"
+    )
 
 
 def _part_count(text: str) -> int:
@@ -351,6 +377,17 @@ def parser() -> argparse.ArgumentParser:
     i18n_parser.add_argument("file", nargs="?", help="with stamp: the translation file")
     i18n_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
     i18n_parser.set_defaults(func=cmd_i18n)
+
+    edition_parser = commands.add_parser(
+        "edition",
+        help="record the current edition, or list what changed since the last one",
+        description="close: record the edition in content/editions/<edition date>.yaml "
+        "(never overwritten); diff: print what the book's \"What's new\" section lists, "
+        "against the newest record.",
+    )
+    edition_parser.add_argument("action", choices=["close", "diff"])
+    edition_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
+    edition_parser.set_defaults(func=cmd_edition)
 
     new_parser = commands.add_parser(
         "new",

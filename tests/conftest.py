@@ -19,7 +19,7 @@ def mini(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("mini")
     source = copy_fixture("mini", root)
     out = root / "out"
-    build(BuildRequest(source=source, out=out, formats=["pdf", "epub", "html"]))
+    build(BuildRequest(source=source, out=out, formats=["pdf", "epub", "html"], packs=True))
     return Built(source, out, "mini-book")
 
 

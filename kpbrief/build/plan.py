@@ -50,6 +50,10 @@ class BuildRequest:
     force: bool = False  # make every output again, whatever the manifest says
     paper: Literal["a4", "letter"] | None = None  # None: the book's own (book.yaml)
     parts: int | None = None  # PDF laid out in this many parts; None: by the book's length
+    # With "pdf": each briefing pack too (content/packs/), in each language. The command line
+    # asks for them unless --no-packs; a request made in code, only when it says so.
+    packs: bool = False
+    pack: str | None = None  # only this pack
 
 
 @dataclass
@@ -63,9 +67,40 @@ class BuildResult:
         return sorted(self.written + self.unchanged)
 
 
+PACK_FORMAT = "pack:"  # an output's "format" for a briefing pack: pack:<pack id>
+
+
 def output_path(out: Path, book_id: str, lang: str, fmt: str) -> Path:
-    """Where an output is written: the one place its name is made."""
+    """Where an output is written: the one place its name is made. A briefing pack's format
+    is `pack:<id>`: `<book id>.pack-<id>.<lang>.pdf`."""
+    if fmt.startswith(PACK_FORMAT):
+        return out / f"{book_id}.pack-{fmt.removeprefix(PACK_FORMAT)}.{lang}.pdf"
     return out / f"{book_id}.{lang}.{fmt}"
+
+
+def pack_ids(request: BuildRequest) -> list[str]:
+    """The packs a request builds: each file of content/packs/ (or the one `--pack` names),
+    when PDFs are built and packs not left out."""
+    if "pdf" not in request.formats or not (request.packs or request.pack):
+        return []
+    if request.pack is not None:
+        return [request.pack]
+    folder = request.source / "content" / "packs"
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.yaml") if p.is_file() and p.stem[:1] != ".")
+
+
+def outputs_of(
+    request: BuildRequest, book_id: str, languages: list[str]
+) -> dict[Path, tuple[str, str]]:
+    """Every output of a request, and its language and format (books first, then packs)."""
+    formats = formats_of(request) + [PACK_FORMAT + ident for ident in pack_ids(request)]
+    return {
+        output_path(request.out, book_id, lang, fmt): (lang, fmt)
+        for fmt in formats
+        for lang in languages
+    }
 
 
 def source_date(content: Content) -> int:
@@ -115,11 +150,12 @@ def planned_outputs(request: BuildRequest) -> dict[Path, tuple[str, str]] | None
     languages = request.languages or list(book.languages)
     if any(lang not in book.languages for lang in languages):
         return None
-    return {
-        output_path(request.out, book.id, lang, fmt): (lang, fmt)
-        for lang in languages
-        for fmt in formats_of(request)
-    }
+    if (
+        request.pack is not None
+        and not (request.source / "content" / "packs" / f"{request.pack}.yaml").is_file()
+    ):
+        return None
+    return outputs_of(request, book.id, languages)
 
 
 def inputs_digest(request: BuildRequest) -> str:

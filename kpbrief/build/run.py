@@ -26,6 +26,7 @@ from kpbrief.build.jobs import EngineJob, run_engines
 from kpbrief.build.limits import TimeLimitExceeded, wall_clock_limit
 from kpbrief.build.outputs import staged_outputs, temporary_beside
 from kpbrief.build.plan import (
+    PACK_FORMAT,
     BuildFailed,
     BuildRequest,
     BuildResult,
@@ -35,6 +36,8 @@ from kpbrief.build.plan import (
     inputs_digest,
     options_key,
     output_path,
+    outputs_of,
+    pack_ids,
     planned_outputs,
     source_date,
 )
@@ -58,9 +61,13 @@ if TYPE_CHECKING:
 
 def load_and_check(source: Path) -> tuple[Content, list[Problem]]:
     from kpbrief.content.check import check
+    from kpbrief.content.editions import load_records
+    from kpbrief.content.packs import check_packs
 
     content = load_content(source)
-    return content, check(content, locale_dirs(source))
+    problems = check(content, locale_dirs(source)) + check_packs(content)
+    problems += load_records(source)[1]
+    return content, sorted(problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
 
 
 def build(request: BuildRequest, progress: Progress | None = None) -> BuildResult:
@@ -114,13 +121,13 @@ def _build_changed(
         raise BuildFailed(
             f"language(s) {', '.join(unknown)} not in the book ({', '.join(book.languages)})"
         )
+    if request.pack is not None and request.pack not in content.packs:
+        known = ", ".join(sorted(content.packs)) or "none"
+        raise BuildFailed(f"no pack '{request.pack}' in content/packs/ (the packs: {known})")
     if not input_keys:
         input_keys = {
-            output_path(request.out, book.id, lang, fmt): fingerprint.combine(
-                inputs, options_key(request, lang, fmt)
-            )
-            for lang in languages
-            for fmt in formats_of(request)
+            path: fingerprint.combine(inputs, options_key(request, lang, fmt))
+            for path, (lang, fmt) in outputs_of(request, book.id, languages).items()
         }
     try:
         result = _write_outputs(request, content, manifest, inputs, input_keys, progress, deadline)
@@ -146,6 +153,7 @@ class _Writing:
     jobs: list[EngineJob] = field(default_factory=list)
     render_keys: dict[Path, str] = field(default_factory=dict)
     unchanged: list[Path] = field(default_factory=list)
+    editions: dict[str, tuple[Edition, NullTranslations]] = field(default_factory=dict)
 
     def fresh(self, final: Path, *, by_input: str = "", by_render: str = "") -> bool:
         """Whether the output in place is the one this build would make."""
@@ -170,10 +178,8 @@ def _write_outputs(
     assert content.book is not None
     languages = request.languages or list(content.book.languages)
     assets = Assets(tuple(layout_dirs(request.source)), request.source / "content" / "media")
-    for lang in languages:
-        for fmt in formats_of(request):
-            name = output_path(request.out, content.book.id, lang, fmt).name
-            progress.planned(name, 1 if fmt == "html" else 3)
+    for path, (_lang, fmt) in outputs_of(request, content.book.id, languages).items():
+        progress.planned(path.name, 1 if fmt == "html" else 3)
     manifest.check_writable()
     with staged_outputs(request.out) as staged, tempfile.TemporaryDirectory() as work:
         writing = _Writing(
@@ -181,11 +187,18 @@ def _write_outputs(
         )
         for lang in languages:
             _prepare_language(writing, lang)
-        concurrent = min(len(writing.jobs), os.cpu_count() or 1)
-        jobs = [
-            dataclasses.replace(job, workers=default_workers(concurrent)) for job in writing.jobs
-        ]
-        run_engines(jobs, Path(work), progress, deadline)
+        # Packs second: each prints the pages of the book's PDF, made first.
+        for phase in ("books", "packs"):
+            if phase == "packs":
+                writing.jobs = []
+                for lang in languages:
+                    _prepare_packs(writing, lang)
+            concurrent = min(len(writing.jobs), os.cpu_count() or 1)
+            jobs = [
+                dataclasses.replace(job, workers=default_workers(concurrent))
+                for job in writing.jobs
+            ]
+            run_engines(jobs, Path(work), progress, deadline)
         # Inputs edited while the build read them: the outputs show one state or the other,
         # so none is recorded as up to date, and the next build makes them again.
         unchanged_since = inputs_digest(request) == inputs
@@ -203,8 +216,10 @@ def _write_outputs(
 
 def _prepare_language(writing: _Writing, lang: str) -> None:
     """One language's outputs: each up to date, written (HTML), or made a job for its engine."""
+    from kpbrief.content.editions import load_records, previous_record
     from kpbrief.edition.assemble import assemble
     from kpbrief.edition.i18n import translations_for
+    from kpbrief.edition.news import whats_new
     from kpbrief.edition.render import render_html
 
     request, content = writing.request, writing.content
@@ -213,6 +228,10 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
     edition = assemble(
         content, lang, interface_fallback=not translations.complete, paper=request.paper
     )
+    writing.editions[lang] = (edition, translations.gettext)
+    record = previous_record(content, load_records(request.source)[0])
+    if record is not None:
+        edition.whats_new = whats_new(content, edition, record)
     htmls: dict[str, str] = {}
     for fmt in formats_of(request):
         final = output_path(request.out, content.book.id, lang, fmt)
@@ -242,6 +261,51 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
             writing.progress.step(final.name, "made; put in place with the others")
         else:
             writing.jobs.append(dataclasses.replace(job, target=writing.staged[final]))
+
+
+def _prepare_packs(writing: _Writing, lang: str) -> None:
+    """One language's briefing packs, each with the pages of the book's PDF just made (or
+    found up to date): up to date, or made a job for WeasyPrint."""
+    from kpbrief.edition.pack import assemble_pack, render_pack_html
+    from kpbrief.engines.anchors import pdf_anchor_pages
+
+    request, content = writing.request, writing.content
+    assert content.book is not None
+    edition, gettext = writing.editions[lang]
+    book_pdf = output_path(request.out, content.book.id, lang, "pdf")
+    pages: dict[str, int] | None = None
+    for ident in pack_ids(request):
+        fmt = PACK_FORMAT + ident
+        final = output_path(request.out, content.book.id, lang, fmt)
+        input_key = writing.input_keys[final]
+        if writing.fresh(final, by_input=input_key):
+            writing.unchanged.append(final)
+            writing.progress.finished(final.name, "up to date")
+            continue
+        writing.progress.step(final.name, "rendering HTML")
+        if pages is None:
+            pages = pdf_anchor_pages(writing.staged.get(book_pdf, book_pdf))
+        view = assemble_pack(content, edition, content.packs[ident], pages)
+        html = render_pack_html(view, layout_dirs(request.source), gettext)
+        render_key = fingerprint.combine(writing.engine_key, options_key(request, lang, fmt), html)
+        if writing.fresh(final, by_render=render_key):
+            writing.manifest.record(final, input_key, render_key, final)
+            writing.unchanged.append(final)
+            writing.progress.finished(final.name, "up to date (same HTML)")
+            continue
+        writing.staged[final] = temporary_beside(final)
+        writing.render_keys[final] = render_key
+        writing.jobs.append(
+            EngineJob(
+                name=final.name,
+                fmt="pdf",
+                target=writing.staged[final],
+                html=html,
+                assets=writing.assets,
+                accessible=request.accessible_pdf,
+                source_date=source_date(content),
+            )
+        )
 
 
 def _engine_job(

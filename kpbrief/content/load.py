@@ -30,6 +30,7 @@ from kpbrief.content.model import (
     Statement,
     StatementText,
 )
+from kpbrief.content.packs import load_pack
 from kpbrief.content.reader import ID_RE, LANG_RE, Reader
 from kpbrief.content.yaml import LineMap
 from kpbrief.folder import KINDS
@@ -350,9 +351,11 @@ def _load_issues(reader: Reader, paths: list[Path]) -> dict[str, Issue]:
         data = reader.mapping(raw, origin, "the front matter")
         if data is None:
             continue
-        reader.fields(data, origin, ("title",), ("order", "key_lines"))
+        reader.fields(data, origin, ("title",), ("order", "key_lines", "summary", "asks"))
         title = reader.get(data, origin, "title", reader.string)
         key_lines = _key_lines(reader, data, origin)
+        summary = reader.get(data, origin, "summary", reader.string)
+        asks = reader.get(data, origin, "asks", reader.strings) or ()
         order = data.get("order")
         if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
             reader.error(reader.at(data, origin, "order"), "order must be a whole number")
@@ -366,7 +369,9 @@ def _load_issues(reader: Reader, paths: list[Path]) -> dict[str, Issue]:
         if lang in texts.setdefault(issue_id, {}):
             reader.error(origin, f"issue '{issue_id}' has two files in '{lang}'")
             continue
-        texts[issue_id][lang] = IssueText(lang, title, body, origin, body_line, key_lines)
+        texts[issue_id][lang] = IssueText(
+            lang, title, body, origin, body_line, key_lines, summary, tuple(asks)
+        )
     return {
         issue_id: Issue(issue_id, orders.get(issue_id), by_lang)
         for issue_id, by_lang in sorted(texts.items())
@@ -561,6 +566,9 @@ def load_content(root: Path) -> Content:
         )
         for kind in loaded
     }
+    packs = _by_id(
+        reader, [load_pack(reader, p) for p in _files(content_dir / "packs", "*")], "pack"
+    )
     return Content(
         failed=failed,
         root=root,
@@ -572,4 +580,5 @@ def load_content(root: Path) -> Content:
         events=events,
         problems=reader.problems,
         media=media,
+        packs=packs,
     )

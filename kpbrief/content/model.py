@@ -179,6 +179,8 @@ class IssueText:
     origin: Origin
     body_line: int
     key_lines: tuple[Quotation, ...] = ()
+    summary: str | None = None  # for briefing packs: instead of the chapter's first paragraph
+    asks: tuple[str, ...] = ()  # the coalition's key messages on the issue
 
 
 @dataclass(frozen=True)
@@ -266,6 +268,21 @@ class BookInfo:
         return self.locales.get(lang, lang)
 
 
+@dataclass(frozen=True)
+class Pack:
+    """A briefing pack: a meeting's issues, asks and contacts in a few pages."""
+
+    id: str
+    title: LocalText
+    date: PartialDate
+    issues: tuple[str, ...]
+    origin: Origin
+    meeting: LocalText | None = None
+    contacts: tuple[str, ...] | None = None  # None: the contacts of the issues' statements
+    lines: dict[str, int] = field(default_factory=dict)
+    item_lines: dict[tuple[str, str], int] = field(default_factory=dict)  # (field, id) -> line
+
+
 @dataclass
 class Content:
     """Everything the loader read from one book folder."""
@@ -282,3 +299,4 @@ class Content:
     # kind -> ids of files that are there but did not load (their errors are reported):
     # what refers to them is not reported again.
     failed: dict[str, frozenset[str]] = field(default_factory=dict)
+    packs: dict[str, Pack] = field(default_factory=dict)

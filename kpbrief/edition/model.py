@@ -166,6 +166,28 @@ class TimelineMark:
     target: str
 
 
+@dataclass(frozen=True)
+class NewsItem:
+    """One entry of "What's new": what it is called, and where it is in the book."""
+
+    anchor: str
+    label: str
+    lang: str
+    date_label: str | None = None
+
+
+@dataclass(frozen=True)
+class WhatsNew:
+    """What changed since the edition last recorded (content/editions/)."""
+
+    since_label: str
+    new_statements: tuple[NewsItem, ...]
+    revised_statements: tuple[NewsItem, ...]
+    revised_chapters: tuple[NewsItem, ...]
+    new_contacts: tuple[NewsItem, ...]
+    changed_contacts: tuple[NewsItem, ...]
+
+
 @dataclass
 class Edition:
     """One language's book."""
@@ -192,3 +214,4 @@ class Edition:
     other_languages: str = ""  # the book's other languages, named in this one's locale
     interface_fallback: bool = False  # no catalog for this language
     counts: dict[str, int] = field(default_factory=dict)
+    whats_new: WhatsNew | None = None  # None: no earlier edition recorded, or nothing changed

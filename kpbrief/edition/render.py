@@ -51,12 +51,12 @@ def render_html(
         book=edition,
         target=target,
         assets=ASSETS,
-        timeline_svg=_timeline(edition),
+        timeline_svg=timeline_picture(edition),
     )
     return apply_typography(html, edition.lang)
 
 
-def _timeline(edition: Edition) -> Callable[..., Markup]:
+def timeline_picture(edition: Edition) -> Callable[..., Markup]:
     """The template's `timeline_svg(title, palette="page")`: the chronology's picture."""
 
     def timeline(title: str, palette: str = "page") -> Markup:
@@ -71,7 +71,7 @@ def render_cover_html(
     """The cover alone, as a document: the source of the EPUB's cover image."""
     env = environment(layout_dirs, translations)
     html = env.get_template("cover-image.html").render(
-        book=edition, assets=ASSETS, timeline_svg=_timeline(edition)
+        book=edition, assets=ASSETS, timeline_svg=timeline_picture(edition)
     )
     return apply_typography(html, edition.lang)
 

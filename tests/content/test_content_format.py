@@ -8,7 +8,8 @@ from pathlib import Path
 
 from kpbrief import TOOL_ROOT
 
-LOAD = Path(__file__).parent.parent.parent / "kpbrief/content/load.py"
+CONTENT = Path(__file__).parent.parent.parent / "kpbrief/content"
+LOADERS = [CONTENT / "load.py", CONTENT / "packs.py", CONTENT / "editions.py"]
 FORMAT = TOOL_ROOT / "docs/content-format.md"
 
 
@@ -16,7 +17,8 @@ def _accepted_fields() -> set[str]:
     """Every field name the loaders accept: the string tuples given to `Reader.fields` and
     the field tuples the statement loader builds them from."""
     names: set[str] = set()
-    for node in ast.walk(ast.parse(LOAD.read_text(encoding="utf-8"))):
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in LOADERS]
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.Tuple) and node.elts:
             values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
             if len(values) == len(node.elts) and all(isinstance(v, str) for v in values):
@@ -27,7 +29,16 @@ def _accepted_fields() -> set[str]:
 def test_every_accepted_field_is_documented() -> None:
     text = FORMAT.read_text(encoding="utf-8")
     fields = _accepted_fields()
-    assert {"title", "date", "publisher", "omit", "sort_as", "key_lines"} <= fields
+    assert {
+        "title",
+        "date",
+        "publisher",
+        "omit",
+        "sort_as",
+        "key_lines",
+        "asks",
+        "meeting",
+    } <= fields
     undocumented = sorted(f for f in fields if not re.search(rf"(?<![\w-]){f}(?![\w-])", text))
     assert undocumented == []
 
