@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kpbrief import __version__
 from kpbrief.content.model import Problem
@@ -328,6 +328,14 @@ def parser() -> argparse.ArgumentParser:
     main_parser.add_argument("--version", action="version", version=f"kpbrief {__version__}")
     commands = main_parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
+    _add_output_commands(commands)
+    _add_checking_commands(commands)
+    _add_authoring_commands(commands)
+    return main_parser
+
+
+def _add_output_commands(commands: Any) -> None:
+    """build, watch and serve: the commands that make and show outputs."""
     build_parser = commands.add_parser(
         "build", help="build the book's PDF and EPUB", description="Build the book folder."
     )
@@ -355,6 +363,9 @@ def parser() -> argparse.ArgumentParser:
     _add_port_option(serve_parser)
     serve_parser.set_defaults(func=cmd_serve)
 
+
+def _add_checking_commands(commands: Any) -> None:
+    """check and i18n: the content's problems, the catalogs' state."""
     check_parser = commands.add_parser(
         "check",
         help="check the book folder and list every problem",
@@ -378,6 +389,9 @@ def parser() -> argparse.ArgumentParser:
     i18n_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
     i18n_parser.set_defaults(func=cmd_i18n)
 
+
+def _add_authoring_commands(commands: Any) -> None:
+    """edition, new and import: the commands that write content files."""
     edition_parser = commands.add_parser(
         "edition",
         help="record the current edition, or list what changed since the last one",
@@ -422,7 +436,6 @@ def parser() -> argparse.ArgumentParser:
     import_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
     _add_time_limit(import_parser, "an import")
     import_parser.set_defaults(func=cmd_import)
-    return main_parser
 
 
 def _add_verbosity(command: argparse.ArgumentParser, quiet: str) -> None:

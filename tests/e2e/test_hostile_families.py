@@ -27,6 +27,14 @@ HEAD = (
     "  publisher: test-coalition\n---\n"
 )  # the body starts on line 9
 
+# The line of the msgid whose French text (« Sommaire ») the hostile catalog alters.
+CONTENTS_MSGID_LINE = (
+    (REPO / "locales/fr/LC_MESSAGES/messages.po")
+    .read_text(encoding="utf-8")
+    .split("\n")
+    .index('msgstr "Sommaire"')
+)
+
 
 @dataclass
 class Checked:
@@ -95,7 +103,7 @@ FIELDS = {
     "content/statements/2022-03-03-zed-secretperson.en.md": (1, "name"),  # an id
     "content/media/portrait.svg": (3, "name"),
     "content/media/portrait.png": (1, "name"),
-    "locales/fr/LC_MESSAGES/messages.po": (35, "name"),  # the message's entry
+    "locales/fr/LC_MESSAGES/messages.po": (CONTENTS_MSGID_LINE, "name"),  # the message's entry
     "content/events/2019-plenary.yaml": (4, "name"),
 }
 
@@ -150,7 +158,6 @@ def disguised(tmp_path_factory: pytest.TempPathFactory) -> Checked:
     catalog.parent.mkdir(parents=True)
     text = (REPO / "locales/fr/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
     catalog.write_text(text.replace('msgstr "Sommaire"', 'msgstr "Sommaire de Zed Secretperson"'))
-    assert text.split("\n").index('msgstr "Sommaire"') + 1 == 36
     return check_and_build(book, root / "out")
 
 

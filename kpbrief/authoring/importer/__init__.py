@@ -48,9 +48,10 @@ from kpbrief.authoring.importer.received import (
     pandoc_tree,
 )
 from kpbrief.confine import OutsideBook, ensure_inside
-from kpbrief.content.load import STATEMENT_KINDS, load_content
+from kpbrief.content.load import load_content
 from kpbrief.content.model import Content
 from kpbrief.content.reader import ID_RE, LANG_RE, fold_newlines
+from kpbrief.content.statements import STATEMENT_KINDS
 from kpbrief.folder import KINDS, BookFolder
 
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a .docx or .odt, unpacked
