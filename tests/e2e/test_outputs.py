@@ -181,3 +181,36 @@ def test_the_epub_cover_is_the_printed_cover(mini: Built) -> None:
         difference = ImageStat.Stat(ImageChops.difference(small, page)).mean
         assert max(difference) < 8, (lang, difference)
         assert max(ImageStat.Stat(small).stddev) > 5  # a picture, not a blank page
+
+
+def test_a_long_description_on_the_cover_does_not_run_into_the_edition(tmp_path: Path) -> None:
+    """The cover's band grows with its text: the edition line stays below the description."""
+    import pypdfium2
+
+    from kpbrief.build import BuildRequest, build
+
+    source = copy_fixture("mini", tmp_path)
+    book = source / "content/book.yaml"
+    words = "A description long enough to need three lines on the cover, " * 4
+    book.write_text(
+        book.read_text(encoding="utf-8") + f'description: "{words}ending here."\n',
+        encoding="utf-8",
+    )
+    build(BuildRequest(source, tmp_path / "out", languages=["en"], formats=["pdf"]))
+    cover = pypdfium2.PdfDocument(tmp_path / "out/mini-book.en.pdf")[0].get_textpage()
+
+    def box(words: str) -> tuple[float, float, float, float]:
+        found = cover.search(words).get_next()
+        assert found is not None, words
+        index, count = found
+        boxes = [cover.get_charbox(i) for i in range(index, index + count)]
+        return (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+
+    description_bottom = box("ending here")[1]
+    edition_top = box("Edition of")[3]
+    assert edition_top < description_bottom  # PDF space: y grows upwards
