@@ -25,9 +25,12 @@ def quotation_errors(book: Path) -> list[str]:
     return [str(p) for p in load_and_check(book)[1] if "matches no statement" in p.message]
 
 
-def add_line(book: Path, file: str, line: str) -> None:
+def add_line(book: Path, file: str, line: str) -> int:
+    """Add `line` (it may span lines) at the end of a file; the file's line it ends on."""
     path = book / file
-    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + line + "\n", "utf-8")
+    text = path.read_text(encoding="utf-8").rstrip("\n") + "\n" + line + "\n"
+    path.write_text(text, "utf-8")
+    return text.count("\n")
 
 
 def test_a_quotation_in_the_statements_words_passes(book: Path) -> None:
@@ -37,20 +40,22 @@ def test_a_quotation_in_the_statements_words_passes(book: Path) -> None:
 
 
 def test_a_reworded_quotation_is_an_error_naming_file_and_line(book: Path) -> None:
-    add_line(book, COMMUNITIES, "In 2019 the coalition said that\n“the scheme has to change”.")
+    last = add_line(
+        book, COMMUNITIES, "In 2019 the coalition said that\n“the scheme has to change”."
+    )
     assert quotation_errors(book) == [
-        f"{COMMUNITIES}:7: error: quotation “the scheme has to change” matches no statement "
+        f"{COMMUNITIES}:{last}: error: quotation “the scheme has to change” matches no statement "
         "in en; quote the statement word for word, or take the quotation marks off a "
         "paraphrase"
     ]
 
 
 def test_french_guillemets_with_non_breaking_spaces(book: Path) -> None:
-    add_line(book, REFORM_FR, f"Elle écrivait : «{NNBSP}le dispositif doit changer{NBSP}».")
+    last = add_line(book, REFORM_FR, f"Elle écrivait : «{NNBSP}le dispositif doit changer{NBSP}».")
     assert quotation_errors(book) == []
     edit(book / REFORM_FR, "le dispositif doit changer", "le dispositif doit évoluer")
     (error,) = quotation_errors(book)
-    assert error.startswith(f"{REFORM_FR}:10: error: quotation “le dispositif doit évoluer”")
+    assert error.startswith(f"{REFORM_FR}:{last}: error: quotation “le dispositif doit évoluer”")
     assert "matches no statement in fr" in error
 
 
