@@ -10,7 +10,7 @@ READY := $(VENV)/.ready
 # through sudo). If it still is missing, those tests fail: they are never skipped.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test lint catalogs clean browser
+.PHONY: book test lint catalogs clean browser pdftools
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,15 @@ browser:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
-test: $(READY) browser
+# The PDF judges read text and fonts with poppler's pdftotext and pdffonts (Debian's
+# poppler-utils); installed like chromium, and the tests fail without them.
+pdftools:
+	@command -v pdftotext >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 || { \
+	  echo "installing Debian's poppler-utils for the PDF tests"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils; }
+
+test: $(READY) browser pdftools
 	$(BIN)/ruff check kpbrief tests benchmarks
 	$(BIN)/ruff format --check kpbrief tests benchmarks
 	$(BIN)/mypy
