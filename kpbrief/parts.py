@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .pdfjoin import Mark, PartPdf, join_pdf
+from .pdftags import write_pdf as write_tagged_pdf
 from .write import (
     VIRTUAL_ROOT,
     Assets,
@@ -54,6 +55,7 @@ ANCHOR = re.compile(r'\sid="([^"]+)"')
 LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"([^>]*)>')
 PAGE_LIST = re.compile(r"(<(\w+)\b[^>]*\sdata-page-list\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
 LIST_LINK = re.compile(r'<a\b[^>]*\shref="#([^"]+)"[^>]*>\s*</a>')
+FIRST_PAGE = re.compile(r"@page :first \{ counter-reset: page (\d+); \}")  # see part_document
 # A part holding one of these may open on either side, depending on the parts before it.
 SIDED_OPENING = re.compile(r"<h1\b")
 
@@ -208,7 +210,8 @@ def lay_out(document: str, assets: Assets, accessible: bool, write: bool) -> Par
     )
     try:
         document_ = source.render(**options)
-        pdf = document_.write_pdf(**options) if write else None
+        first = FIRST_PAGE.search(document)
+        pdf = write_tagged_pdf(document_, options, int(first[1]) if first else 1) if write else None
     except FatalURLFetchingError as refused:
         raise RefusedResource(str(refused)) from None
     anchors: dict[str, int] = {}
