@@ -103,12 +103,19 @@ def _descriptions(document: Any, first_page: int) -> Iterator[tuple[Any, str]]:
         for meta in root.iter("meta")
         if str(meta.get("name") or "").startswith(LINK_FORMAT)
     }
-    parents = {child: parent for parent in root.iter() for child in parent}
+    # Pages laid out again on their own (write.settle_pages) hold elements of a copy of the
+    # document: each page's elements are found in its own tree.
+    parents: dict[Any, Any] = {}
+    roots: set[int] = set()
     pages: dict[str, int] = {}
     for index, page in enumerate(document.pages):
         for name in page.anchors:
             pages.setdefault(name, index + first_page)
-    for page in document.pages:
+    for index, page in enumerate(document.pages):
+        page_root = _root_element(document, index)
+        if page_root is not None and id(page_root) not in roots:
+            roots.add(id(page_root))
+            parents.update((child, parent) for parent in page_root.iter() for child in parent)
         for link_type, target, _rectangle, box in page.links:
             annotation = getattr(box, "link_annotation", None)
             element = box.element
@@ -132,11 +139,11 @@ def _descriptions(document: Any, first_page: int) -> Iterator[tuple[Any, str]]:
                 yield annotation, label
 
 
-def _root_element(document: Any) -> Any:
-    """The document's `<html>` element, found through its first page's boxes."""
-    if not document.pages:
+def _root_element(document: Any, page: int = 0) -> Any:
+    """The document's `<html>` element, found through a page's boxes."""
+    if len(document.pages) <= page:
         return None
-    boxes = [document.pages[0]._page_box]
+    boxes = [document.pages[page]._page_box]
     while boxes:
         box = boxes.pop(0)
         element = getattr(box, "element", None)
