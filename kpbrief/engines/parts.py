@@ -42,6 +42,7 @@ from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard
 from kpbrief.engines.pages import crossing_rules, first_link_on_each_page, in_page_order
 from kpbrief.engines.pdf import stylesheets
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
+from kpbrief.engines.pdftags import write_pdf as write_tagged_pdf
 from kpbrief.engines.processes import die_with_parent
 
 # Where the book may be cut: before a heading that opens a page and names its book part.
@@ -50,6 +51,7 @@ ANCHOR = re.compile(r'\sid="([^"]+)"')
 LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"([^>]*)>')
 PAGE_LIST_ELEMENT = re.compile(rf"(<(\w+)\b[^>]*\s{PAGE_LIST}\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
 LIST_LINK = re.compile(r'<a\b[^>]*\shref="#([^"]+)"[^>]*>\s*</a>')
+FIRST_PAGE = re.compile(r"@page :first \{ counter-reset: page (\d+); \}")  # see part_document
 # A part holding one of these may open on either side, depending on the parts before it.
 SIDED_OPENING = re.compile(r"<h1\b")
 
@@ -201,7 +203,8 @@ def lay_out(document: str, assets: Assets, accessible: bool, write: bool) -> Par
     )
     try:
         document_ = source.render(**options)
-        pdf = document_.write_pdf(**options) if write else None
+        first = FIRST_PAGE.search(document)
+        pdf = write_tagged_pdf(document_, options, int(first[1]) if first else 1) if write else None
     except FatalURLFetchingError as refused:
         raise RefusedResource(str(refused)) from None
     anchors: dict[str, int] = {}

@@ -22,6 +22,8 @@ def render_pdf(html: str, assets: Assets, target: Path, accessible: bool = True)
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
+    from kpbrief.engines.pdftags import write_pdf as write_tagged_pdf
+
     guard_resources(html)
     source = weasyprint.HTML(string=html, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets))
     options: dict[str, Any] = {"pdf_tags": True}
@@ -30,7 +32,7 @@ def render_pdf(html: str, assets: Assets, target: Path, accessible: bool = True)
     try:
         crossing = crossing_rules(stylesheets(html, assets))
         document = settle_pages(source, source.render(**options), options, crossing)
-        document.write_pdf(str(target), **options)
+        target.write_bytes(write_tagged_pdf(document, options))
     except FatalURLFetchingError as refused:
         raise RefusedResource(str(refused)) from None
 

@@ -14,16 +14,6 @@ from kpbrief.build import BuildFailed, BuildRequest, build
 from kpbrief.cli import main
 
 
-@pytest.fixture(scope="session")
-def portuguese(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """A third language that needs no code change: no catalog, Babel's dates."""
-    root = tmp_path_factory.mktemp("pt")
-    source = copy_fixture("pt", root)
-    out = root / "out"
-    build(BuildRequest(source=source, out=out, languages=["pt_BR"], formats=["pdf", "html"]))
-    return Built(source, out, "livro-teste")
-
-
 def test_portuguese_dates_fallbacks_and_notices(portuguese: Built) -> None:
     html = portuguese.path("pt_BR", "html").read_text(encoding="utf-8")
     assert '<html lang="pt-BR"' in html
