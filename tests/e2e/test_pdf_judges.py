@@ -427,9 +427,13 @@ def test_structure_tree_is_the_book(judged: Verdicts) -> None:
 
 
 def test_pagination_is_an_artifact(judged: Verdicts) -> None:
-    """Every page but the cover prints its number, as a pagination artifact."""
+    """Every page but the cover prints its number, as a pagination artifact; a blank page
+    (left empty so that a part opens on a right-hand page) prints none."""
     tree = judged.tree
-    assert tree.pagination_pages == list(range(2, tree.page_count + 1))
+    blank = [n for n, text in enumerate(judged.pages_text, 1) if not text.strip()]
+    numbered = [n for n in range(2, tree.page_count + 1) if n not in blank]
+    assert tree.pagination_pages == numbered
+    assert numbered and all(n % 2 == 0 for n in blank)  # blank pages are left-hand pages
 
 
 def test_link_descriptions_are_in_the_books_language(judged: Verdicts) -> None:
