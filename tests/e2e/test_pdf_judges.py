@@ -375,7 +375,7 @@ def _read_structure(pdf: pikepdf.Pdf) -> Structure:
             dest = str(annotation.get("/Dest", ""))
             uri = str(annotation.A.URI) if "/A" in annotation else ""
             readable = re.search(r"[^\W\d_]", contents) or (
-                uri.startswith("tel:") and re.fullmatch(r"\+?[\d ]+", contents)
+                uri.startswith("tel:") and re.fullmatch(r"\+?[\d ().\-/\u00a0]+", contents)
             )
             if (
                 not readable
