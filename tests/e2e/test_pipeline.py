@@ -133,3 +133,18 @@ def test_contents_page_numbers_are_right(mini: Built) -> None:
         assert words in pages[number - 1], (title, number)
         checked += 1
     assert checked >= 10
+
+
+def test_every_page_of_an_unofficial_translation_carries_the_mark(mini: Built) -> None:
+    """A page photocopied alone still says its words are the book's own translation: the
+    foot of every page of such a statement, and of no other page, carries the mark."""
+    mark = "TRADUCTION NON OFFICIELLE"
+    pages = [(page.extract_text() or "").split("\n") for page in mini.pdf("fr").pages]
+    # The running head of the statement 2019-11-22-plenary's pages (its French title).
+    head = "DÉCLARATIONS UN DISPOSITIF INCAPABLE DE SE RÉFORMER"
+    own = [n for n, lines in enumerate(pages) if head in lines]
+    footed = [n for n, lines in enumerate(pages) if lines[-1].startswith(mark)]
+    assert own and footed == own
+    # The English book shows the original: no page's foot carries a mark.
+    for page in mini.pdf("en").pages:
+        assert not (page.extract_text() or "").split("\n")[-1].upper().startswith("UNOFFICIAL")
