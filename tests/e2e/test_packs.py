@@ -15,16 +15,6 @@ from kpbrief.build.plan import planned_outputs
 from kpbrief.cli import _build_request, main, parser
 
 
-@pytest.fixture(scope="session")
-def pt_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The Portuguese fixture in both its languages, PDF only (book and pack)."""
-    root = tmp_path_factory.mktemp("pt-packs")
-    source = copy_fixture("pt", root)
-    out = root / "out"
-    build(BuildRequest(source=source, out=out, formats=["pdf"], packs=True))
-    return Built(source, out, "livro-teste")
-
-
 def pack_path(book: Built, pack: str, lang: str) -> Path:
     return book.out / f"{book.book_id}.pack-{pack}.{lang}.pdf"
 

@@ -67,11 +67,9 @@ def tool(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def kp(tmp_path_factory: pytest.TempPathFactory) -> Built:
+def kp(kp_book: Built) -> Built:
     """The KP book of this repository, in English and French, as one document each."""
-    out = tmp_path_factory.mktemp("kp") / "out"
-    build(BuildRequest(source=REPO, out=out, formats=["pdf", "html"], parts=1))
-    return Built(REPO, out, "kp-csc-briefing")
+    return kp_book
 
 
 @pytest.fixture(scope="session")
