@@ -479,7 +479,7 @@ def _deadline(args: argparse.Namespace) -> float | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from kpbrief.build.lifetime import Interrupted, stopped_by_sigterm
+    from kpbrief.build.lifetime import Interrupted, stopped_by_signals
     from kpbrief.build.limits import TimeLimitExceeded, wall_clock_limit
 
     args = parser().parse_args(argv)
@@ -488,7 +488,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kpbrief {args.command}: {problem}", file=sys.stderr)
         return 2
     try:
-        with stopped_by_sigterm():
+        with stopped_by_signals():
             if args.command in ("check", "import"):
                 # build and watch keep their own deadline (engines in workers are killed).
                 with wall_clock_limit(_deadline(args), f"the {args.command}"):

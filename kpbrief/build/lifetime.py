@@ -19,7 +19,7 @@ from types import FrameType
 
 from kpbrief.engines.processes import die_with_parent
 
-__all__ = ["Interrupted", "die_with_parent", "remove_leftovers", "stopped_by_sigterm"]
+__all__ = ["Interrupted", "die_with_parent", "remove_leftovers", "stopped_by_signals"]
 
 # A staged output: .<final name>.<pid of the build>.<random>.tmp (see outputs.temporary_beside).
 STAGED = re.compile(r"^\.(?P<final>.+)\.(?P<pid>\d+)\.[^.]+\.tmp$")
@@ -30,20 +30,39 @@ class Interrupted(BaseException):
 
 
 @contextlib.contextmanager
-def stopped_by_sigterm() -> Iterator[None]:
-    """SIGTERM, inside the block, raises Interrupted in the main thread (as Ctrl-C does)."""
+def stopped_by_signals() -> Iterator[None]:
+    """Ctrl-C (SIGINT) and SIGTERM, inside the block, raise Interrupted in the main thread.
+
+    An exception raised from a signal handler lands wherever the interpreter is; inside a
+    callback from C (Pango calls into Python while WeasyPrint lays text out), it is printed
+    and dropped, and the work would go on. So once asked to stop, a profiling timer (CPU
+    time: it runs only while the work does) raises Interrupted again each second until it
+    is out of the block.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    asked = False
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal asked
+        if not asked:
+            asked = True
+            signal.setitimer(signal.ITIMER_PROF, 1.0, 1.0)
         raise Interrupted()
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    def again(_signum: int, _frame: FrameType | None) -> None:
+        if asked:
+            raise Interrupted()
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    previous[signal.SIGPROF] = signal.signal(signal.SIGPROF, again)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _alive(pid: int) -> bool:
