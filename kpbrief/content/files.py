@@ -9,6 +9,7 @@ from typing import TypeVar
 from kpbrief.confine import inside, outside_message
 from kpbrief.content.model import Origin
 from kpbrief.content.reader import ID_RE, Reader
+from kpbrief.content.yaml import LineMap
 
 MAX_MEDIA_BYTES = 50 * 1024 * 1024
 
@@ -69,3 +70,23 @@ def _file_id(path: Path) -> str | None:
     """The id a content file's name gives it (its first dotted part), if it is an id."""
     ident = path.name.split(".")[0]
     return ident if ID_RE.match(ident) else None
+
+
+def yaml_file(reader: Reader, path: Path) -> tuple[str, Origin, LineMap] | None:
+    """A YAML content file (<id>.yaml) read as a mapping: its id, origin and data; None,
+    with the problem reported, when its name or its text will not do."""
+    origin = Origin(reader.rel(path))
+    if path.suffix not in (".yaml", ".yml") or not ID_RE.match(path.stem):
+        reader.error(
+            origin,
+            f"file name '{path.name}' does not follow <id>.yaml (lowercase words joined by "
+            "hyphens): rename it",
+        )
+        return None
+    text = reader.read_text(path)
+    if text is None:
+        return None
+    data = reader.mapping(reader.parse_yaml(text, origin), origin, "the file")
+    if data is None:
+        return None
+    return path.stem, origin, data

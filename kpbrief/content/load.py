@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kpbrief.content.diagnostics import language_hint
-from kpbrief.content.files import _by_id, _file_id, _files, _media
+from kpbrief.content.files import _by_id, _file_id, _files, _media, yaml_file
 from kpbrief.content.model import (
     BookInfo,
     Content,
@@ -24,7 +24,7 @@ from kpbrief.content.model import (
     Quotation,
 )
 from kpbrief.content.packs import load_pack
-from kpbrief.content.reader import ID_RE, LANG_RE, Reader
+from kpbrief.content.reader import LANG_RE, Reader
 from kpbrief.content.statements import merge_statements, name_parts, read_statement_file
 from kpbrief.content.yaml import LineMap
 from kpbrief.folder import KINDS
@@ -164,26 +164,8 @@ def _key_lines(reader: Reader, data: LineMap, origin: Origin) -> tuple[Quotation
     return tuple(out)
 
 
-def _yaml_file(reader: Reader, path: Path) -> tuple[str, Origin, LineMap] | None:
-    origin = Origin(reader.rel(path))
-    if path.suffix not in (".yaml", ".yml") or not ID_RE.match(path.stem):
-        reader.error(
-            origin,
-            f"file name '{path.name}' does not follow <id>.yaml (lowercase words joined by "
-            "hyphens): rename it",
-        )
-        return None
-    text = reader.read_text(path)
-    if text is None:
-        return None
-    data = reader.mapping(reader.parse_yaml(text, origin), origin, "the file")
-    if data is None:
-        return None
-    return path.stem, origin, data
-
-
 def _load_person(reader: Reader, path: Path) -> Person | None:
-    parsed = _yaml_file(reader, path)
+    parsed = yaml_file(reader, path)
     if parsed is None:
         return None
     person_id, origin, data = parsed
@@ -215,7 +197,7 @@ def _load_person(reader: Reader, path: Path) -> Person | None:
 
 
 def _load_organisation(reader: Reader, path: Path) -> Organisation | None:
-    parsed = _yaml_file(reader, path)
+    parsed = yaml_file(reader, path)
     if parsed is None:
         return None
     org_id, origin, data = parsed
@@ -243,7 +225,7 @@ def _load_organisation(reader: Reader, path: Path) -> Organisation | None:
 
 
 def _load_event(reader: Reader, path: Path) -> Event | None:
-    parsed = _yaml_file(reader, path)
+    parsed = yaml_file(reader, path)
     if parsed is None:
         return None
     event_id, origin, data = parsed
