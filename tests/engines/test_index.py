@@ -83,10 +83,22 @@ def _printed_index(reader: PdfReader) -> dict[str, list[int]]:
         text = page.extract_text() or ""
         if not text.lstrip().startswith("Index"):
             continue
-        for line in text.splitlines():
-            match = re.match(r"^(\D+?)\s+(\d+(?:,\s*\d+)*)$", line.strip())
+        pending = ""  # an entry's name wrapped over lines before its page numbers
+        last = ""  # the entry whose page numbers wrapped (its line ended with a comma)
+        for line in (raw.strip() for raw in text.splitlines()[1:]):
+            if last and re.fullmatch(r"\d+(?:,\s*\d+)*,?", line):
+                printed[last] += [int(n) for n in re.findall(r"\d+", line)]
+                last = last if line.endswith(",") else ""
+                continue
+            match = re.match(r"^(\D*?)\s*(\d+(?:,\s*\d+)*)(,?)$", line)
             if match:
-                printed[match[1].strip()] = [int(n) for n in re.findall(r"\d+", match[2])]
+                name = f"{pending} {match[1]}".strip()
+                printed[name] = [int(n) for n in re.findall(r"\d+", match[2])]
+                pending, last = "", (name if match[3] else "")
+            elif len(line) > 1:  # not an initial letter's heading
+                pending = f"{pending} {line}".strip()
+            else:
+                pending = ""
     return printed
 
 
