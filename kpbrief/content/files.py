@@ -72,8 +72,8 @@ def _file_id(path: Path) -> str | None:
     return ident if ID_RE.match(ident) else None
 
 
-def yaml_file(reader: Reader, path: Path) -> tuple[str, Origin, LineMap] | None:
-    """A YAML content file (<id>.yaml) read as a mapping: its id, origin and data; None,
+def yaml_file(reader: Reader, path: Path) -> tuple[str, Origin, LineMap, str] | None:
+    """A YAML content file (<id>.yaml) read as a mapping: its id, origin, data and text; None,
     with the problem reported, when its name or its text will not do."""
     origin = Origin(reader.rel(path))
     if path.suffix not in (".yaml", ".yml") or not ID_RE.match(path.stem):
@@ -89,4 +89,4 @@ def yaml_file(reader: Reader, path: Path) -> tuple[str, Origin, LineMap] | None:
     data = reader.mapping(reader.parse_yaml(text, origin), origin, "the file")
     if data is None:
         return None
-    return path.stem, origin, data
+    return path.stem, origin, data, text

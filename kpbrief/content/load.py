@@ -168,7 +168,7 @@ def _load_person(reader: Reader, path: Path) -> Person | None:
     parsed = yaml_file(reader, path)
     if parsed is None:
         return None
-    person_id, origin, data = parsed
+    person_id, origin, data, _text = parsed
     reader.fields(
         data,
         origin,
@@ -200,7 +200,7 @@ def _load_organisation(reader: Reader, path: Path) -> Organisation | None:
     parsed = yaml_file(reader, path)
     if parsed is None:
         return None
-    org_id, origin, data = parsed
+    org_id, origin, data, _text = parsed
     reader.fields(
         data,
         origin,
@@ -228,7 +228,7 @@ def _load_event(reader: Reader, path: Path) -> Event | None:
     parsed = yaml_file(reader, path)
     if parsed is None:
         return None
-    event_id, origin, data = parsed
+    event_id, origin, data, _text = parsed
     reader.fields(
         data,
         origin,

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from kpbrief.content.files import yaml_file
 from kpbrief.content.model import Content, LocalText, Origin, Pack, Problem
-from kpbrief.content.reader import ID_RE, Reader
+from kpbrief.content.reader import Reader
 from kpbrief.content.yaml import LineMap
 
 PACK_FIELDS = ("title", "date", "issues")
@@ -21,20 +22,10 @@ PACK_OPTIONAL = ("meeting", "contacts")
 
 def load_pack(reader: Reader, path: Path) -> Pack | None:
     """One pack file; None (with its problems reported) when it cannot be read."""
-    origin = Origin(reader.rel(path))
-    if path.suffix not in (".yaml", ".yml") or not ID_RE.match(path.stem):
-        reader.error(
-            origin,
-            f"file name '{path.name}' does not follow <id>.yaml (lowercase words joined by "
-            "hyphens): rename it",
-        )
+    parsed = yaml_file(reader, path)
+    if parsed is None:
         return None
-    text = reader.read_text(path)
-    if text is None:
-        return None
-    data = reader.mapping(reader.parse_yaml(text, origin), origin, "the file")
-    if data is None:
-        return None
+    _ident, origin, data, text = parsed
     reader.fields(data, origin, PACK_FIELDS, PACK_OPTIONAL)
     title = reader.get(data, origin, "title", reader.local_text)
     date = reader.get(data, origin, "date", reader.date)
