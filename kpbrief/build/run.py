@@ -317,7 +317,7 @@ def _engine_job(
     html: str,
 ) -> tuple[EngineJob, str]:
     """The job that makes one output from its HTML, and the key of what its engine is given."""
-    from kpbrief.edition.render import environment, epub_texts, render_cover_html
+    from kpbrief.edition.render import environment, epub_texts, plain_text, render_cover_html
     from kpbrief.engines.parts import PART_CACHE, part_count
 
     request = writing.request
@@ -341,7 +341,7 @@ def _engine_job(
         )
     elif fmt == "epub":
         layouts = layout_dirs(request.source)
-        summary = (
+        summary = plain_text(
             environment(layouts, gettext)
             .get_template("epub-accessibility.txt")
             .render(book=edition)

@@ -16,6 +16,8 @@ import re
 
 from markupsafe import Markup, escape
 
+from kpbrief.edition.i18n import without_language_marks
+
 _BREAKS = re.compile(r"[\r\n\f\v\x00-\x08\x0e-\x1f\x7f\u2028\u2029]")
 
 
@@ -25,6 +27,7 @@ def css_string(text: str) -> Markup:
     can end the string or reach the style sheet around it. HTML escapes are undone first: a
     <style> is raw text, its entities would be printed as written."""
     plain = Markup(text).unescape() if isinstance(text, Markup) else str(text)
+    plain = without_language_marks(plain)  # a language cannot be marked in a CSS string
     return Markup(
         "".join(char if char.isalnum() or char == " " else f"\\{ord(char):06x}" for char in plain)
     )

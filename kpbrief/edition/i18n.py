@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import re
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -34,12 +35,17 @@ def coverage(path: Path, locale: str, template: Path | None) -> tuple[set[Any], 
     and those it translates (neither empty nor fuzzy)."""
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=locale)
-    done = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    done = {m.id for m in catalog if m.id and _translated(m.string) and not m.fuzzy}
     wanted = {m.id for m in catalog if m.id}
     if template is not None and template.is_file():
         with template.open("rb") as handle:
             wanted |= {m.id for m in read_po(handle) if m.id}
     return wanted, done
+
+
+def _translated(string: Any) -> bool:
+    """A message's translation is there: every plural form of it, when it has plurals."""
+    return all(string) if isinstance(string, tuple) else bool(string)
 
 
 def _compiled(catalog: Catalog) -> gettext.GNUTranslations:
@@ -58,9 +64,106 @@ class Translations:
     complete: bool = False  # every interface string in this language (or none needed)
 
 
+# A message shown in another language than the book's is wrapped, on its way through the
+# templates, in these private-use characters with the language's code:
+# OPEN + code + BEGIN + message + CLOSE. `render` turns each into <span lang="code">, or drops
+# the marks where no element can be (attributes, <title>, pictures, plain texts).
+LANG_OPEN, LANG_BEGIN, LANG_CLOSE = "\ue000", "\ue001", "\ue002"
+
+
+class MarkedTranslations(gettext.NullTranslations):
+    """The catalogs of a language whose interface is not fully translated: each message says
+    which language it comes out in, the book's own (unmarked), the fallback catalog's, or
+    the templates' English."""
+
+    def __init__(
+        self,
+        own: gettext.NullTranslations,
+        own_done: set[Any],
+        fallback: tuple[gettext.NullTranslations, set[Any], str] | None,
+        lang: str,
+    ) -> None:
+        super().__init__()
+        self.own, self.own_done, self.fallback, self.lang = own, own_done, fallback, lang
+
+    def _mark(self, key: Any, own: str, fallback: str, default: str) -> str:
+        if key in self.own_done:
+            return own
+        shown, text = TEMPLATE_LANG, default
+        if self.fallback is not None and key in self.fallback[1]:
+            shown, text = self.fallback[2], fallback
+        if shown.split("_")[0] == self.lang.split("_")[0]:
+            return text
+        return f"{LANG_OPEN}{shown.replace('_', '-')}{LANG_BEGIN}{text}{LANG_CLOSE}"
+
+    def _other(self) -> gettext.NullTranslations:
+        return self.fallback[0] if self.fallback is not None else gettext.NullTranslations()
+
+    def gettext(self, message: str) -> str:
+        return self._mark(
+            message, self.own.gettext(message), self._other().gettext(message), message
+        )
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        default = msgid1 if n == 1 else msgid2
+        return self._mark(
+            (msgid1, msgid2),
+            self.own.ngettext(msgid1, msgid2, n),
+            self._other().ngettext(msgid1, msgid2, n),
+            default,
+        )
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._mark(
+            message,
+            self.own.pgettext(context, message),
+            self._other().pgettext(context, message),
+            message,
+        )
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        default = msgid1 if n == 1 else msgid2
+        return self._mark(
+            (msgid1, msgid2),
+            self.own.npgettext(context, msgid1, msgid2, n),
+            self._other().npgettext(context, msgid1, msgid2, n),
+            default,
+        )
+
+
+def without_language_marks(text: str) -> str:
+    """A text with the marks of `MarkedTranslations` taken out, its words kept."""
+    return _MARK.sub("", text)
+
+
+_MARK = re.compile(f"{LANG_OPEN}[^{LANG_BEGIN}]*{LANG_BEGIN}|{LANG_CLOSE}")
+
+
 def translations_for(locales_dirs: list[Path], lang: str, fallback_lang: str) -> Translations:
     """Catalog of `lang` (book folder's own first, then kpbrief's), falling back to the
-    book's first language when `lang` has none."""
+    book's first language when `lang` has none. Where the catalogs leave messages
+    untranslated, each of those says the language it is shown in (`MarkedTranslations`)."""
+    own, wanted, done = _chain(locales_dirs, lang)
+    has_catalog = own is not None
+    # Complete when every string is translated by one catalog or another of the chain.
+    complete = lang.split("_")[0] == TEMPLATE_LANG or (has_catalog and wanted <= done)
+    if complete:
+        assert own is not None or lang.split("_")[0] == TEMPLATE_LANG
+        return Translations(own or gettext.NullTranslations(), has_catalog, complete)
+    fallback = None
+    if not has_catalog and fallback_lang != lang:
+        other, _wanted, other_done = _chain(locales_dirs, fallback_lang)
+        if other is not None:
+            fallback = (other, other_done, fallback_lang)
+    marked = MarkedTranslations(own or gettext.NullTranslations(), done, fallback, lang)
+    return Translations(marked, has_catalog, complete)
+
+
+def _chain(
+    locales_dirs: list[Path], lang: str
+) -> tuple[gettext.GNUTranslations | None, set[Any], set[Any]]:
+    """The catalogs of one language, chained (book folder's first), with the messages they
+    are for and those they translate."""
     chain: list[gettext.GNUTranslations] = []
     wanted: set[Any] = set()
     done: set[Any] = set()
@@ -72,21 +175,12 @@ def translations_for(locales_dirs: list[Path], lang: str, fallback_lang: str) ->
                 more_wanted, more_done = coverage(path, code, folder / f"{DOMAIN}.pot")
                 wanted |= more_wanted
                 done |= more_done
-    has_catalog = bool(chain)
-    # Complete when every string is translated by one catalog or another of the chain.
-    complete = lang.split("_")[0] == TEMPLATE_LANG or (has_catalog and wanted <= done)
-    if not chain and fallback_lang != lang:
-        for code in catalog_codes(fallback_lang):
-            for folder in locales_dirs:
-                path = catalog_path(folder, code)
-                if path.is_file():
-                    chain.append(compile_po(path, code))
     if not chain:
-        return Translations(gettext.NullTranslations(), has_catalog, complete)
+        return None, wanted, done
     first = chain[0]
     for more in chain[1:]:
         first.add_fallback(more)
-    return Translations(first, has_catalog, complete)
+    return first, wanted, done
 
 
 def format_partial(date: PartialDate, locale: str) -> str:

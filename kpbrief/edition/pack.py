@@ -20,8 +20,7 @@ from kpbrief.document import ASSETS
 from kpbrief.edition.assemble import anchor, bcp47
 from kpbrief.edition.i18n import format_partial
 from kpbrief.edition.model import Chapter, Contact, Edition, KeyLine, StatementListing
-from kpbrief.edition.render import environment, timeline_picture
-from kpbrief.edition.typography import apply_typography
+from kpbrief.edition.render import environment, finish_html, timeline_picture
 
 MAX_KEY_LINES = 3  # per issue: with the asks and the latest statements, two pages at most
 MAX_LATEST = 3
@@ -173,4 +172,4 @@ def render_pack_html(
         assets=ASSETS,
         timeline_svg=timeline_picture(view.book),
     )
-    return apply_typography(html, view.book.lang)
+    return finish_html(html, view.book.lang)

@@ -7,6 +7,7 @@ pandoc); `target` tells them apart. Interface strings come from the gettext cata
 from __future__ import annotations
 
 import gettext
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from markupsafe import Markup
 
 from kpbrief.document import ASSETS
 from kpbrief.edition.catalog_text import EscapedTranslations, css_string
+from kpbrief.edition.i18n import LANG_BEGIN, LANG_CLOSE, LANG_OPEN, without_language_marks
 from kpbrief.edition.model import Edition
 from kpbrief.edition.timeline import draw_timeline
 from kpbrief.edition.typography import apply_typography
@@ -53,7 +55,77 @@ def render_html(
         assets=ASSETS,
         timeline_svg=timeline_picture(edition),
     )
-    return apply_typography(html, edition.lang)
+    return finish_html(html, edition.lang)
+
+
+def finish_html(html: str, lang: str) -> str:
+    """A rendered document made final: messages shown in another language than the book's
+    marked with their `lang`, then the language's typography."""
+    return apply_typography(label_languages(html), lang)
+
+
+# Where a message's language cannot be an element: inside these, its marks are dropped.
+_NO_SPANS = ("head", "title", "svg", "style", "script", "textarea", "option")
+_TAG = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"</?\s*([A-Za-z][\w:-]*)")
+_OPENING = re.compile(f"{LANG_OPEN}([A-Za-z0-9-]*){LANG_BEGIN}")
+
+
+def label_languages(html: str) -> str:
+    """Each message `MarkedTranslations` marked as shown in another language becomes
+    <span lang="…">…</span> in running text; inside a tag, or an element that can hold no
+    span, only its words are kept."""
+    if LANG_OPEN not in html and LANG_CLOSE not in html:
+        return html
+    out: list[str] = []
+    inside: list[str] = []
+    for piece in _TAG.split(html):
+        if piece.startswith("<"):
+            _follow(piece, inside)
+            out.append(without_language_marks(piece))
+        elif any(name in _NO_SPANS for name in inside):
+            out.append(without_language_marks(piece))
+        else:
+            spans = _OPENING.sub(lambda m: f'<span lang="{m.group(1)}">', piece)
+            out.append(spans.replace(LANG_CLOSE, "</span>"))
+    return "".join(out)
+
+
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
+
+
+def _follow(tag: str, inside: list[str]) -> None:
+    """Keep `inside` as the open elements among `_NO_SPANS` after `tag`."""
+    found = _TAG_NAME.match(tag)
+    if found is None or tag.startswith(("<!", "<?")):
+        return
+    name = found.group(1).lower()
+    if name not in _NO_SPANS or name in _VOID or tag.endswith("/>"):
+        return
+    if tag.startswith("</"):
+        if name in inside:
+            del inside[len(inside) - 1 - inside[::-1].index(name) :]
+    else:
+        inside.append(name)
+
+
+def plain_text(text: str) -> str:
+    """A rendered text that is not HTML (a metadata field): its words, marks dropped."""
+    return without_language_marks(text)
 
 
 def timeline_picture(edition: Edition) -> Callable[..., Markup]:
@@ -73,7 +145,7 @@ def render_cover_html(
     html = env.get_template("cover-image.html").render(
         book=edition, assets=ASSETS, timeline_svg=timeline_picture(edition)
     )
-    return apply_typography(html, edition.lang)
+    return finish_html(html, edition.lang)
 
 
 def epub_texts(env: Any, edition: Edition) -> dict[str, str]:
@@ -82,6 +154,7 @@ def epub_texts(env: Any, edition: Edition) -> dict[str, str]:
     module = env.get_template("epub-texts.html").make_module({"book": edition})
 
     def text(name: str) -> str:
-        return apply_typography(" ".join(str(getattr(module, name)).split()), edition.lang)
+        words = without_language_marks(str(getattr(module, name)))
+        return apply_typography(" ".join(words.split()), edition.lang)
 
     return {name: text(name) for name in ("toc_title", "landmarks", "cover_alt")}

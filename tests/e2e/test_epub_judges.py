@@ -356,3 +356,18 @@ def test_semantic_markup_reads_right_without_styles(epubs: dict[str, Path]) -> N
         assert all(re.fullmatch(r"\d{4}(-\d\d){0,2}", t.get("datetime") or "") for t in times)
         lists = [d for d in documents.values() if d.findall(f".//{XHTML}dl/{XHTML}dt")]
         assert lists, book  # the statements' facts
+
+
+def test_labels_left_in_english_are_marked_in_the_ebook(epubs: dict[str, Path]) -> None:
+    """The pt book has no Portuguese catalog: its English labels reach the EPUB marked
+    lang="en" (pandoc keeps the span's language), and no private mark is left anywhere."""
+    for name, path in epubs.items():
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.namelist():
+                if member.endswith((".xhtml", ".opf", ".ncx", ".css")):
+                    text = archive.read(member).decode("utf-8")
+                    assert not re.search("[\ue000-\ue002]", text), (name, member)
+    chapters = " ".join(_member(epubs["pt.pt_BR"], n) for n in _documents(epubs["pt.pt_BR"]))
+    assert re.search(r'<span lang="en"[^>]*>(Contacts|Chronology)</span>', chapters)
+    english = " ".join(_member(epubs["mini.en"], n) for n in _documents(epubs["mini.en"]))
+    assert '<span lang="en"' not in english

@@ -45,3 +45,35 @@ def test_an_incomplete_catalog_keeps_the_notice(tmp_path: Path) -> None:
         (own / "messages.po").write_text(po, encoding="utf-8")
         page = _title_pages(source, tmp_path / f"out-{expected}")["pt_BR"]
         assert (notice in page) is expected
+
+
+MARKS = re.compile("[\ue000-\ue002]")
+
+
+def test_labels_left_in_english_say_so(tmp_path: Path) -> None:
+    """A book language without a catalog shows the templates' English labels, each marked
+    lang="en" in running text (a screen reader then speaks it as English); in an attribute,
+    the document's <title> or a picture, only the words are kept."""
+    source = copy_fixture("pt", tmp_path)
+    out = tmp_path / "out"
+    build(BuildRequest(source, out, formats=["html"], languages=["pt_BR"]))
+    html = (out / "livro-teste.pt_BR.html").read_text(encoding="utf-8")
+    assert not MARKS.search(html)
+    assert '<html lang="pt-BR"' in html or 'lang="pt-BR"' in html[:400]
+    for label in ("Chronology", "Contacts", "How to use this book"):
+        assert f'<span lang="en">{label}</span>' in html, label
+    head = html[: html.index("</head>")]
+    assert "<span" not in head
+    assert not re.search(r'="[^"]*<span', html)  # never inside an attribute's value
+    # the statements' own words are not labels: the Portuguese title is not marked
+    assert '<span lang="en">Livro de teste' not in html
+
+
+def test_a_translated_interface_marks_no_label(tmp_path: Path) -> None:
+    source = copy_fixture("mini", tmp_path)
+    out = tmp_path / "out"
+    build(BuildRequest(source, out, formats=["html"], languages=["fr"]))
+    (html,) = out.glob("*.fr.html")
+    text = html.read_text(encoding="utf-8")
+    assert not MARKS.search(text)
+    assert not re.search(r'<span lang="en">(Contents|Chronology|Contacts)</span>', text)
