@@ -16,6 +16,7 @@ from babel import Locale, UnknownLocaleError
 
 from kpbrief.confine import inside, outside_message
 from kpbrief.content import faithful, quotations
+from kpbrief.content.catalogs import catalog_problem
 from kpbrief.content.consistency import statement_problems
 from kpbrief.content.diagnostics import did_you_mean, language_hint
 from kpbrief.content.leftovers import leftovers
@@ -34,7 +35,6 @@ from kpbrief.content.model import (
 from kpbrief.content.pictures import media_problems
 from kpbrief.content.privacy import private_details
 from kpbrief.content.reader import ID_RE, fold_newlines
-from kpbrief.folder import find_catalog
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")
@@ -475,12 +475,8 @@ def check(content: Content, locale_dirs: list[Path] | None = None) -> list[Probl
         for lang in content.book.languages:
             if lang in checker.unknown_languages:
                 continue  # one error for it already
-            if lang.split("_")[0] != "en" and find_catalog(locale_dirs, lang) is None:
-                checker.warning(
-                    content.book.origin.at(content.book.lines, "languages"),
-                    f"no message catalog for '{lang}': its book's interface is shown in "
-                    f"'{content.book.default_lang}'; run 'kpbrief i18n update' and translate "
-                    f"locales/{lang}/LC_MESSAGES/messages.po",
-                )
+            said = catalog_problem(locale_dirs, lang, content.book.default_lang, content.root)
+            if said is not None:
+                checker.warning(content.book.origin.at(content.book.lines, "languages"), said)
     checker.problems.extend(quotations.unmatched(content))
     return checker.run()
