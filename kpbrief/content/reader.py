@@ -60,6 +60,27 @@ def _in_plain_words(problem: str) -> str:
     return problem
 
 
+def _unclosed(exc: yaml.MarkedYAMLError) -> tuple[str, str] | None:
+    """('[', ']') or ('{', '}') when YAML failed inside a list or mapping that was opened and
+    never closed on its line (`name: [Ada`), else None."""
+    context = exc.context or ""
+    opened = ("[", "]") if "flow sequence" in context else ("{", "}")
+    if "flow" not in context or exc.context_mark is None or exc.problem_mark is None:
+        return None
+    if exc.problem_mark.line == exc.context_mark.line:
+        return None  # a mistake inside a list written on one line: YAML's words say it
+    return opened
+
+
+def _column_and_line(text: str, index: int) -> tuple[int, str]:
+    """The 1-based column of a character of `text` and the line that holds it, lines
+    broken at '\n' only (as an editor counts them)."""
+    index = max(0, min(index, len(text)))
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    return index - start + 1, text[start : end if end >= 0 else len(text)]
+
+
 def _not_an_id(text: str) -> str:
     """Why a text is not an id, with what it may have meant."""
     message = f"'{show_invisible(text)}' is not an id: use lowercase ASCII words joined by hyphens"
@@ -84,8 +105,8 @@ class Reader:
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def error(self, origin: Origin, message: str) -> None:
-        self.problems.append(Problem(origin, "error", message))
+    def error(self, origin: Origin, message: str, excerpt: str = "") -> None:
+        self.problems.append(Problem(origin, "error", message, excerpt))
 
     def warning(self, origin: Origin, message: str) -> None:
         self.problems.append(Problem(origin, "warning", message))
@@ -123,10 +144,12 @@ class Reader:
             loader = _Loader(text)  # checks every character of the text
         except yaml.reader.ReaderError as exc:
             line = text[: exc.position].count("\n") + 1 + line_offset
+            column, excerpt = _column_and_line(text, exc.position)
             self.error(
-                Origin(origin.path, line),
+                Origin(origin.path, line, column),
                 f"YAML does not parse: the character U+{exc.character:04X} is not allowed "
                 "(a control character, or not text); remove it",
+                excerpt,
             )
             return PARSE_FAILED
         loader.line_offset = line_offset
@@ -145,11 +168,20 @@ class Reader:
             return loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
+            opened = _unclosed(exc)
+            if opened and exc.context_mark is not None:
+                mark = exc.context_mark  # the cause: where the list or mapping was opened
             line = loader.line_of(mark) if mark else origin.line
+            column, excerpt = _column_and_line(text, mark.index) if mark else (0, "")
             what = _in_plain_words(exc.problem or "invalid YAML")
+            if opened:
+                what = (
+                    f"this '{opened[0]}' is never closed: close it with '{opened[1]}', or "
+                    "write the value in quotes"
+                )
             if isinstance(exc, yaml.constructor.ConstructorError):
                 what = f"{what}; tags that build objects are not allowed, write plain values"
-            self.error(Origin(origin.path, line), f"YAML does not parse: {what}")
+            self.error(Origin(origin.path, line, column), f"YAML does not parse: {what}", excerpt)
             return PARSE_FAILED
         except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
             self.error(origin, f"YAML does not parse: {exc}")

@@ -28,13 +28,14 @@ def errors_of(book: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list
             "content/people/ada-okafor.yaml",
             "name: Ada Okafor",
             "name: [Ada Okafor",
-            "content/people/ada-okafor.yaml:2: error: YAML does not parse",
+            "content/people/ada-okafor.yaml:1:7: error: YAML does not parse: this '[' is never "
+            "closed: close it with ']', or write the value in quotes",
         ),
         (
             "content/statements/2019-11-22-plenary.en.md",
             "kind: press-release",
             "kind: [oops",
-            "content/statements/2019-11-22-plenary.en.md:5: error: YAML does not parse",
+            "content/statements/2019-11-22-plenary.en.md:4:7: error: YAML does not parse",
         ),
         (
             "content/organisations/test-coalition.yaml",
@@ -46,7 +47,7 @@ def errors_of(book: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list
             "content/issues/reform.en.md",
             "title: Reform of the scheme",
             "title: [Reform",
-            "content/issues/reform.en.md:3: error: YAML does not parse",
+            "content/issues/reform.en.md:2:8: error: YAML does not parse",
         ),
         (
             "content/book.yaml",

@@ -71,7 +71,7 @@ def book(tmp_path: Path) -> Path:
             PERSON,
             "country: BE",
             "country: BE\n\tphone: x",
-            f"{PERSON}:5: error: YAML does not parse: a tab cannot indent YAML: use spaces",
+            f"{PERSON}:5:1: error: YAML does not parse: a tab cannot indent YAML: use spaces",
         ),
     ],
 )
@@ -90,3 +90,18 @@ def test_country_quoted_no_is_norway(book: Path, capsys: pytest.CaptureFixture[s
     main(["check", "--source", str(book)])
     out = capsys.readouterr().out
     assert PERSON not in out, out
+
+
+def test_a_yaml_error_quotes_its_line_with_a_caret_at_the_cause(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(book / STATEMENT, "issues: [reform]", "issues: [reform")
+    assert main(["check", "--source", str(book)]) == 1
+    lines = capsys.readouterr().out.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"{STATEMENT}:7:9: error:"))
+    assert lines[at].endswith(
+        "YAML does not parse: this '[' is never closed: close it with ']', or write the value "
+        "in quotes"
+    )
+    assert lines[at + 1] == "    | issues: [reform"
+    assert lines[at + 2] == "    |         ^"
