@@ -26,6 +26,7 @@ from kpbrief.content.media_check import decoding_problems
 from kpbrief.content.model import (
     Content,
     LocalText,
+    Omission,
     Origin,
     Problem,
     Quotation,
@@ -405,31 +406,25 @@ class Checker:
         self.faithfulness(statement)
 
     def faithfulness(self, statement: Statement) -> None:
+        # A declaration under source.omit or source.added is used when any text uses it.
+        used: list[Omission] = []
+        for text in statement.translations.values():
+            if text.source_file is not None:
+                used += self.translation_faithfulness(statement, text, text.source_file)
         file = statement.source.file
         if file is None:
             return
-        where = statement.original.line_of("source")
-        path = PurePosixPath(file)
-        root = self.content.root / "content"
-        if path.is_absolute() or ".." in path.parts:
-            self.error(
-                where,
-                f"source file '{file}' must be a path under content/, like sources/<name>.txt",
-            )
-            return
-        full = root / Path(*path.parts)
-        if not inside(self.content.root, full):
-            self.error(where, f"source file 'content/{file}': " + outside_message(root, full))
-            return
-        if not full.is_file() or full.is_symlink():
-            self.error(where, f"source file 'content/{file}' does not exist")
-            return
-        try:
-            received = fold_newlines(full.read_bytes().decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            self.error(where, f"source file 'content/{file}' is not UTF-8")
+        received = self.received(statement.original.line_of("source"), file, "source file")
+        if received is None:
             return
         verdict = faithful.compare(statement, received)
+        verdict = faithful.Verdict(
+            verdict.missing,
+            [o for o in verdict.unused_omissions if not any(o is u for u in used)],
+            verdict.added,
+            verdict.compared,
+            [o for o in verdict.unused_additions if not any(o is u for u in used)],
+        )
         for item in verdict.missing:
             first = " ".join(item.paragraph.text.split())
             agrees = item.agrees_until
@@ -446,6 +441,59 @@ class Checker:
                 f"omit entry “{omission.starts[:50]}” matches no paragraph of content/{file}",
             )
         self.additions(verdict, file)
+
+    def received(self, where: Origin, file: str, field: str) -> str | None:
+        """The text of an archived file named under content/, or None (an error said why)."""
+        path = PurePosixPath(file)
+        root = self.content.root / "content"
+        if path.is_absolute() or ".." in path.parts:
+            self.error(
+                where,
+                f"{field} '{file}' must be a path under content/, like sources/<name>.txt",
+            )
+            return None
+        full = root / Path(*path.parts)
+        if not inside(self.content.root, full):
+            self.error(where, f"{field} 'content/{file}': " + outside_message(root, full))
+            return None
+        if not full.is_file() or full.is_symlink():
+            self.error(where, f"{field} 'content/{file}' does not exist")
+            return None
+        try:
+            return fold_newlines(full.read_bytes().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            self.error(where, f"{field} 'content/{file}' is not UTF-8")
+            return None
+
+    def translation_faithfulness(
+        self, statement: Statement, text: StatementText, file: str
+    ) -> list[Omission]:
+        """A translation received as such stands word for word as received, both ways; the
+        declarations of source.omit and source.added it used."""
+        received = self.received(text.line_of("source_file"), file, "source_file")
+        if received is None:
+            return []
+        verdict = faithful.compare_translation(statement, text, received)
+        for item in verdict.missing:
+            first = " ".join(item.paragraph.text.split())
+            self.error(
+                Origin(text.origin.path, text.body_line),
+                f"not faithful to content/{file}:{item.paragraph.line}: the paragraph "
+                f"“{first[:70]}{'…' if len(first) > 70 else ''}” of the translation as "
+                "received is missing or altered. Restore it word for word, or declare it "
+                f"under source.omit in {statement.original.origin.path} with a reason",
+            )
+        for addition in verdict.added:
+            shown = addition.text
+            self.error(
+                Origin(text.origin.path, text.body_line + addition.line - 1),
+                f"not in content/{file}: the paragraph “{shown[:70]}"
+                f"{'…' if len(shown) > 70 else ''}” is not in the translation as received. "
+                f"Remove it, or declare it under source.added in {statement.original.origin.path}"
+                " with a reason",
+            )
+        unused = verdict.unused_omissions + verdict.unused_additions
+        return [o for o in (*statement.source.omit, *statement.source.added) if o not in unused]
 
     def additions(self, verdict: faithful.Verdict, file: str) -> None:
         """The paragraphs of a statement its archived source does not hold."""

@@ -52,7 +52,15 @@ def name_parts(reader: Reader, path: Path) -> tuple[str, str] | None:
 SHARED_FIELDS = ("date", "kind", "issues", "speakers", "contacts", "mentions", "source", "credits")
 
 
-OWN_FIELDS = ("title", "place", "event", "date_note", "translation", "translated_from")
+OWN_FIELDS = (
+    "title",
+    "place",
+    "event",
+    "date_note",
+    "translation",
+    "translated_from",
+    "source_file",
+)
 
 
 @dataclass
@@ -129,7 +137,9 @@ def read_statement_file(reader: Reader, path: Path) -> StatementFile | None:
     if translation is None:
         required: tuple[str, ...] = ("title", "date", "kind", "issues", "source")
         optional = tuple(f for f in SHARED_FIELDS + OWN_FIELDS if f not in required)
-        optional = tuple(f for f in optional if f not in ("translation", "translated_from"))
+        optional = tuple(
+            f for f in optional if f not in ("translation", "translated_from", "source_file")
+        )
     else:
         required = ("title", "translation")
         optional = tuple(f for f in SHARED_FIELDS + OWN_FIELDS if f not in required)
@@ -174,6 +184,7 @@ def read_statement_file(reader: Reader, path: Path) -> StatementFile | None:
         event=reader.get(data, origin, "event", reader.string),
         date_note=reader.get(data, origin, "date_note", reader.string),
         lines=dict(data.lines),
+        source_file=reader.get(data, origin, "source_file", reader.string),
     )
     return StatementFile(statement_id, statement_text, data, shared)
 

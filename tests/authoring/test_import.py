@@ -399,3 +399,25 @@ def test_what_import_takes_out_does_not_fail_its_own_check(tmp_path: Path, suffi
     assert "0 error(s)" in result.err
     assert "pointed to 'javascript:alert(1)'" in result.out
     assert main(["check", "--source", str(book)]) == 0
+
+
+def test_letterhead_and_date_lines_left_in_the_text_are_marked(seeded: SeedImport) -> None:
+    statement = written_statement(seeded.results["001_a199f83e371a1254.txt"])
+    lines = statement.read_text(encoding="utf-8").split("\n")
+    marks = [line for line in lines if line.startswith("# REVIEW (line ")]
+    for words, what in (
+        ("22 November, 2019", "is a date line (the date is in date:)"),
+        ("Press Release Kimberley Process Civil Society Coalition", "is a release line"),
+        ("For immediate release", "is a release line"),
+    ):
+        mark = next(m for m in marks if f"“{words[:50]}”" in m)
+        number = int(mark.split("(line ")[1].split(")")[0])
+        assert lines[number - 1] == words, (number, lines[number - 1])
+        assert what in mark
+        assert "delete it and name it under source.omit with a reason, or keep it" in mark
+    # The text proper is not marked.
+    assert not any("Today, another three-year" in m for m in marks)
+    assert (
+        f"{statement.relative_to(seeded.book).as_posix()}:"
+        in seeded.results["001_a199f83e371a1254.txt"].out
+    )

@@ -190,6 +190,39 @@ def guess_title(
     return candidates[0] if candidates else None
 
 
+def letterhead(
+    blocks: list[dict[str, Any]],
+    lang: str,
+    org_names: Iterable[str] = (),
+    omit_in: str = "",
+) -> list[tuple[str, str]]:
+    """The lines before the text proper that are a letterhead's, not the statement's: a date
+    line, a release line ("For immediate release"), the sender's name. Each as (its text,
+    the REVIEW note saying what it is and what to do; `omit_in`: the file whose source.omit
+    would declare it, when not the statement's own)."""
+    names = {normalise(name).lower() for name in org_names if name}
+    _months_, date_patterns = _date_patterns(lang)
+    found: list[tuple[str, str]] = []
+    todo = (
+        f"the book prints it as text: delete it and name it under source.omit"
+        f"{f' in {omit_in}' if omit_in else ''} with a reason, or keep it"
+    )
+    for block in blocks[:HEAD_BLOCKS]:
+        text = block_text(block)
+        if block.get("t") == "Para" and len(text) >= BODY_START:
+            break
+        if not text or not _one_line(block) or len(text) > 80:
+            continue
+        shown = f"“{text[:50]}”"
+        if any(word in " ".join(text.lower().split()) for word in _BOILERPLATE):
+            found.append((text, f"{shown} is a release line, not the statement's text; {todo}"))
+        elif len(text) < 40 and any(p.search(text) for p in date_patterns):
+            found.append((text, f"{shown} is a date line (the date is in date:); {todo}"))
+        elif normalise(text.strip(" .:")).lower() in names:
+            found.append((text, f"{shown} is the sender's name, a letterhead; {todo}"))
+    return found
+
+
 def slug(text: str, words: int = 5) -> str:
     """Lowercase ASCII words joined by hyphens; small words and numbers (the id starts with
     the date already) left out."""
