@@ -43,7 +43,7 @@ ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")
 COUNTRY_SLIPS = {"UK": "GB", "EL": "GR", "EN": "GB", "DRC": "CD", "USA": "US", "UAE": "AE"}
 
 
-def _babel_knows(lang: str) -> bool:
+def babel_knows(lang: str) -> bool:
     try:
         Locale.parse(lang)
     except (UnknownLocaleError, ValueError):
@@ -57,7 +57,7 @@ class Checker:
         self.problems: list[Problem] = list(content.problems)
         book = content.book
         self.unknown_languages = tuple(
-            lang for lang in (book.languages if book else ()) if not _babel_knows(lang)
+            lang for lang in (book.languages if book else ()) if not babel_knows(lang)
         )
         self.languages: tuple[str, ...] = tuple(
             lang for lang in (book.languages if book else ()) if lang not in self.unknown_languages
@@ -251,7 +251,7 @@ class Checker:
                         f"'{lang}' is not a language Babel knows{language_hint(lang)}",
                     )
             for lang in book.locales.values():
-                if not _babel_knows(lang):
+                if not babel_knows(lang):
                     self.error(
                         book.origin.at(book.lines, "locales"),
                         f"'{lang}' is not a locale Babel knows",

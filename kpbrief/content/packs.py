@@ -93,7 +93,11 @@ def check_packs(content: Content) -> list[Problem]:
     """The problems between a pack and the rest of the book: ids that point nowhere, people
     who are not public, texts missing in a book language."""
     problems: list[Problem] = []
-    languages = content.book.languages if content.book else ()
+    from kpbrief.content.check import babel_knows
+
+    # A language Babel does not know is one error, in book.yaml; it is not asked of packs.
+    written = content.book.languages if content.book else ()
+    languages = tuple(lang for lang in written if babel_knows(lang))
     bases = tuple(dict.fromkeys(lang.split("_")[0] for lang in languages))
     private = [p for p in content.people.values() if not p.public]
     for pack in content.packs.values():

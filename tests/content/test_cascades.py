@@ -78,3 +78,21 @@ def test_one_mistake_is_at_most_three_errors_cause_first(
     assert errors and errors[0].startswith(cause), errors
     assert len(errors) <= 3, errors
     assert not any("must be a mapping" in e for e in errors), errors
+
+
+@pytest.mark.parametrize("languages", ["[en, french]", "[en, xx]", "[en, FR, xx]"])
+def test_an_invalid_language_brings_no_warning_of_its_own(
+    book: Path, capsys: pytest.CaptureFixture[str], languages: str
+) -> None:
+    """Every file's text in that language would be "missing": none of it is reported, and
+    no warning appears that the book did not have before."""
+    main(["check", "--source", str(book)])
+    before = {line for line in capsys.readouterr().out.splitlines() if ": warning: " in line}
+    edit(book / "content/book.yaml", "languages: [en, fr]", f"languages: {languages}")
+    assert main(["check", "--source", str(book)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    errors = [line for line in out if ": error: " in line]
+    warnings = {line for line in out if ": warning: " in line}
+    assert errors and all(e.startswith("content/book.yaml:6: error: ") for e in errors), errors
+    assert len(errors) == languages.count(",")  # one for each language written wrong
+    assert warnings <= before, warnings - before
