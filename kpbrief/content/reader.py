@@ -60,16 +60,17 @@ def _in_plain_words(problem: str) -> str:
     return problem
 
 
-def _unclosed(exc: yaml.MarkedYAMLError) -> tuple[str, str] | None:
-    """('[', ']') or ('{', '}') when YAML failed inside a list or mapping that was opened and
-    never closed on its line (`name: [Ada`), else None."""
+def _unclosed(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str] | None:
+    """('[', ']') or ('{', '}') when YAML failed inside a list or mapping opened and never
+    closed on its line (`name: [Ada`), else None."""
     context = exc.context or ""
-    opened = ("[", "]") if "flow sequence" in context else ("{", "}")
     if "flow" not in context or exc.context_mark is None or exc.problem_mark is None:
         return None
-    if exc.problem_mark.line == exc.context_mark.line:
-        return None  # a mistake inside a list written on one line: YAML's words say it
-    return opened
+    opened = ("[", "]") if "flow sequence" in context else ("{", "}")
+    start = exc.context_mark.index
+    end = text.find("\n", start)
+    rest = text[start : end if end >= 0 else len(text)]
+    return opened if opened[1] not in rest else None
 
 
 def _column_and_line(text: str, index: int) -> tuple[int, str]:
@@ -168,7 +169,7 @@ class Reader:
             return loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            opened = _unclosed(exc)
+            opened = _unclosed(exc, text)
             if opened and exc.context_mark is not None:
                 mark = exc.context_mark  # the cause: where the list or mapping was opened
             line = loader.line_of(mark) if mark else origin.line
