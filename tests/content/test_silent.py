@@ -264,3 +264,17 @@ def test_an_official_translation_falls_behind_its_original(
     code, out = check(book, capsys)
     assert code == 1  # the source no longer stands word for word either
     assert f"{french}:4: warning: translation is outdated: its original {STATEMENT}" in out
+
+
+def test_a_new_persons_placeholders_left(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new", "person", "jane-doe", "--source", str(book)]) == 0
+    capsys.readouterr()
+    person = "content/people/jane-doe.yaml"
+    _code, out = check(book, capsys)
+    assert (
+        f"{person}:1:8: warning: 'FULL NAME' is a placeholder of 'kpbrief new', and the book "
+        "would print it: write the real value"
+    ) in out, out
+    assert f"{person}:4:13: warning: 'ROLE' is a placeholder" in out
+    code, out = check(book, capsys, "--strict")
+    assert code == 1 and f"{person}:1:8: error: 'FULL NAME' is a placeholder" in out
