@@ -421,3 +421,24 @@ def test_letterhead_and_date_lines_left_in_the_text_are_marked(seeded: SeedImpor
         f"{statement.relative_to(seeded.book).as_posix()}:"
         in seeded.results["001_a199f83e371a1254.txt"].out
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "place", "named"),
+    [
+        ("000_deea4c23e2489347.txt", "New York", "New York"),
+        ("001_a199f83e371a1254.txt", "New Delhi, India", "New Delhi"),
+        ("002_c28ec48ee591d6f5.txt", "Kinshasa, Democratic Republic of the Congo", "Kinshasa"),
+        ("003_978fb4a7c8281b33.txt", "Victoria Falls, Zimbabwe", None),
+        ("004_6abbbc12f00c8d49.txt", "Windhoek, Namibia", None),
+    ],
+)
+def test_place_is_guessed(seeded: SeedImport, name: str, place: str, named: str | None) -> None:
+    """'City, Country' as written; else a city the text names that the book knows, written
+    as the book writes it elsewhere."""
+    front = written_statement(seeded.results[name]).read_text(encoding="utf-8").split("\n---\n")[0]
+    line = next(x for x in front.splitlines() if x.startswith("place:"))
+    assert line.startswith(f"place: {json.dumps(place)}  # REVIEW: "), line
+    if named:
+        assert f"the text names {named} (guessed from line " in line
+        assert "written as the book writes that place elsewhere" in line

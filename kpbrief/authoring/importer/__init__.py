@@ -36,6 +36,7 @@ from kpbrief.authoring.importer.guesses import (
     HEAD_BLOCKS,
     guess_date,
     guess_kind,
+    guess_known_place,
     guess_place,
     guess_title,
     letterhead,
@@ -161,10 +162,10 @@ def import_statement(
 
     body = _body(source, blocks, cleaner, lang, content)
     head_texts = [title] + [block_text(b) for b in blocks[: HEAD_BLOCKS // 2]]
-    place = guess_place(head_texts, lang)
-    fields = _fields(
-        title, title_line, date, guess_kind(head_texts), place, archive_lines, content, found
-    )
+    place, place_note = _place(head_texts, lang, content, archive_lines, found)
+    fields = _fields(title, title_line, date, guess_kind(head_texts), archive_lines, content, found)
+    if place:
+        fields.insert(3, Field("place", _yaml_text(place), place_note))
     if source.as_text:
         file_comment = "the text as received, kept unedited"
     else:
@@ -227,7 +228,7 @@ def _import_translation(
 
     body = _body(source, blocks, cleaner, lang, content, rel_original)
     head_texts = [title] + [block_text(b) for b in blocks[: HEAD_BLOCKS // 2]]
-    place = guess_place(head_texts, lang)
+    place, place_note = _place(head_texts, lang, content, archive_lines, found)
     fields = [
         _title_field(title, title_line, found),
         Field(
@@ -244,7 +245,7 @@ def _import_translation(
         ),
     ]
     if place:
-        fields.append(Field("place", _yaml_text(place), found(line_of(archive_lines, place))))
+        fields.append(Field("place", _yaml_text(place), place_note))
     text, reviews = _statement_file(
         f"from {received.name}, as the '{lang}' translation of {rel_original}",
         fields,
@@ -359,6 +360,41 @@ def _refuse_zip_bomb(received: Path, data: bytes) -> None:
         )
 
 
+def _place(
+    head_texts: list[str],
+    lang: str,
+    content: Content,
+    archive_lines: list[str],
+    found: Callable[..., str],
+) -> tuple[str | None, str]:
+    """The place the head of the text names, and its REVIEW note."""
+    place = guess_place(head_texts, lang)
+    if place:
+        return place, found(line_of(archive_lines, place))
+    known = guess_known_place(head_texts, _known_places(content, lang))
+    if known is None:
+        return None, ""
+    place, city = known
+    return place, (
+        f"the text names {city} ({found(line_of(archive_lines, city))}); written as the "
+        "book writes that place elsewhere"
+    )
+
+
+def _known_places(content: Content, lang: str) -> list[str]:
+    """The places the book names already, in `lang` where it has them."""
+    places = [
+        text.place
+        for statement in content.statements.values()
+        for text in (statement.original, *statement.translations.values())
+        if text.place and text.lang == lang
+    ]
+    assert content.book is not None
+    default = content.book.default_lang
+    places += [e.place.get(lang, default) for e in content.events.values() if e.place]
+    return [p for p in places if p]
+
+
 def _org_names(content: Content) -> list[str]:
     return [
         name
@@ -402,7 +438,6 @@ def _fields(
     title_line: int | None,
     date: tuple[str, int, str] | None,
     kind: tuple[str, str] | None,
-    place: str | None,
     archive_lines: list[str],
     content: Content,
     found: Callable[..., str],
@@ -431,8 +466,6 @@ def _fields(
                 f"not named in the text; one of {', '.join(STATEMENT_KINDS)}",
             )
         )
-    if place:
-        fields.append(Field("place", _yaml_text(place), found(line_of(archive_lines, place))))
     fields.append(
         Field(
             "issues",

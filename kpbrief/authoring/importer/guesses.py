@@ -141,6 +141,28 @@ def guess_place(texts: Iterable[str], lang: str) -> str | None:
     return None
 
 
+def guess_known_place(texts: Iterable[str], known: Iterable[str]) -> tuple[str, str] | None:
+    """A place the book names already (`known`: its statements' and events' places) whose
+    city the first lines name ("in New Delhi", "at Kinshasa Meeting"): (the place as the book
+    writes it, the city as the text does)."""
+    # The fullest form of each city the book names: "Kinshasa, DR Congo" over "Kinshasa".
+    by_city: dict[str, str] = {}
+    for place in known:
+        city = place.split(",")[0].strip()
+        if len(city) > 2 and len(place) > len(by_city.get(city, "")):
+            by_city[city] = place
+    for text in texts:
+        found = [
+            (match.start(), place, city)
+            for city, place in by_city.items()
+            if (match := re.search(rf"(?<![\w-]){re.escape(city)}(?![\w-])", text))
+        ]
+        if found:
+            _start, place, city = min(found)
+            return place, city
+    return None
+
+
 def guess_kind(texts: Iterable[str]) -> tuple[str, str] | None:
     for text in texts:
         low = text.lower()
