@@ -128,3 +128,31 @@ def test_a_translation_that_is_not_one_is_refused(
         "(content/statements/2019-11-22-plenary.fr.md); nothing was written"
     ) in out
     assert sorted(p for p in book.rglob("*") if p.is_file()) == before
+
+
+def test_a_translation_received_as_docx(
+    book: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pandoc's Markdown of the .docx is what the check reads, kept beside the .docx."""
+    import pypandoc
+
+    received = tmp_path / "declaration.docx"
+    pypandoc.convert_text(
+        PLENARY_RECEIVED.replace("Un dispositif", "# Un dispositif"),
+        "docx",
+        format="commonmark",
+        outputfile=str(received),
+    )
+    (book / PLENARY.replace(".en.md", ".fr.md")).unlink()
+    argv = ["import", str(received), "--source", str(book), "--lang", "fr"]
+    assert main([*argv, "--id", "2019-11-22-plenary"]) == 0
+    capsys.readouterr()
+    sources = book / "content/sources"
+    assert (sources / "2019-11-22-plenary.fr.docx").read_bytes() == received.read_bytes()
+    assert "Le dispositif doit changer." in (sources / "2019-11-22-plenary.fr.md").read_text(
+        encoding="utf-8"
+    )
+    french = load_content(book).statements["2019-11-22-plenary"].translations["fr"]
+    assert french.source_file == "sources/2019-11-22-plenary.fr.md"
+    code, out = check(book, capsys)
+    assert code == 0 and "not faithful" not in out and "not in content/sources" not in out, out

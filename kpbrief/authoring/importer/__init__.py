@@ -217,7 +217,7 @@ def _import_translation(
     # Beside the original's source: sources/<its name>.<lang>.txt
     beside = PurePosixPath(statement.source.file or f"sources/{statement.id}.txt")
     stem = folder.content.joinpath(*beside.parent.parts) / f"{beside.stem}.{lang}"
-    to_write, archive, _original = _archives(source, target, stem, archive_text, archive_suffix)
+    to_write, archive, original = _archives(source, target, stem, archive_text, archive_suffix)
     rel_archive = archive.relative_to(folder.content).as_posix()
     rel_original = original_text.origin.path
     rel_target = target.relative_to(root).as_posix()
@@ -250,7 +250,13 @@ def _import_translation(
         f"from {received.name}, as the '{lang}' translation of {rel_original}",
         fields,
         [
-            f"source_file: {rel_archive}  # the translation as received, kept unedited",
+            f"source_file: {rel_archive}  # "
+            + (
+                "the translation as received, kept unedited"
+                if source.as_text
+                else f"pandoc's Markdown of {original.relative_to(folder.content).as_posix()}, "
+                "the translation as received"
+            ),
             f"# Also possible: {'' if place else 'place, '}event, date_note (see "
             "docs/content-format.md); the other fields are the original's.",
         ],
