@@ -239,7 +239,8 @@ def letterhead(
         if any(word in " ".join(text.lower().split()) for word in _BOILERPLATE):
             found.append((text, f"{shown} is a release line, not the statement's text; {todo}"))
         elif len(text) < 40 and any(p.search(text) for p in date_patterns):
-            found.append((text, f"{shown} is a date line (the date is in date:); {todo}"))
+            where = f"the date: of {omit_in}" if omit_in else "date:"
+            found.append((text, f"{shown} is a date line (the date is in {where}); {todo}"))
         elif normalise(text.strip(" .:")).lower() in names:
             found.append((text, f"{shown} is the sender's name, a letterhead; {todo}"))
     return found
