@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import yaml
 
 from kpbrief.confine import inside, outside_message
-from kpbrief.content.diagnostics import did_you_mean, name_invisible, show_invisible
+from kpbrief.content.diagnostics import closest, name_invisible, show_invisible
 from kpbrief.content.model import (
     LocalText,
     Origin,
@@ -227,18 +227,19 @@ class Reader:
         required: tuple[str, ...],
         optional: tuple[str, ...],
     ) -> None:
+        meant: set[str] = set()  # fields written under another name: one error, not two
         for key in data:
             if key not in required and key not in optional:
-                known = ", ".join(sorted(required + optional))
-                hint = did_you_mean(key, required + optional)
-                self.error(
-                    Origin(origin.path, data.lines[key]),
-                    f"unknown field '{key}'{hint}; the fields here are: {known}"
-                    if hint
-                    else f"unknown field '{key}'; the fields here are: {known}",
-                )
+                near = closest(key, required + optional)
+                if near is not None:
+                    meant.add(near)
+                    message = f"unknown field '{key}'; did you mean '{near}'?"
+                else:
+                    known = ", ".join(sorted(required + optional))
+                    message = f"unknown field '{key}'; the fields here are: {known}"
+                self.error(Origin(origin.path, data.lines[key]), message)
         for key in required:
-            if key not in data or data[key] is None:
+            if (key not in data or data[key] is None) and key not in meant:
                 self.error(Origin(origin.path, data.line), f"missing field '{key}'")
 
     def at(self, data: LineMap, origin: Origin, key: str) -> Origin:

@@ -105,3 +105,13 @@ def test_a_yaml_error_quotes_its_line_with_a_caret_at_the_cause(
     )
     assert lines[at + 1] == "    | issues: [reform"
     assert lines[at + 2] == "    |         ^"
+
+
+def test_a_misspelt_required_field_is_one_error(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not also "missing field 'kind'": the field is there, under another name."""
+    edit(book / STATEMENT, "kind: press-release", "Kind: press-release")
+    assert main(["check", "--source", str(book), "--quiet"]) == 1
+    errors = [line for line in capsys.readouterr().out.splitlines() if ": error: " in line]
+    assert errors == [f"{STATEMENT}:4: error: unknown field 'Kind'; did you mean 'kind'?"]
