@@ -110,8 +110,10 @@ def check_packs(content: Content) -> list[Problem]:
             problems.append(
                 Problem(at("issues", issue_id), "error", f"issue '{issue_id}' is named twice")
             )
+        unread_issues = content.failed.get("issue", frozenset())
         for issue_id in pack.issues:
-            if issue_id not in content.issues:
+            # An issue whose file did not load has its own error: not reported again here.
+            if issue_id not in content.issues and issue_id not in unread_issues:
                 problems.append(
                     Problem(
                         at("issues", issue_id),
@@ -122,6 +124,8 @@ def check_packs(content: Content) -> list[Problem]:
                 )
         for person_id in pack.contacts or ():
             person = content.people.get(person_id)
+            if person is None and person_id in content.failed.get("person", frozenset()):
+                continue  # its file did not load: its own error says why
             if person is None:
                 message = (
                     f"unknown person '{person_id}': add content/people/{person_id}.yaml "

@@ -344,7 +344,10 @@ class Reader:
                 try:
                     dt.date(year, month or 1, day or 1)
                 except ValueError:
-                    self.error(origin, f"'{value}' is not a real date")
+                    hint = ""
+                    if month and day and month > 12 and day <= 12:  # written day first
+                        hint = f"; dates are YYYY-MM-DD: did you mean {year}-{day:02d}-{month:02d}?"
+                    self.error(origin, f"'{value}' is not a real date{hint}")
                     return None
                 return PartialDate(year, month, day)
         self.error(

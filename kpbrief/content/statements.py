@@ -40,10 +40,18 @@ def name_parts(reader: Reader, path: Path) -> tuple[str, str] | None:
     origin = Origin(reader.rel(path))
     match = MARKDOWN_NAME_RE.match(path.name)
     if not match or not ID_RE.match(match["id"]) or not LANG_RE.match(match["lang"]):
+        fixed = ""
+        if match and ID_RE.match(match["id"]):
+            lang = match["lang"].replace("-", "_")
+            lang = lang.split("_")[0].lower() + "".join(
+                f"_{p.upper()}" for p in lang.split("_")[1:]
+            )
+            if LANG_RE.match(lang):
+                fixed = f" to '{match['id']}.{lang}.md'"
         reader.error(
             origin,
             f"file name '{path.name}' does not follow <id>.<lang>.md (like "
-            "2019-11-22-new-delhi-plenary.en.md): rename it",
+            f"2019-11-22-new-delhi-plenary.en.md): rename it{fixed}",
         )
         return None
     return match["id"], match["lang"]

@@ -96,3 +96,17 @@ def test_an_invalid_language_brings_no_warning_of_its_own(
     assert errors and all(e.startswith("content/book.yaml:6: error: ") for e in errors), errors
     assert len(errors) == languages.count(",")  # one for each language written wrong
     assert warnings <= before, warnings - before
+
+
+def test_a_misnamed_file_is_its_one_error(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The chapter the pack and a statement name is there, under a name that does not load:
+    its one error says how to rename it, and no 'unknown issue' follows."""
+    issues = book / "content/issues"
+    (issues / "communities.en.md").rename(issues / "communities.EN.md")
+    code, errors = errors_of(book, capsys)
+    assert code == 1
+    assert errors == [
+        "content/issues/communities.EN.md:1: error: file name 'communities.EN.md' does not "
+        "follow <id>.<lang>.md (like 2019-11-22-new-delhi-plenary.en.md): rename it to "
+        "'communities.en.md'"
+    ]

@@ -62,6 +62,13 @@ def book(tmp_path: Path) -> Path:
             "joined by hyphens; it holds U+2011 NON-BREAKING HYPHEN, which looks like a hyphen",
         ),
         (
+            "content/book.yaml",
+            "edition: 2024-05-17",
+            "edition: 2024-17-05",
+            "content/book.yaml:5: error: '2024-17-05' is not a real date; dates are YYYY-MM-DD: "
+            "did you mean 2024-05-17?",
+        ),
+        (
             PERSON,
             "country: BE",
             "country: NO",
