@@ -50,6 +50,39 @@ def check(book: Path, capsys: pytest.CaptureFixture[str], *options: str) -> tupl
         ),
         (
             "We walked out.",
+            "We [walked out] (statement:2019-11-22-plenary).",
+            f"{WALKOUT}:12:4: error: link 'walked out' is printed as written, brackets and all: "
+            "no space may stand between ']' and '('; write "
+            "[walked out](statement:2019-11-22-plenary)",
+        ),
+        (
+            "We walked out.",
+            "We [walked out][minutes].",
+            f"{WALKOUT}:12:4: error: link 'walked out' is printed as written, brackets and all: "
+            "no line '[minutes]: target' defines [minutes]; add one, or write "
+            "[walked out](target)",
+        ),
+        (
+            "We walked out.",
+            "We walked out. ![Us](media/us.png",
+            f"{WALKOUT}:12:16: error: image 'media/us.png' is printed as text, not shown: its ')' "
+            "is missing; write ![Us](media/us.png)",
+        ),
+        (
+            "We walked out.",
+            "We **walked out.",
+            f"{WALKOUT}:12:4: error: '**' is printed as written: the bold it opens is not closed "
+            "in this paragraph; close it with ** after the last word, or write \\*\\* for the "
+            "characters themselves",
+        ),
+        (
+            "We walked out.",
+            "We *walked out.",
+            f"{WALKOUT}:12:4: error: '*' is printed as written: the emphasis it opens is not "
+            "closed in this paragraph",
+        ),
+        (
+            "We walked out.",
             "We walked out.[^2]",
             f"{WALKOUT}:12:15: error: footnote [^2] is printed as written: no line '[^2]: …' "
             "gives its text; add it",
@@ -278,3 +311,16 @@ def test_a_new_persons_placeholders_left(book: Path, capsys: pytest.CaptureFixtu
     assert f"{person}:4:13: warning: 'ROLE' is a placeholder" in out
     code, out = check(book, capsys, "--strict")
     assert code == 1 and f"{person}:1:8: error: 'FULL NAME' is a placeholder" in out
+
+
+def test_markup_written_whole_is_not_reported(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(
+        book / WALKOUT,
+        "We walked out.",
+        "We **walked** out, *at last*, __for good__. 5 * 3 is 15, not \\*\\*; a file_name, "
+        "[sic], `**code**` and [the minutes][m].\n\n[m]: https://example.org/minutes",
+    )
+    code, out = check(book, capsys)
+    assert code == 0 and "printed as" not in out, out
