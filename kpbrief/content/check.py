@@ -18,7 +18,7 @@ from kpbrief.confine import inside, outside_message
 from kpbrief.content import faithful, quotations
 from kpbrief.content.catalogs import catalog_problem
 from kpbrief.content.consistency import statement_problems
-from kpbrief.content.diagnostics import did_you_mean, language_hint
+from kpbrief.content.diagnostics import closest, did_you_mean, language_hint
 from kpbrief.content.leftovers import leftovers
 from kpbrief.content.markdown import scan
 from kpbrief.content.markdown_check import check_body
@@ -215,7 +215,10 @@ class Checker:
             elif self.unread(ref.kind, ref.target):
                 continue
             elif not self.known(ref.kind, ref.target):
-                self.error(where, f"link '{ref.text}' points to unknown {ref.kind} '{ref.target}'")
+                hint = did_you_mean(ref.target, self.ids_of(ref.kind))
+                self.error(
+                    where, f"link '{ref.text}' points to unknown {ref.kind} '{ref.target}'{hint}"
+                )
             elif ref.kind == "person" and not self.content.people[ref.target].public:
                 self.warning(
                     where,
@@ -237,7 +240,9 @@ class Checker:
                 "media/<file name>",
             )
         elif src not in self.content.media:
-            self.error(origin, f"image '{src}' does not exist under content/media/")
+            near = closest(src, self.content.media)
+            hint = f"; did you mean '{near}'?" if near else ""
+            self.error(origin, f"image '{src}' does not exist under content/media/{hint}")
 
     # -- the checks -----------------------------------------------------------------
 

@@ -350,10 +350,19 @@ class Reader:
                     self.error(origin, f"'{value}' is not a real date{hint}")
                     return None
                 return PartialDate(year, month, day)
+        hint = ""
+        written = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", str(value).strip())
+        if written:  # 22/06/2021, 22.06.2021: day first, as most of the world writes it
+            day_, month_, year_ = (int(part) for part in written.groups())
+            try:
+                meant = dt.date(year_, month_, day_)
+                hint = f"; did you mean {meant.isoformat()}?"
+            except ValueError:
+                pass
         self.error(
             origin,
             f"'{value}' is not a date: write YYYY-MM-DD, or YYYY-MM or YYYY where only that "
-            "is known",
+            f"is known{hint}",
         )
         return None
 

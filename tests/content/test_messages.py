@@ -11,6 +11,7 @@ from kpbrief.cli import main
 
 STATEMENT = "content/statements/2019-11-22-plenary.en.md"
 PERSON = "content/people/ada-okafor.yaml"
+WALKOUT = "content/statements/2021-06-walkout.en.md"
 
 
 @pytest.fixture
@@ -60,6 +61,20 @@ def book(tmp_path: Path) -> Path:
             "speakers: [ada\u2011okafor]",
             f"{STATEMENT}:8: error: 'ada<U+2011>okafor' is not an id: use lowercase ASCII words "
             "joined by hyphens; it holds U+2011 NON-BREAKING HYPHEN, which looks like a hyphen",
+        ),
+        (
+            WALKOUT,
+            "date: 2021-06",
+            "date: 22/06/2021",
+            f"{WALKOUT}:3: error: '22/06/2021' is not a date: write YYYY-MM-DD, or YYYY-MM or "
+            "YYYY where only that is known; did you mean 2021-06-22?",
+        ),
+        (
+            WALKOUT,
+            "We walked out.",
+            "We walked out over [reform](issue:reforms).",
+            f"{WALKOUT}:12: error: link 'reform' points to unknown issue 'reforms'; did you mean "
+            "'reform'?",
         ),
         (
             "content/book.yaml",
@@ -122,3 +137,18 @@ def test_a_misspelt_required_field_is_one_error(
     assert main(["check", "--source", str(book), "--quiet"]) == 1
     errors = [line for line in capsys.readouterr().out.splitlines() if ": error: " in line]
     assert errors == [f"{STATEMENT}:4: error: unknown field 'Kind'; did you mean 'kind'?"]
+
+
+def test_an_image_named_otherwise_than_its_file(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    (book / "content/media").mkdir()
+    Image.new("RGB", (20, 20), (90, 90, 90)).save(book / "content/media/boat-photo.jpg")
+    edit(book / WALKOUT, "We walked out.", "We walked out. ![Boat](media/Boat-Photo.jpg)")
+    assert main(["check", "--source", str(book)]) == 1
+    assert (
+        f"{WALKOUT}:12: error: image 'media/Boat-Photo.jpg' does not exist under content/media/; "
+        "did you mean 'media/boat-photo.jpg'?"
+    ) in capsys.readouterr().out
