@@ -68,10 +68,13 @@ def catalog_problem(
         )
     if not missing:
         return None
-    shown = next((p for p in chain if p.is_relative_to(root)), chain[0])
-    where = shown.relative_to(root).as_posix() if shown.is_relative_to(root) else own
+    own_catalog = next((p for p in chain if p.is_relative_to(root)), None)
+    if own_catalog is not None:
+        where = f"translate them in {own_catalog.relative_to(root).as_posix()}"
+    else:
+        where = f"run 'kpbrief i18n update', then translate them in {own}"
     return (
         f"the message catalog for '{lang}' is incomplete: {missing} of {wanted} messages are "
-        f"not translated, and the book shows them in English; translate them in {where} "
+        f"not translated, and the book shows them in English; {where} "
         "('kpbrief i18n status' lists them)"
     )
