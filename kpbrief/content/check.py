@@ -120,9 +120,12 @@ class Checker:
             and value not in self.content.organisations
             and not self.unread("organisation", value)
         ):
+            hint = did_you_mean(value, self.content.organisations)
             self.error(
                 origin,
-                f"{what} '{value}' is not a known organisation id: add "
+                f"{what} '{value}' is not a known organisation id{hint}"
+                if hint
+                else f"{what} '{value}' is not a known organisation id: add "
                 f"content/organisations/{value}.yaml, or write the name in full",
             )
 

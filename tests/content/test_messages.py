@@ -78,6 +78,13 @@ def book(tmp_path: Path) -> Path:
         ),
         (
             "content/book.yaml",
+            "publisher: test-coalition",
+            "publisher: test-coalitoin",
+            "content/book.yaml:4: error: publisher 'test-coalitoin' is not a known organisation "
+            "id; did you mean 'test-coalition'?",
+        ),
+        (
+            "content/book.yaml",
             "edition: 2024-05-17",
             "edition: 2024-17-05",
             "content/book.yaml:5: error: '2024-17-05' is not a real date; dates are YYYY-MM-DD: "
