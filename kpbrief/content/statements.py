@@ -145,9 +145,13 @@ def read_statement_file(reader: Reader, path: Path) -> StatementFile | None:
     if translation is None:
         required: tuple[str, ...] = ("title", "date", "kind", "issues", "source")
         optional = tuple(f for f in SHARED_FIELDS + OWN_FIELDS if f not in required)
-        optional = tuple(
-            f for f in optional if f not in ("translation", "translated_from", "source_file")
-        )
+        optional = tuple(f for f in optional if f not in ("translation", "translated_from"))
+        if "source_file" in data:  # accepted as a field, to say where it belongs
+            reader.error(
+                reader.at(data, origin, "source_file"),
+                "source_file names a translation's text as received; an original names its "
+                "own under source:, as file: sources/<name>.txt",
+            )
     else:
         required = ("title", "translation")
         optional = tuple(f for f in SHARED_FIELDS + OWN_FIELDS if f not in required)
@@ -192,7 +196,7 @@ def read_statement_file(reader: Reader, path: Path) -> StatementFile | None:
         event=reader.get(data, origin, "event", reader.string),
         date_note=reader.get(data, origin, "date_note", reader.string),
         lines=dict(data.lines),
-        source_file=reader.get(data, origin, "source_file", reader.string),
+        source_file=reader.get(data, origin, "source_file", reader.string) if translation else None,
     )
     return StatementFile(statement_id, statement_text, data, shared)
 

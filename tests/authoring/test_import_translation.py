@@ -156,3 +156,15 @@ def test_a_translation_received_as_docx(
     assert french.source_file == "sources/2019-11-22-plenary.fr.md"
     code, out = check(book, capsys)
     assert code == 0 and "not faithful" not in out and "not in content/sources" not in out, out
+
+
+def test_source_file_in_an_original_says_where_it_belongs(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(book / PLENARY, "kind: press-release", "kind: press-release\nsource_file: sources/x.txt")
+    code, out = check(book, capsys)
+    assert code == 1
+    assert (
+        f"{PLENARY}:5: error: source_file names a translation's text as received; an original "
+        "names its own under source:, as file: sources/<name>.txt"
+    ) in out
