@@ -166,7 +166,8 @@ def _leftover_markup(tokens: list[Token], lines: list[str]) -> list[Finding]:
             escaped = "".join(f"\\{c}" for c in mark)
             found.append(
                 Finding(
-                    "error",
+                    # A lone asterisk may be meant as one (a footnote mark): a warning.
+                    "error" if len(mark) == 2 else "warning",
                     number + 1,
                     column,
                     f"'{mark}' is printed as written: the {what} it opens is not closed in "

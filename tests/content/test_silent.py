@@ -78,7 +78,7 @@ def check(book: Path, capsys: pytest.CaptureFixture[str], *options: str) -> tupl
         (
             "We walked out.",
             "We *walked out.",
-            f"{WALKOUT}:12:4: error: '*' is printed as written: the emphasis it opens is not "
+            f"{WALKOUT}:12:4: warning: '*' is printed as written: the emphasis it opens is not "
             "closed in this paragraph",
         ),
         (
