@@ -127,6 +127,12 @@ def test_a_translation_that_is_not_one_is_refused(
         "statement '2019-11-22-plenary' has a 'fr' translation already "
         "(content/statements/2019-11-22-plenary.fr.md); nothing was written"
     ) in out
+    code, out = imported(book, capsys, "--lang", "de", "--id", "2021-06-walkout")
+    assert code == 1
+    assert (
+        "the book has no language 'de' (content/book.yaml lists en, fr): add it under "
+        "languages: there first, or name one of those with --lang; nothing was written"
+    ) in out
     assert sorted(p for p in book.rglob("*") if p.is_file()) == before
 
 

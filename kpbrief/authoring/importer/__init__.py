@@ -135,6 +135,12 @@ def import_statement(
             "Run 'kpbrief check' there, or name one with --source DIR"
         )
     lang = lang or book.default_lang
+    if lang.split("_")[0] not in {known.split("_")[0] for known in book.languages}:
+        raise ImportRefused(
+            f"the book has no language '{lang}' (content/book.yaml lists "
+            f"{', '.join(book.languages)}): add it under languages: there first, or name one of "
+            "those with --lang; nothing was written"
+        )
     existing = content.statements.get(statement_id or "")
     if existing is not None:
         return _import_translation(received, root, content, existing, lang)
