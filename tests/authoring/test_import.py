@@ -415,8 +415,16 @@ def test_letterhead_and_date_lines_left_in_the_text_are_marked(seeded: SeedImpor
         assert lines[number - 1] == words, (number, lines[number - 1])
         assert what in mark
         assert "delete it and name it under source.omit with a reason, or keep it" in mark
+    # Past the head, a line that is nothing else is marked too: the contacts' heading here,
+    # a republished release's own head in another seed.
+    assert any(
+        m.startswith("# REVIEW (line ") and "“More information:” is a release" in m for m in marks
+    )
+    republished = written_statement(seeded.results["002_c28ec48ee591d6f5.txt"])
+    assert "“Press Release” is a release line" in republished.read_text(encoding="utf-8")
     # The text proper is not marked.
     assert not any("Today, another three-year" in m for m in marks)
+    assert len(marks) == 4, marks
     assert (
         f"{statement.relative_to(seeded.book).as_posix()}:"
         in seeded.results["001_a199f83e371a1254.txt"].out

@@ -218,8 +218,9 @@ def letterhead(
     org_names: Iterable[str] = (),
     omit_in: str = "",
 ) -> list[tuple[str, str]]:
-    """The lines before the text proper that are a letterhead's, not the statement's: a date
-    line, a release line ("For immediate release"), the sender's name. Each as (its text,
+    """The lines that are a letterhead's, not the statement's: a date line, a release line
+    ("For immediate release"), the sender's name; before the text proper, or standing alone
+    as a paragraph after it (a republished release's own head). Each as (its text,
     the REVIEW note saying what it is and what to do; `omit_in`: the file whose source.omit
     would declare it, when not the statement's own)."""
     names = {normalise(name).lower() for name in org_names if name}
@@ -229,16 +230,20 @@ def letterhead(
         f"the book prints it as text: delete it and name it under source.omit"
         f"{f' in {omit_in}' if omit_in else ''} with a reason, or keep it"
     )
-    for block in blocks[:HEAD_BLOCKS]:
+    in_head = True
+    for index, block in enumerate(blocks):
         text = block_text(block)
-        if block.get("t") == "Para" and len(text) >= BODY_START:
-            break
+        if index >= HEAD_BLOCKS or (block.get("t") == "Para" and len(text) >= BODY_START):
+            in_head = False  # past the head, only lines that are nothing else are marked
         if not text or not _one_line(block) or len(text) > 80:
             continue
         shown = f"“{text[:50]}”"
-        if any(word in " ".join(text.lower().split()) for word in _BOILERPLATE):
+        low = " ".join(text.lower().split())
+        date = next((m for p in date_patterns if (m := p.search(text))), None)
+        rest = (text[: date.start()] + text[date.end() :]).split() if date else []
+        if any(low.startswith(word) if not in_head else word in low for word in _BOILERPLATE):
             found.append((text, f"{shown} is a release line, not the statement's text; {todo}"))
-        elif len(text) < 40 and any(p.search(text) for p in date_patterns):
+        elif date and (len(text) < 40 if in_head else len(rest) <= 2):
             where = f"the date: of {omit_in}" if omit_in else "date:"
             found.append((text, f"{shown} is a date line (the date is in {where}); {todo}"))
         elif normalise(text.strip(" .:")).lower() in names:
