@@ -82,7 +82,7 @@ _REFERENCE_LINK = re.compile(r"(?<![\\!])\[([^\[\]\n^]+)\]\[([^\[\]\n]*)\]")
 _REFERENCE_DEF = re.compile(r"^ {0,3}\[([^\[\]\n^]+)\]:")
 _OPEN_IMAGE = re.compile(r"(?<!\\)!\[([^\[\]\n]*)\]\((?![^\n]*\))(\S*)")
 _ESCAPED_OR_CODE = re.compile(r"\\.|`+[^`]*`+")
-_DOUBLE = re.compile(r"\*\*|__")
+_DOUBLE = re.compile(r"\*\*|(?<!\w)__|__(?!\w)")  # intraword __ is no markup
 _SINGLE_OPENS = re.compile(r"(?<![*\w])\*(?=\w)")
 _SINGLE_CLOSES = re.compile(r"(?<=[\w.,;:!?)])\*(?![*\w])")
 

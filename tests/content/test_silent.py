@@ -320,7 +320,7 @@ def test_markup_written_whole_is_not_reported(
         book / WALKOUT,
         "We walked out.",
         "We **walked** out, *at last*, __for good__. 5 * 3 is 15, not \\*\\*; a file_name, "
-        "[sic], `**code**` and [the minutes][m].\n\n[m]: https://example.org/minutes",
+        "[sic], a__b, `**code**` and [the minutes][m].\n\n[m]: https://example.org/minutes",
     )
     code, out = check(book, capsys)
     assert code == 0 and "printed as" not in out, out
