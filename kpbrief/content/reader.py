@@ -214,8 +214,11 @@ class Reader:
         if data is PARSE_FAILED:
             return None
         if isinstance(data, LineMap):
-            for key, line in data.duplicates:
-                self.error(Origin(origin.path, line), f"field '{key}' is given twice")
+            for key, line, first in data.duplicates:
+                self.error(
+                    Origin(origin.path, line),
+                    f"field '{key}' is given twice (first on line {first}): keep one",
+                )
             return data
         self.error(origin, f"{what} must be a mapping of fields ('name: value' lines)")
         return None

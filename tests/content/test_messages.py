@@ -77,6 +77,12 @@ def book(tmp_path: Path) -> Path:
             "'reform'?",
         ),
         (
+            WALKOUT,
+            "title: Walk-out at the intersessional",
+            "title: Walk-out at the intersessional\ntitle: Walk-out",
+            f"{WALKOUT}:3: error: field 'title' is given twice (first on line 2): keep one",
+        ),
+        (
             "content/book.yaml",
             "publisher: test-coalition",
             "publisher: test-coalitoin",
