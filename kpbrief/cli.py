@@ -431,7 +431,9 @@ def _add_authoring_commands(commands: Any) -> None:
         "--lang", help="the statement's language (default: the book's first)"
     )
     import_parser.add_argument(
-        "--id", help="the statement's id (default: its date and the first words of its title)"
+        "--id",
+        help="the statement's id (default: its date and the first words of its title); the "
+        "id of a statement the book has, with --lang of another language: its translation",
     )
     import_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
     _add_time_limit(import_parser, "an import")

@@ -52,8 +52,15 @@ def extract(source: Path) -> Path:
     return pot
 
 
+def _update(pot: Path, source: Path, lang: str) -> None:
+    _pybabel(
+        "update", "-i", str(pot), "-d", str(source / "locales"), "-l", lang, "--ignore-obsolete"
+    )
+
+
 def update(source: Path, languages: list[str]) -> list[Path]:
-    """Extract, then bring every catalog up to date; start one for a language that has none."""
+    """Extract, then bring every catalog up to date; start one for a language that has none
+    (from kpbrief's own catalog of that language, when it ships one)."""
     pot = extract(source)
     out: list[Path] = []
     for lang in languages:
@@ -64,18 +71,17 @@ def update(source: Path, languages: list[str]) -> list[Path]:
         po = source / "locales" / lang / "LC_MESSAGES" / "messages.po"
         ensure_inside(source, po, "write the catalog")
         if po.is_file():
-            _pybabel(
-                "update",
-                "-i",
-                str(pot),
-                "-d",
-                str(source / "locales"),
-                "-l",
-                lang,
-                "--ignore-obsolete",
-            )
+            _update(pot, source, lang)
         else:
-            _pybabel("init", "-i", str(pot), "-d", str(source / "locales"), "-l", lang)
+            bundled = find_catalog([TOOL_ROOT / "locales"], lang)
+            if bundled is not None and bundled.resolve() != po.resolve():
+                # A language kpbrief ships starts from kpbrief's translations: the book's
+                # catalog, read first, then holds them to revise, not empty messages.
+                po.parent.mkdir(parents=True, exist_ok=True)
+                po.write_bytes(bundled.read_bytes())
+                _update(pot, source, lang)
+            else:
+                _pybabel("init", "-i", str(pot), "-d", str(source / "locales"), "-l", lang)
         out.append(po)
     return out
 

@@ -16,8 +16,9 @@ from babel import Locale, UnknownLocaleError
 
 from kpbrief.confine import inside, outside_message
 from kpbrief.content import faithful, quotations
+from kpbrief.content.catalogs import catalog_problem
 from kpbrief.content.consistency import statement_problems
-from kpbrief.content.diagnostics import did_you_mean, language_hint
+from kpbrief.content.diagnostics import closest, did_you_mean, language_hint
 from kpbrief.content.leftovers import leftovers
 from kpbrief.content.markdown import scan
 from kpbrief.content.markdown_check import check_body
@@ -25,6 +26,7 @@ from kpbrief.content.media_check import decoding_problems
 from kpbrief.content.model import (
     Content,
     LocalText,
+    Omission,
     Origin,
     Problem,
     Quotation,
@@ -34,7 +36,6 @@ from kpbrief.content.model import (
 from kpbrief.content.pictures import media_problems
 from kpbrief.content.privacy import private_details
 from kpbrief.content.reader import ID_RE, fold_newlines
-from kpbrief.folder import find_catalog
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")
@@ -42,7 +43,7 @@ ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")
 COUNTRY_SLIPS = {"UK": "GB", "EL": "GR", "EN": "GB", "DRC": "CD", "USA": "US", "UAE": "AE"}
 
 
-def _babel_knows(lang: str) -> bool:
+def babel_knows(lang: str) -> bool:
     try:
         Locale.parse(lang)
     except (UnknownLocaleError, ValueError):
@@ -56,7 +57,7 @@ class Checker:
         self.problems: list[Problem] = list(content.problems)
         book = content.book
         self.unknown_languages = tuple(
-            lang for lang in (book.languages if book else ()) if not _babel_knows(lang)
+            lang for lang in (book.languages if book else ()) if not babel_knows(lang)
         )
         self.languages: tuple[str, ...] = tuple(
             lang for lang in (book.languages if book else ()) if lang not in self.unknown_languages
@@ -119,9 +120,12 @@ class Checker:
             and value not in self.content.organisations
             and not self.unread("organisation", value)
         ):
+            hint = did_you_mean(value, self.content.organisations)
             self.error(
                 origin,
-                f"{what} '{value}' is not a known organisation id: add "
+                f"{what} '{value}' is not a known organisation id{hint}"
+                if hint
+                else f"{what} '{value}' is not a known organisation id: add "
                 f"content/organisations/{value}.yaml, or write the name in full",
             )
 
@@ -214,7 +218,10 @@ class Checker:
             elif self.unread(ref.kind, ref.target):
                 continue
             elif not self.known(ref.kind, ref.target):
-                self.error(where, f"link '{ref.text}' points to unknown {ref.kind} '{ref.target}'")
+                hint = did_you_mean(ref.target, self.ids_of(ref.kind))
+                self.error(
+                    where, f"link '{ref.text}' points to unknown {ref.kind} '{ref.target}'{hint}"
+                )
             elif ref.kind == "person" and not self.content.people[ref.target].public:
                 self.warning(
                     where,
@@ -236,7 +243,9 @@ class Checker:
                 "media/<file name>",
             )
         elif src not in self.content.media:
-            self.error(origin, f"image '{src}' does not exist under content/media/")
+            near = closest(src, self.content.media)
+            hint = f"; did you mean '{near}'?" if near else ""
+            self.error(origin, f"image '{src}' does not exist under content/media/{hint}")
 
     # -- the checks -----------------------------------------------------------------
 
@@ -250,7 +259,7 @@ class Checker:
                         f"'{lang}' is not a language Babel knows{language_hint(lang)}",
                     )
             for lang in book.locales.values():
-                if not _babel_knows(lang):
+                if not babel_knows(lang):
                     self.error(
                         book.origin.at(book.lines, "locales"),
                         f"'{lang}' is not a locale Babel knows",
@@ -405,31 +414,25 @@ class Checker:
         self.faithfulness(statement)
 
     def faithfulness(self, statement: Statement) -> None:
+        # A declaration under source.omit or source.added is used when any text uses it.
+        used: list[Omission] = []
+        for text in statement.translations.values():
+            if text.source_file is not None:
+                used += self.translation_faithfulness(statement, text, text.source_file)
         file = statement.source.file
         if file is None:
             return
-        where = statement.original.line_of("source")
-        path = PurePosixPath(file)
-        root = self.content.root / "content"
-        if path.is_absolute() or ".." in path.parts:
-            self.error(
-                where,
-                f"source file '{file}' must be a path under content/, like sources/<name>.txt",
-            )
-            return
-        full = root / Path(*path.parts)
-        if not inside(self.content.root, full):
-            self.error(where, f"source file 'content/{file}': " + outside_message(root, full))
-            return
-        if not full.is_file() or full.is_symlink():
-            self.error(where, f"source file 'content/{file}' does not exist")
-            return
-        try:
-            received = fold_newlines(full.read_bytes().decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            self.error(where, f"source file 'content/{file}' is not UTF-8")
+        received = self.received(statement.original.line_of("source"), file, "source file")
+        if received is None:
             return
         verdict = faithful.compare(statement, received)
+        verdict = faithful.Verdict(
+            verdict.missing,
+            [o for o in verdict.unused_omissions if not any(o is u for u in used)],
+            verdict.added,
+            verdict.compared,
+            [o for o in verdict.unused_additions if not any(o is u for u in used)],
+        )
         for item in verdict.missing:
             first = " ".join(item.paragraph.text.split())
             agrees = item.agrees_until
@@ -446,6 +449,59 @@ class Checker:
                 f"omit entry “{omission.starts[:50]}” matches no paragraph of content/{file}",
             )
         self.additions(verdict, file)
+
+    def received(self, where: Origin, file: str, field: str) -> str | None:
+        """The text of an archived file named under content/, or None (an error said why)."""
+        path = PurePosixPath(file)
+        root = self.content.root / "content"
+        if path.is_absolute() or ".." in path.parts:
+            self.error(
+                where,
+                f"{field} '{file}' must be a path under content/, like sources/<name>.txt",
+            )
+            return None
+        full = root / Path(*path.parts)
+        if not inside(self.content.root, full):
+            self.error(where, f"{field} 'content/{file}': " + outside_message(root, full))
+            return None
+        if not full.is_file() or full.is_symlink():
+            self.error(where, f"{field} 'content/{file}' does not exist")
+            return None
+        try:
+            return fold_newlines(full.read_bytes().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            self.error(where, f"{field} 'content/{file}' is not UTF-8")
+            return None
+
+    def translation_faithfulness(
+        self, statement: Statement, text: StatementText, file: str
+    ) -> list[Omission]:
+        """A translation received as such stands word for word as received, both ways; the
+        declarations of source.omit and source.added it used."""
+        received = self.received(text.line_of("source_file"), file, "source_file")
+        if received is None:
+            return []
+        verdict = faithful.compare_translation(statement, text, received)
+        for item in verdict.missing:
+            first = " ".join(item.paragraph.text.split())
+            self.error(
+                Origin(text.origin.path, text.body_line),
+                f"not faithful to content/{file}:{item.paragraph.line}: the paragraph "
+                f"“{first[:70]}{'…' if len(first) > 70 else ''}” of the translation as "
+                "received is missing or altered. Restore it word for word, or declare it "
+                f"under source.omit in {statement.original.origin.path} with a reason",
+            )
+        for addition in verdict.added:
+            shown = addition.text
+            self.error(
+                Origin(text.origin.path, text.body_line + addition.line - 1),
+                f"not in content/{file}: the paragraph “{shown[:70]}"
+                f"{'…' if len(shown) > 70 else ''}” is not in the translation as received. "
+                f"Remove it, or declare it under source.added in {statement.original.origin.path}"
+                " with a reason",
+            )
+        unused = verdict.unused_omissions + verdict.unused_additions
+        return [o for o in (*statement.source.omit, *statement.source.added) if o not in unused]
 
     def additions(self, verdict: faithful.Verdict, file: str) -> None:
         """The paragraphs of a statement its archived source does not hold."""
@@ -475,12 +531,8 @@ def check(content: Content, locale_dirs: list[Path] | None = None) -> list[Probl
         for lang in content.book.languages:
             if lang in checker.unknown_languages:
                 continue  # one error for it already
-            if lang.split("_")[0] != "en" and find_catalog(locale_dirs, lang) is None:
-                checker.warning(
-                    content.book.origin.at(content.book.lines, "languages"),
-                    f"no message catalog for '{lang}': its book's interface is shown in "
-                    f"'{content.book.default_lang}'; run 'kpbrief i18n update' and translate "
-                    f"locales/{lang}/LC_MESSAGES/messages.po",
-                )
+            said = catalog_problem(locale_dirs, lang, content.book.default_lang, content.root)
+            if said is not None:
+                checker.warning(content.book.origin.at(content.book.lines, "languages"), said)
     checker.problems.extend(quotations.unmatched(content))
     return checker.run()

@@ -37,16 +37,22 @@ def name_invisible(text: str) -> str:
     return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in seen)
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """' (did you mean `x`?)' for the closest candidate, or ''."""
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `word` most likely stands for (another case, a slip), or None."""
     options = list(dict.fromkeys(candidates))
     lowered = {c.lower(): c for c in options}
     if word.lower() in lowered and lowered[word.lower()] != word:
-        return f"; did you mean '{lowered[word.lower()]}'?"
+        return lowered[word.lower()]
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
     if not close:
         close = [c for c in options if c.startswith(word) or word.startswith(c)][:1]
-    return f"; did you mean '{close[0]}'?" if close and close[0] != word else ""
+    return close[0] if close and close[0] != word else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """ "; did you mean 'x'?" for the closest candidate, or ''."""
+    near = closest(word, candidates)
+    return f"; did you mean '{near}'?" if near else ""
 
 
 def caret_lines(excerpt: str, column: int) -> list[str]:

@@ -4,6 +4,7 @@ A paragraph of the received text (split at blank lines) must stand word for word
 statement's original or in an official translation, title or body. Quotation marks,
 spacing and line breaks do not count; Markdown markup is read as the words it shows.
 A paragraph may be left out only when the statement's `source.omit` declares it.
+A translation received as such (`source_file`) is held to its own text the same way.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -141,8 +143,23 @@ def compare(statement: Statement, source: str) -> Verdict:
     texts = [statement.original] + [
         text for text in statement.translations.values() if text.translation == "official"
     ]
+    return _compare(texts, source, statement.source.omit, statement.source.added)
+
+
+def compare_translation(statement: Statement, text: StatementText, source: str) -> Verdict:
+    """The same, for a translation and its own text as received (`source_file`); the
+    statement's `source.omit` and `source.added` declare its paragraphs too."""
+    return _compare([text], source, statement.source.omit, statement.source.added)
+
+
+def _compare(
+    texts: list[StatementText],
+    source: str,
+    omit: Sequence[Omission],
+    declared_added: Sequence[Omission],
+) -> Verdict:
     haystacks = [statement_words(text) for text in texts]
-    omissions = [(o, normalise(plain_text(o.starts))) for o in statement.source.omit]
+    omissions = [(o, normalise(plain_text(o.starts))) for o in omit]
     used: set[int] = set()
     missing: list[Unfaithful] = []
     found_in = [0] * len(texts)
@@ -161,7 +178,7 @@ def compare(statement: Statement, source: str) -> Verdict:
     # The other way: the text the source was found in holds nothing the source does not.
     compared = texts[found_in.index(max(found_in))]
     received = "".join(source_words)
-    additions = [(o, normalise(plain_text(o.starts))) for o in statement.source.added]
+    additions = [(o, normalise(plain_text(o.starts))) for o in declared_added]
     used_additions: set[int] = set()
     added = [
         Addition(line, text)

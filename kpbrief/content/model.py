@@ -133,6 +133,7 @@ class StatementText:
     event: str | None = None
     date_note: str | None = None
     lines: dict[str, int] = field(default_factory=dict)
+    source_file: str | None = None  # a translation's own text as received, under content/
 
     def line_of(self, key: str) -> Origin:
         return Origin(self.origin.path, self.lines.get(key, self.origin.line))

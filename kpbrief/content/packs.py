@@ -93,7 +93,11 @@ def check_packs(content: Content) -> list[Problem]:
     """The problems between a pack and the rest of the book: ids that point nowhere, people
     who are not public, texts missing in a book language."""
     problems: list[Problem] = []
-    languages = content.book.languages if content.book else ()
+    from kpbrief.content.check import babel_knows
+
+    # A language Babel does not know is one error, in book.yaml; it is not asked of packs.
+    written = content.book.languages if content.book else ()
+    languages = tuple(lang for lang in written if babel_knows(lang))
     bases = tuple(dict.fromkeys(lang.split("_")[0] for lang in languages))
     private = [p for p in content.people.values() if not p.public]
     for pack in content.packs.values():
@@ -106,8 +110,10 @@ def check_packs(content: Content) -> list[Problem]:
             problems.append(
                 Problem(at("issues", issue_id), "error", f"issue '{issue_id}' is named twice")
             )
+        unread_issues = content.failed.get("issue", frozenset())
         for issue_id in pack.issues:
-            if issue_id not in content.issues:
+            # An issue whose file did not load has its own error: not reported again here.
+            if issue_id not in content.issues and issue_id not in unread_issues:
                 problems.append(
                     Problem(
                         at("issues", issue_id),
@@ -118,6 +124,8 @@ def check_packs(content: Content) -> list[Problem]:
                 )
         for person_id in pack.contacts or ():
             person = content.people.get(person_id)
+            if person is None and person_id in content.failed.get("person", frozenset()):
+                continue  # its file did not load: its own error says why
             if person is None:
                 message = (
                     f"unknown person '{person_id}': add content/people/{person_id}.yaml "

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import yaml
 
 from kpbrief.confine import inside, outside_message
-from kpbrief.content.diagnostics import did_you_mean, name_invisible, show_invisible
+from kpbrief.content.diagnostics import closest, name_invisible, show_invisible
 from kpbrief.content.model import (
     LocalText,
     Origin,
@@ -60,6 +60,28 @@ def _in_plain_words(problem: str) -> str:
     return problem
 
 
+def _unclosed(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str] | None:
+    """('[', ']') or ('{', '}') when YAML failed inside a list or mapping opened and never
+    closed on its line (`name: [Ada`), else None."""
+    context = exc.context or ""
+    if "flow" not in context or exc.context_mark is None or exc.problem_mark is None:
+        return None
+    opened = ("[", "]") if "flow sequence" in context else ("{", "}")
+    start = exc.context_mark.index
+    end = text.find("\n", start)
+    rest = text[start : end if end >= 0 else len(text)]
+    return opened if opened[1] not in rest else None
+
+
+def _column_and_line(text: str, index: int) -> tuple[int, str]:
+    """The 1-based column of a character of `text` and the line that holds it, lines
+    broken at '\n' only (as an editor counts them)."""
+    index = max(0, min(index, len(text)))
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    return index - start + 1, text[start : end if end >= 0 else len(text)]
+
+
 def _not_an_id(text: str) -> str:
     """Why a text is not an id, with what it may have meant."""
     message = f"'{show_invisible(text)}' is not an id: use lowercase ASCII words joined by hyphens"
@@ -84,8 +106,8 @@ class Reader:
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def error(self, origin: Origin, message: str) -> None:
-        self.problems.append(Problem(origin, "error", message))
+    def error(self, origin: Origin, message: str, excerpt: str = "") -> None:
+        self.problems.append(Problem(origin, "error", message, excerpt))
 
     def warning(self, origin: Origin, message: str) -> None:
         self.problems.append(Problem(origin, "warning", message))
@@ -123,10 +145,12 @@ class Reader:
             loader = _Loader(text)  # checks every character of the text
         except yaml.reader.ReaderError as exc:
             line = text[: exc.position].count("\n") + 1 + line_offset
+            column, excerpt = _column_and_line(text, exc.position)
             self.error(
-                Origin(origin.path, line),
+                Origin(origin.path, line, column),
                 f"YAML does not parse: the character U+{exc.character:04X} is not allowed "
                 "(a control character, or not text); remove it",
+                excerpt,
             )
             return PARSE_FAILED
         loader.line_offset = line_offset
@@ -145,11 +169,20 @@ class Reader:
             return loader.construct_document(node)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
+            opened = _unclosed(exc, text)
+            if opened and exc.context_mark is not None:
+                mark = exc.context_mark  # the cause: where the list or mapping was opened
             line = loader.line_of(mark) if mark else origin.line
+            column, excerpt = _column_and_line(text, mark.index) if mark else (0, "")
             what = _in_plain_words(exc.problem or "invalid YAML")
+            if opened:
+                what = (
+                    f"this '{opened[0]}' is never closed: close it with '{opened[1]}', or "
+                    "write the value in quotes"
+                )
             if isinstance(exc, yaml.constructor.ConstructorError):
                 what = f"{what}; tags that build objects are not allowed, write plain values"
-            self.error(Origin(origin.path, line), f"YAML does not parse: {what}")
+            self.error(Origin(origin.path, line, column), f"YAML does not parse: {what}", excerpt)
             return PARSE_FAILED
         except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
             self.error(origin, f"YAML does not parse: {exc}")
@@ -181,8 +214,11 @@ class Reader:
         if data is PARSE_FAILED:
             return None
         if isinstance(data, LineMap):
-            for key, line in data.duplicates:
-                self.error(Origin(origin.path, line), f"field '{key}' is given twice")
+            for key, line, first in data.duplicates:
+                self.error(
+                    Origin(origin.path, line),
+                    f"field '{key}' is given twice (first on line {first}): keep one",
+                )
             return data
         self.error(origin, f"{what} must be a mapping of fields ('name: value' lines)")
         return None
@@ -194,18 +230,19 @@ class Reader:
         required: tuple[str, ...],
         optional: tuple[str, ...],
     ) -> None:
+        meant: set[str] = set()  # fields written under another name: one error, not two
         for key in data:
             if key not in required and key not in optional:
-                known = ", ".join(sorted(required + optional))
-                hint = did_you_mean(key, required + optional)
-                self.error(
-                    Origin(origin.path, data.lines[key]),
-                    f"unknown field '{key}'{hint}; the fields here are: {known}"
-                    if hint
-                    else f"unknown field '{key}'; the fields here are: {known}",
-                )
+                near = closest(key, required + optional)
+                if near is not None:
+                    meant.add(near)
+                    message = f"unknown field '{key}'; did you mean '{near}'?"
+                else:
+                    known = ", ".join(sorted(required + optional))
+                    message = f"unknown field '{key}'; the fields here are: {known}"
+                self.error(Origin(origin.path, data.lines[key]), message)
         for key in required:
-            if key not in data or data[key] is None:
+            if (key not in data or data[key] is None) and key not in meant:
                 self.error(Origin(origin.path, data.line), f"missing field '{key}'")
 
     def at(self, data: LineMap, origin: Origin, key: str) -> Origin:
@@ -310,13 +347,25 @@ class Reader:
                 try:
                     dt.date(year, month or 1, day or 1)
                 except ValueError:
-                    self.error(origin, f"'{value}' is not a real date")
+                    hint = ""
+                    if month and day and month > 12 and day <= 12:  # written day first
+                        hint = f"; dates are YYYY-MM-DD: did you mean {year}-{day:02d}-{month:02d}?"
+                    self.error(origin, f"'{value}' is not a real date{hint}")
                     return None
                 return PartialDate(year, month, day)
+        hint = ""
+        written = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", str(value).strip())
+        if written:  # 22/06/2021, 22.06.2021: day first, as most of the world writes it
+            day_, month_, year_ = (int(part) for part in written.groups())
+            try:
+                meant = dt.date(year_, month_, day_)
+                hint = f"; did you mean {meant.isoformat()}?"
+            except ValueError:
+                pass
         self.error(
             origin,
             f"'{value}' is not a date: write YYYY-MM-DD, or YYYY-MM or YYYY where only that "
-            "is known",
+            f"is known{hint}",
         )
         return None
 

@@ -40,10 +40,18 @@ def name_parts(reader: Reader, path: Path) -> tuple[str, str] | None:
     origin = Origin(reader.rel(path))
     match = MARKDOWN_NAME_RE.match(path.name)
     if not match or not ID_RE.match(match["id"]) or not LANG_RE.match(match["lang"]):
+        fixed = ""
+        if match and ID_RE.match(match["id"]):
+            lang = match["lang"].replace("-", "_")
+            lang = lang.split("_")[0].lower() + "".join(
+                f"_{p.upper()}" for p in lang.split("_")[1:]
+            )
+            if LANG_RE.match(lang):
+                fixed = f" to '{match['id']}.{lang}.md'"
         reader.error(
             origin,
             f"file name '{path.name}' does not follow <id>.<lang>.md (like "
-            "2019-11-22-new-delhi-plenary.en.md): rename it",
+            f"2019-11-22-new-delhi-plenary.en.md): rename it{fixed}",
         )
         return None
     return match["id"], match["lang"]
@@ -52,7 +60,15 @@ def name_parts(reader: Reader, path: Path) -> tuple[str, str] | None:
 SHARED_FIELDS = ("date", "kind", "issues", "speakers", "contacts", "mentions", "source", "credits")
 
 
-OWN_FIELDS = ("title", "place", "event", "date_note", "translation", "translated_from")
+OWN_FIELDS = (
+    "title",
+    "place",
+    "event",
+    "date_note",
+    "translation",
+    "translated_from",
+    "source_file",
+)
 
 
 @dataclass
@@ -130,6 +146,12 @@ def read_statement_file(reader: Reader, path: Path) -> StatementFile | None:
         required: tuple[str, ...] = ("title", "date", "kind", "issues", "source")
         optional = tuple(f for f in SHARED_FIELDS + OWN_FIELDS if f not in required)
         optional = tuple(f for f in optional if f not in ("translation", "translated_from"))
+        if "source_file" in data:  # accepted as a field, to say where it belongs
+            reader.error(
+                reader.at(data, origin, "source_file"),
+                "source_file names a translation's text as received; an original names its "
+                "own under source:, as file: sources/<name>.txt",
+            )
     else:
         required = ("title", "translation")
         optional = tuple(f for f in SHARED_FIELDS + OWN_FIELDS if f not in required)
@@ -174,6 +196,7 @@ def read_statement_file(reader: Reader, path: Path) -> StatementFile | None:
         event=reader.get(data, origin, "event", reader.string),
         date_note=reader.get(data, origin, "date_note", reader.string),
         lines=dict(data.lines),
+        source_file=reader.get(data, origin, "source_file", reader.string) if translation else None,
     )
     return StatementFile(statement_id, statement_text, data, shared)
 

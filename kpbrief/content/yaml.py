@@ -25,7 +25,7 @@ class LineMap(dict[str, Any]):
         super().__init__()
         self.line = 1
         self.lines: dict[str, int] = {}
-        self.duplicates: list[tuple[str, int]] = []
+        self.duplicates: list[tuple[str, int, int]] = []  # key, its line, its first line
         self.raw: dict[str, str] = {}  # scalar values as written, before YAML typed them
 
 
@@ -55,7 +55,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
         if not isinstance(key, str):
             key = str(key)
         if key in mapping:
-            mapping.duplicates.append((key, line))
+            mapping.duplicates.append((key, line, mapping.lines[key]))
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.lines[key] = line
         if isinstance(value_node, yaml.ScalarNode):

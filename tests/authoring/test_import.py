@@ -399,3 +399,54 @@ def test_what_import_takes_out_does_not_fail_its_own_check(tmp_path: Path, suffi
     assert "0 error(s)" in result.err
     assert "pointed to 'javascript:alert(1)'" in result.out
     assert main(["check", "--source", str(book)]) == 0
+
+
+def test_letterhead_and_date_lines_left_in_the_text_are_marked(seeded: SeedImport) -> None:
+    statement = written_statement(seeded.results["001_a199f83e371a1254.txt"])
+    lines = statement.read_text(encoding="utf-8").split("\n")
+    marks = [line for line in lines if line.startswith("# REVIEW (line ")]
+    for words, what in (
+        ("22 November, 2019", "is a date line (the date is in date:)"),
+        ("Press Release Kimberley Process Civil Society Coalition", "is a release line"),
+        ("For immediate release", "is a release line"),
+    ):
+        mark = next(m for m in marks if f"“{words[:50]}”" in m)
+        number = int(mark.split("(line ")[1].split(")")[0])
+        assert lines[number - 1] == words, (number, lines[number - 1])
+        assert what in mark
+        assert "delete it and name it under source.omit with a reason, or keep it" in mark
+    # Past the head, a line that is nothing else is marked too: the contacts' heading here,
+    # a republished release's own head in another seed.
+    assert any(
+        m.startswith("# REVIEW (line ") and "“More information:” is a release" in m for m in marks
+    )
+    republished = written_statement(seeded.results["002_c28ec48ee591d6f5.txt"])
+    assert "“Press Release” is a release line" in republished.read_text(encoding="utf-8")
+    # The text proper is not marked.
+    assert not any("Today, another three-year" in m for m in marks)
+    assert len(marks) == 4, marks
+    assert (
+        f"{statement.relative_to(seeded.book).as_posix()}:"
+        in seeded.results["001_a199f83e371a1254.txt"].out
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "place", "named"),
+    [
+        ("000_deea4c23e2489347.txt", "New York", "New York"),
+        ("001_a199f83e371a1254.txt", "New Delhi, India", "New Delhi"),
+        ("002_c28ec48ee591d6f5.txt", "Kinshasa, Democratic Republic of the Congo", "Kinshasa"),
+        ("003_978fb4a7c8281b33.txt", "Victoria Falls, Zimbabwe", None),
+        ("004_6abbbc12f00c8d49.txt", "Windhoek, Namibia", None),
+    ],
+)
+def test_place_is_guessed(seeded: SeedImport, name: str, place: str, named: str | None) -> None:
+    """'City, Country' as written; else a city the text names that the book knows, written
+    as the book writes it elsewhere."""
+    front = written_statement(seeded.results[name]).read_text(encoding="utf-8").split("\n---\n")[0]
+    line = next(x for x in front.splitlines() if x.startswith("place:"))
+    assert line.startswith(f"place: {json.dumps(place)}  # REVIEW: "), line
+    if named:
+        assert f"the text names {named} (guessed from line " in line
+        assert "written as the book writes that place elsewhere" in line

@@ -109,9 +109,11 @@ def test_the_browser_preview_follows_edits_and_survives_a_broken_file(
         # Save a broken file: the watcher goes on, the page says what is wrong and where.
         (source / BROKEN).write_text("---\ntitle: [broken\n---\nText.\n", encoding="utf-8")
         problems = page.locator("#kpbrief-problems")
-        expect(problems).to_contain_text(f"{BROKEN}:2: error: YAML does not parse", timeout=60_000)
+        expect(problems).to_contain_text(
+            f"{BROKEN}:2:8: error: YAML does not parse", timeout=60_000
+        )
         expect(body).to_contain_text("We walked out at dawn.")
-        running.wait_for(f"{BROKEN}:2: error")
+        running.wait_for(f"{BROKEN}:2:8: error")
         assert running.process.poll() is None
 
         # Fix it and edit again: the problems go, the new text comes.

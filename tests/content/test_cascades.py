@@ -28,13 +28,14 @@ def errors_of(book: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list
             "content/people/ada-okafor.yaml",
             "name: Ada Okafor",
             "name: [Ada Okafor",
-            "content/people/ada-okafor.yaml:2: error: YAML does not parse",
+            "content/people/ada-okafor.yaml:1:7: error: YAML does not parse: this '[' is never "
+            "closed: close it with ']', or write the value in quotes",
         ),
         (
             "content/statements/2019-11-22-plenary.en.md",
             "kind: press-release",
             "kind: [oops",
-            "content/statements/2019-11-22-plenary.en.md:5: error: YAML does not parse",
+            "content/statements/2019-11-22-plenary.en.md:4:7: error: YAML does not parse",
         ),
         (
             "content/organisations/test-coalition.yaml",
@@ -46,7 +47,7 @@ def errors_of(book: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list
             "content/issues/reform.en.md",
             "title: Reform of the scheme",
             "title: [Reform",
-            "content/issues/reform.en.md:3: error: YAML does not parse",
+            "content/issues/reform.en.md:2:8: error: YAML does not parse",
         ),
         (
             "content/book.yaml",
@@ -77,3 +78,35 @@ def test_one_mistake_is_at_most_three_errors_cause_first(
     assert errors and errors[0].startswith(cause), errors
     assert len(errors) <= 3, errors
     assert not any("must be a mapping" in e for e in errors), errors
+
+
+@pytest.mark.parametrize("languages", ["[en, french]", "[en, xx]", "[en, FR, xx]"])
+def test_an_invalid_language_brings_no_warning_of_its_own(
+    book: Path, capsys: pytest.CaptureFixture[str], languages: str
+) -> None:
+    """Every file's text in that language would be "missing": none of it is reported, and
+    no warning appears that the book did not have before."""
+    main(["check", "--source", str(book)])
+    before = {line for line in capsys.readouterr().out.splitlines() if ": warning: " in line}
+    edit(book / "content/book.yaml", "languages: [en, fr]", f"languages: {languages}")
+    assert main(["check", "--source", str(book)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    errors = [line for line in out if ": error: " in line]
+    warnings = {line for line in out if ": warning: " in line}
+    assert errors and all(e.startswith("content/book.yaml:6: error: ") for e in errors), errors
+    assert len(errors) == languages.count(",")  # one for each language written wrong
+    assert warnings <= before, warnings - before
+
+
+def test_a_misnamed_file_is_its_one_error(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The chapter the pack and a statement name is there, under a name that does not load:
+    its one error says how to rename it, and no 'unknown issue' follows."""
+    issues = book / "content/issues"
+    (issues / "communities.en.md").rename(issues / "communities.EN.md")
+    code, errors = errors_of(book, capsys)
+    assert code == 1
+    assert errors == [
+        "content/issues/communities.EN.md:1: error: file name 'communities.EN.md' does not "
+        "follow <id>.<lang>.md (like 2019-11-22-new-delhi-plenary.en.md): rename it to "
+        "'communities.en.md'"
+    ]

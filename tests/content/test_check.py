@@ -39,7 +39,7 @@ def test_the_fixture_has_no_error(book: Path) -> None:
             STATEMENT,
             "kind: press-release",
             "kind: [oops",
-            f"{STATEMENT}:5: error: YAML does not parse",
+            f"{STATEMENT}:4:7: error: YAML does not parse: this '[' is never closed",
         ),
         (
             STATEMENT,
@@ -118,7 +118,7 @@ def test_the_fixture_has_no_error(book: Path) -> None:
             STATEMENT,
             "kind: press-release",
             "kind: !!python/object/apply:os.system ['echo hi']",
-            f"{STATEMENT}:4: error: YAML does not parse",
+            f"{STATEMENT}:4:7: error: YAML does not parse",
         ),
         (
             PERSON,

@@ -50,6 +50,39 @@ def check(book: Path, capsys: pytest.CaptureFixture[str], *options: str) -> tupl
         ),
         (
             "We walked out.",
+            "We [walked out] (statement:2019-11-22-plenary).",
+            f"{WALKOUT}:12:4: error: link 'walked out' is printed as written, brackets and all: "
+            "no space may stand between ']' and '('; write "
+            "[walked out](statement:2019-11-22-plenary)",
+        ),
+        (
+            "We walked out.",
+            "We [walked out][minutes].",
+            f"{WALKOUT}:12:4: error: link 'walked out' is printed as written, brackets and all: "
+            "no line '[minutes]: target' defines [minutes]; add one, or write "
+            "[walked out](target)",
+        ),
+        (
+            "We walked out.",
+            "We walked out. ![Us](media/us.png",
+            f"{WALKOUT}:12:16: error: image 'media/us.png' is printed as text, not shown: its ')' "
+            "is missing; write ![Us](media/us.png)",
+        ),
+        (
+            "We walked out.",
+            "We **walked out.",
+            f"{WALKOUT}:12:4: error: '**' is printed as written: the bold it opens is not closed "
+            "in this paragraph; close it with ** after the last word, or write \\*\\* for the "
+            "characters themselves",
+        ),
+        (
+            "We walked out.",
+            "We *walked out.",
+            f"{WALKOUT}:12:4: warning: '*' is printed as written: the emphasis it opens is not "
+            "closed in this paragraph",
+        ),
+        (
+            "We walked out.",
             "We walked out.[^2]",
             f"{WALKOUT}:12:15: error: footnote [^2] is printed as written: no line '[^2]: …' "
             "gives its text; add it",
@@ -264,3 +297,30 @@ def test_an_official_translation_falls_behind_its_original(
     code, out = check(book, capsys)
     assert code == 1  # the source no longer stands word for word either
     assert f"{french}:4: warning: translation is outdated: its original {STATEMENT}" in out
+
+
+def test_a_new_persons_placeholders_left(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new", "person", "jane-doe", "--source", str(book)]) == 0
+    capsys.readouterr()
+    person = "content/people/jane-doe.yaml"
+    _code, out = check(book, capsys)
+    assert (
+        f"{person}:1:8: warning: 'FULL NAME' is a placeholder of 'kpbrief new', and the book "
+        "would print it: write the real value"
+    ) in out, out
+    assert f"{person}:4:13: warning: 'ROLE' is a placeholder" in out
+    code, out = check(book, capsys, "--strict")
+    assert code == 1 and f"{person}:1:8: error: 'FULL NAME' is a placeholder" in out
+
+
+def test_markup_written_whole_is_not_reported(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(
+        book / WALKOUT,
+        "We walked out.",
+        "We **walked** out, *at last*, __for good__. 5 * 3 is 15, not \\*\\*; a file_name, "
+        "[sic], a__b, `**code**` and [the minutes][m].\n\n[m]: https://example.org/minutes",
+    )
+    code, out = check(book, capsys)
+    assert code == 0 and "printed as" not in out, out

@@ -12,7 +12,13 @@ a `# REVIEW:` comment in the front matter saying where it came from. The receive
 kept, unedited, under `content/sources/`, and the statement names it as `source.file` so that
 the faithfulness check applies: a .txt or .md as it came; for .docx, .odt and .html, which
 the check cannot read, pandoc's Markdown rendering of the received file is kept beside it and
-named instead.
+named instead. Lines left at the head of the text that are a letterhead's (a date line, a
+release line, the sender's name) get a REVIEW note too: the book would print them.
+
+A file received as the translation of a statement the book has (`--id` of that statement,
+`--lang` of another language) becomes its translation file: `translation: official`,
+`translated_from` stamped with the original as it is, and the received text archived beside
+the original's source and named as `source_file`, which the check holds the translation to.
 """
 
 from __future__ import annotations
@@ -23,15 +29,17 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kpbrief.authoring.importer.guesses import (
     HEAD_BLOCKS,
     guess_date,
     guess_kind,
+    guess_known_place,
     guess_place,
     guess_title,
+    letterhead,
     line_of,
     slug,
     unquote,
@@ -48,8 +56,9 @@ from kpbrief.authoring.importer.received import (
     pandoc_tree,
 )
 from kpbrief.confine import OutsideBook, ensure_inside
+from kpbrief.content.faithful import body_digest
 from kpbrief.content.load import load_content
-from kpbrief.content.model import Content
+from kpbrief.content.model import Content, Statement
 from kpbrief.content.reader import ID_RE, LANG_RE, fold_newlines
 from kpbrief.content.statements import STATEMENT_KINDS
 from kpbrief.folder import KINDS, BookFolder
@@ -115,7 +124,8 @@ def import_statement(
     received: Path, root: Path, lang: str | None = None, statement_id: str | None = None
 ) -> Imported:
     """Write content/statements/<id>.<lang>.md and its archived source; raise ImportRefused
-    (nothing written) when the file cannot be imported."""
+    (nothing written) when the file cannot be imported. With the id of a statement the book
+    has, in another language than its original's: that statement's translation."""
     _check_arguments(received, lang, statement_id)
     content = load_content(root)
     book = content.book
@@ -125,6 +135,15 @@ def import_statement(
             "Run 'kpbrief check' there, or name one with --source DIR"
         )
     lang = lang or book.default_lang
+    if lang.split("_")[0] not in {known.split("_")[0] for known in book.languages}:
+        raise ImportRefused(
+            f"the book has no language '{lang}' (content/book.yaml lists "
+            f"{', '.join(book.languages)}): add it under languages: there first, or name one of "
+            "those with --lang; nothing was written"
+        )
+    existing = content.statements.get(statement_id or "")
+    if existing is not None:
+        return _import_translation(received, root, content, existing, lang)
     source = _read_received(received)
     archive_text, archive_suffix = source.archive
     archive_lines = archive_text.split("\n")
@@ -138,30 +157,21 @@ def import_statement(
         statement_id = f"{date[0]}-{name_slug}" if date else name_slug
     folder = BookFolder(root)
     target = folder.kind_dir("statement") / KINDS["statement"].file_name(statement_id, lang)
-    archive = folder.sources / f"{statement_id}{archive_suffix}"
-    original = folder.sources / f"{statement_id}{source.suffix}"
-    to_write = {archive: source.data} if source.as_text else {archive: archive_text.encode()}
-    if not source.as_text:
-        to_write[original] = source.data
-    for path in (target, *to_write):
-        if path.exists():
-            raise ImportRefused(f"{path} exists already; nothing was written")
+    to_write, archive, original = _archives(
+        source, target, folder.sources / statement_id, archive_text, archive_suffix
+    )
     rel_archive = archive.relative_to(folder.content).as_posix()
 
     def found(line: int | None, written: str = "") -> str:
         where = f"line {line} of content/{rel_archive}" if line else f"content/{rel_archive}"
         return f"guessed from {where}" + (f" (“{written[:50]}”)" if written else "")
 
-    body = markdown_of({**source.tree, "blocks": blocks}) if blocks else "\n"
-    if "[TABLE]" in body:
-        cleaner.notes.append(
-            ("[TABLE]", "a table pandoc could not write as Markdown stands as [TABLE]")
-        )
+    body = _body(source, blocks, cleaner, lang, content)
     head_texts = [title] + [block_text(b) for b in blocks[: HEAD_BLOCKS // 2]]
-    place = guess_place(head_texts, lang)
-    fields = _fields(
-        title, title_line, date, guess_kind(head_texts), place, archive_lines, content, found
-    )
+    place, place_note = _place(head_texts, lang, content, archive_lines, found)
+    fields = _fields(title, title_line, date, guess_kind(head_texts), archive_lines, content, found)
+    if place:
+        fields.insert(3, Field("place", _yaml_text(place), place_note))
     if source.as_text:
         file_comment = "the text as received, kept unedited"
     else:
@@ -169,11 +179,134 @@ def import_statement(
             f"pandoc's Markdown of {original.relative_to(folder.content).as_posix()}, "
             "the file as received"
         )
+    also = (
+        f"# Also possible: {'' if place else 'place, '}event, speakers, contacts, mentions, "
+        "credits, date_note, source url, note and omit (see docs/content-format.md)."
+    )
     text, reviews = _statement_file(
-        received.name, fields, f"  file: {rel_archive}  # {file_comment}", place, body, cleaner
+        f"from {received.name}",
+        fields,
+        [f"  file: {rel_archive}  # {file_comment}", also],
+        body,
+        cleaner,
     )
     _write_new(to_write, target, text)
     return Imported(target, list(to_write), reviews)
+
+
+def _import_translation(
+    received: Path, root: Path, content: Content, statement: Statement, lang: str
+) -> Imported:
+    """A translation received for a statement of the book: content/statements/<id>.<lang>.md
+    with `translation:`, its received text archived beside the original's source and named as
+    its `source_file`, which the check holds it to."""
+    original_text = statement.original
+    if lang == original_text.lang:
+        raise ImportRefused(
+            f"statement '{statement.id}' has its original in '{lang}' already "
+            f"({original_text.origin.path}): to import a translation of it, name the "
+            "translation's language with --lang; for a new statement, give another --id"
+        )
+    if lang in statement.translations:
+        raise ImportRefused(
+            f"statement '{statement.id}' has a '{lang}' translation already "
+            f"({statement.translations[lang].origin.path}); nothing was written"
+        )
+    source = _read_received(received)
+    archive_text, archive_suffix = source.archive
+    archive_lines = archive_text.split("\n")
+    cleaner = Cleaner()
+    blocks: list[dict[str, Any]] = cleaner.clean(source.tree["blocks"])
+    title, title_line, blocks = _take_title(source.tree, blocks, lang, content, archive_lines)
+    folder = BookFolder(root)
+    target = folder.kind_dir("statement") / KINDS["statement"].file_name(statement.id, lang)
+    # Beside the original's source: sources/<its name>.<lang>.txt
+    beside = PurePosixPath(statement.source.file or f"sources/{statement.id}.txt")
+    stem = folder.content.joinpath(*beside.parent.parts) / f"{beside.stem}.{lang}"
+    to_write, archive, original = _archives(source, target, stem, archive_text, archive_suffix)
+    rel_archive = archive.relative_to(folder.content).as_posix()
+    rel_original = original_text.origin.path
+    rel_target = target.relative_to(root).as_posix()
+
+    def found(line: int | None, written: str = "") -> str:
+        where = f"line {line} of content/{rel_archive}" if line else f"content/{rel_archive}"
+        return f"guessed from {where}" + (f" (“{written[:50]}”)" if written else "")
+
+    body = _body(source, blocks, cleaner, lang, content, rel_original)
+    head_texts = [title] + [block_text(b) for b in blocks[: HEAD_BLOCKS // 2]]
+    place, place_note = _place(head_texts, lang, content, archive_lines, found)
+    fields = [
+        _title_field(title, title_line, found),
+        Field(
+            "translation",
+            "official",
+            "received as a translation, so its publisher's; write unofficial if the book's "
+            "editors made it",
+        ),
+        Field(
+            "translated_from",
+            body_digest(original_text.body),
+            f"the version of {rel_original} of today; if the translation renders an older "
+            f"one, bring it up to date, then run 'kpbrief i18n stamp {rel_target}'",
+        ),
+    ]
+    if place:
+        fields.append(Field("place", _yaml_text(place), place_note))
+    text, reviews = _statement_file(
+        f"from {received.name}, as the '{lang}' translation of {rel_original}",
+        fields,
+        [
+            f"source_file: {rel_archive}  # "
+            + (
+                "the translation as received, kept unedited"
+                if source.as_text
+                else f"pandoc's Markdown of {original.relative_to(folder.content).as_posix()}, "
+                "the translation as received"
+            ),
+            f"# Also possible: {'' if place else 'place, '}event, date_note (see "
+            "docs/content-format.md); the other fields are the original's.",
+        ],
+        body,
+        cleaner,
+    )
+    _write_new(to_write, target, text)
+    return Imported(target, list(to_write), reviews)
+
+
+def _archives(
+    source: Received, target: Path, stem: Path, archive_text: str, archive_suffix: str
+) -> tuple[dict[Path, bytes], Path, Path]:
+    """What to write under content/sources/ (the text the check reads, and the received file
+    when that is not it), the first of them and the received file's name; refused when the
+    statement or any of them exists."""
+    archive = stem.with_name(stem.name + archive_suffix)
+    original = stem.with_name(stem.name + source.suffix)
+    to_write = {archive: source.data} if source.as_text else {archive: archive_text.encode()}
+    if not source.as_text:
+        to_write[original] = source.data
+    for path in (target, *to_write):
+        if path.exists():
+            raise ImportRefused(f"{path} exists already; nothing was written")
+    return to_write, archive, original
+
+
+def _body(
+    source: Received,
+    blocks: list[dict[str, Any]],
+    cleaner: Cleaner,
+    lang: str,
+    content: Content,
+    omit_in: str = "",
+) -> str:
+    """The statement's Markdown; the cleaner's notes gain what the body holds that a reviewer
+    should look at (a table pandoc could not write, a letterhead's lines)."""
+    body = markdown_of({**source.tree, "blocks": blocks}) if blocks else "\n"
+    if "[TABLE]" in body:
+        cleaner.notes.append(
+            ("[TABLE]", "a table pandoc could not write as Markdown stands as [TABLE]")
+        )
+    cleaner.notes.extend(letterhead(blocks, lang, _org_names(content), omit_in))
+    return body
 
 
 def _check_arguments(received: Path, lang: str | None, statement_id: str | None) -> None:
@@ -239,6 +372,50 @@ def _refuse_zip_bomb(received: Path, data: bytes) -> None:
         )
 
 
+def _place(
+    head_texts: list[str],
+    lang: str,
+    content: Content,
+    archive_lines: list[str],
+    found: Callable[..., str],
+) -> tuple[str | None, str]:
+    """The place the head of the text names, and its REVIEW note."""
+    place = guess_place(head_texts, lang)
+    if place:
+        return place, found(line_of(archive_lines, place))
+    known = guess_known_place(head_texts, _known_places(content, lang))
+    if known is None:
+        return None, ""
+    place, city = known
+    return place, (
+        f"the text names {city} ({found(line_of(archive_lines, city))}); written as the "
+        "book writes that place elsewhere"
+    )
+
+
+def _known_places(content: Content, lang: str) -> list[str]:
+    """The places the book names already, in `lang` where it has them."""
+    places = [
+        text.place
+        for statement in content.statements.values()
+        for text in (statement.original, *statement.translations.values())
+        if text.place and text.lang == lang
+    ]
+    assert content.book is not None
+    default = content.book.default_lang
+    places += [e.place.get(lang, default) for e in content.events.values() if e.place]
+    return [p for p in places if p]
+
+
+def _org_names(content: Content) -> list[str]:
+    return [
+        name
+        for org in content.organisations.values()
+        for name in (*org.name.values.values(), org.acronym or "")
+        if name
+    ]
+
+
 def _take_title(
     tree: dict[str, Any],
     blocks: list[dict[str, Any]],
@@ -249,13 +426,7 @@ def _take_title(
     """The title, the line of the archived text it was found on (None: not a block of the
     text), and the blocks without it. A block of the text moves to the front matter; else
     the document's own title stands, else the first words."""
-    org_names = [
-        name
-        for org in content.organisations.values()
-        for name in (*org.name.values.values(), org.acronym or "")
-        if name
-    ]
-    index = guess_title(blocks, lang, org_names)
+    index = guess_title(blocks, lang, _org_names(content))
     if index is not None:
         title = unquote(block_text(blocks[index]))
         return title, line_of(archive_lines, title) or 0, blocks[:index] + blocks[index + 1 :]
@@ -266,25 +437,26 @@ def _take_title(
     return title, None, blocks
 
 
+def _title_field(title: str, title_line: int | None, found: Callable[..., str]) -> Field:
+    if title_line is not None:
+        return Field("title", _yaml_text(title), found(title_line or None))
+    if title.endswith("…"):
+        return Field("title", _yaml_text(title), "no title found: the first words stand in")
+    return Field("title", _yaml_text(title), "the received file's document title")
+
+
 def _fields(
     title: str,
     title_line: int | None,
     date: tuple[str, int, str] | None,
     kind: tuple[str, str] | None,
-    place: str | None,
     archive_lines: list[str],
     content: Content,
     found: Callable[..., str],
 ) -> list[Field]:
     """Every field the importer fills in, with the REVIEW note saying where it came from."""
     assert content.book is not None
-    fields: list[Field] = []
-    if title_line is not None:
-        fields.append(Field("title", _yaml_text(title), found(title_line or None)))
-    elif title.endswith("…"):
-        fields.append(Field("title", _yaml_text(title), "no title found: the first words stand in"))
-    else:
-        fields.append(Field("title", _yaml_text(title), "the received file's document title"))
+    fields: list[Field] = [_title_field(title, title_line, found)]
     if date:
         fields.append(Field("date", date[0], found(date[1], date[2])))
     else:
@@ -306,8 +478,6 @@ def _fields(
                 f"not named in the text; one of {', '.join(STATEMENT_KINDS)}",
             )
         )
-    if place:
-        fields.append(Field("place", _yaml_text(place), found(line_of(archive_lines, place))))
     fields.append(
         Field(
             "issues",
@@ -327,17 +497,16 @@ def _fields(
 
 
 def _statement_file(
-    received_name: str,
+    imported_from: str,
     fields: list[Field],
-    file_line: str,
-    place: str | None,
+    more: list[str],
     body: str,
     cleaner: Cleaner,
 ) -> tuple[str, list[Review]]:
     """The new statement file's text: front matter with a REVIEW comment on every field
     filled in and every change made, then the body; and the reviews, by line."""
     header = [
-        f"# Imported by 'kpbrief import' from {received_name} on {dt.date.today()}.",
+        f"# Imported by 'kpbrief import' {imported_from} on {dt.date.today()}.",
         "# Check each line marked REVIEW against the received text, then delete its comment.",
     ]
     reviews: list[Review] = []
@@ -347,11 +516,7 @@ def _statement_file(
         indent = "  " if item.under_source else ""
         header.append(f"{indent}{item.name}: {item.value}  # REVIEW: {item.review}")
         reviews.append(Review(len(header) + 1, f"{item.name}: {item.review}"))
-    header.append(file_line)
-    header.append(
-        f"# Also possible: {'' if place else 'place, '}event, speakers, contacts, mentions, "
-        "credits, date_note, source url, note and omit (see docs/content-format.md)."
-    )
+    header.extend(more)
     body_line = len(header) + len(cleaner.notes) + 3  # ---, header, notes, --- then the body
     body_lines = body.split("\n")
     for words, note in cleaner.notes:

@@ -141,6 +141,28 @@ def guess_place(texts: Iterable[str], lang: str) -> str | None:
     return None
 
 
+def guess_known_place(texts: Iterable[str], known: Iterable[str]) -> tuple[str, str] | None:
+    """A place the book names already (`known`: its statements' and events' places) whose
+    city the first lines name ("in New Delhi", "at Kinshasa Meeting"): (the place as the book
+    writes it, the city as the text does)."""
+    # The fullest form of each city the book names: "Kinshasa, DR Congo" over "Kinshasa".
+    by_city: dict[str, str] = {}
+    for place in known:
+        city = place.split(",")[0].strip()
+        if len(city) > 2 and len(place) > len(by_city.get(city, "")):
+            by_city[city] = place
+    for text in texts:
+        found = [
+            (match.start(), place, city)
+            for city, place in by_city.items()
+            if (match := re.search(rf"(?<![\w-]){re.escape(city)}(?![\w-])", text))
+        ]
+        if found:
+            _start, place, city = min(found)
+            return place, city
+    return None
+
+
 def guess_kind(texts: Iterable[str]) -> tuple[str, str] | None:
     for text in texts:
         low = text.lower()
@@ -188,6 +210,45 @@ def guess_title(
         if text[0] in _QUOTES_OPEN and text[-1] in _QUOTES_CLOSE:
             return index
     return candidates[0] if candidates else None
+
+
+def letterhead(
+    blocks: list[dict[str, Any]],
+    lang: str,
+    org_names: Iterable[str] = (),
+    omit_in: str = "",
+) -> list[tuple[str, str]]:
+    """The lines that are a letterhead's, not the statement's: a date line, a release line
+    ("For immediate release"), the sender's name; before the text proper, or standing alone
+    as a paragraph after it (a republished release's own head). Each as (its text,
+    the REVIEW note saying what it is and what to do; `omit_in`: the file whose source.omit
+    would declare it, when not the statement's own)."""
+    names = {normalise(name).lower() for name in org_names if name}
+    _months_, date_patterns = _date_patterns(lang)
+    found: list[tuple[str, str]] = []
+    todo = (
+        f"the book prints it as text: delete it and name it under source.omit"
+        f"{f' in {omit_in}' if omit_in else ''} with a reason, or keep it"
+    )
+    in_head = True
+    for index, block in enumerate(blocks):
+        text = block_text(block)
+        if index >= HEAD_BLOCKS or (block.get("t") == "Para" and len(text) >= BODY_START):
+            in_head = False  # past the head, only lines that are nothing else are marked
+        if not text or not _one_line(block) or len(text) > 80:
+            continue
+        shown = f"“{text[:50]}”"
+        low = " ".join(text.lower().split())
+        date = next((m for p in date_patterns if (m := p.search(text))), None)
+        rest = (text[: date.start()] + text[date.end() :]).split() if date else []
+        if any(low.startswith(word) if not in_head else word in low for word in _BOILERPLATE):
+            found.append((text, f"{shown} is a release line, not the statement's text; {todo}"))
+        elif date and (len(text) < 40 if in_head else len(rest) <= 2):
+            where = f"the date: of {omit_in}" if omit_in else "date:"
+            found.append((text, f"{shown} is a date line (the date is in {where}); {todo}"))
+        elif normalise(text.strip(" .:")).lower() in names:
+            found.append((text, f"{shown} is the sender's name, a letterhead; {todo}"))
+    return found
 
 
 def slug(text: str, words: int = 5) -> str:
