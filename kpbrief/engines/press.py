@@ -95,7 +95,7 @@ def _outputs(function: pikepdf.Object) -> int | None:
     if kind == 2:
         return len(function.get("/C0", [0]))
     if kind == 3:
-        parts = function.get("/Functions", [])
+        parts: pikepdf.Object = function.get("/Functions", Array())
         return _outputs(parts[0]) if len(parts) else None
     if "/Range" in function:
         return len(function.Range) // 2
