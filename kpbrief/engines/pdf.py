@@ -5,6 +5,7 @@ The same writer makes the screen PDF and the press PDF; a `PdfVariant` tells the
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,12 +51,20 @@ class PdfVariant:
             return None
         from weasyprint.css import ColorProfile
 
-        with self.press_profile.open("rb") as profile:
-            return {
-                "device-cmyk": ColorProfile(
-                    profile, self.press_profile.name, "relative-colorimetric", list("cmyk")
-                )
-            }
+        data = self.press_profile.read_bytes()
+
+        class FileProfile(ColorProfile):  # type: ignore[misc]
+            """The profile embedded as its file is (WeasyPrint would write it anew, twice
+            as large)."""
+
+            @property
+            def content(self) -> bytes:
+                return data
+
+        profile = FileProfile(
+            io.BytesIO(data), self.press_profile.name, "relative-colorimetric", list("cmyk")
+        )
+        return {"device-cmyk": profile}
 
 
 SCREEN = PdfVariant()
