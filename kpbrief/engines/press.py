@@ -6,6 +6,8 @@ each page's TrimBox and BleedBox (from the stylesheet's `@page { bleed }`). `fin
 adds, with pikepdf:
 
 - `/GTS_PDFXVersion` in the document information too, where older preflight tools look;
+- an XMP document identifier and a file identifier made from the pages' content
+  (WeasyPrint draws a random one each time): the same book makes the same bytes;
 - each page's BleedBox 3 mm outside its TrimBox (WeasyPrint puts it 10 points out at most,
   in the stylesheet's bleed, which is wider: the crop marks stand beyond the bleed);
 - a `/DefaultRGB` colour space (ICC-based sRGB, the profile WeasyPrint ships for PDF/A) in
@@ -23,7 +25,10 @@ their join keeps the first part's output intent, metadata and document informati
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from importlib import resources
@@ -32,6 +37,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 PDFX_VERSION = "PDF/X-4"
+DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-fA-F-]{36}")
 BLEED = 3 / 25.4 * 72  # points: the 3 mm of bleed print shops ask for, on every side
 
 
@@ -40,6 +46,7 @@ def finish_press(data: bytes) -> bytes:
     pdf = pikepdf.open(io.BytesIO(data))
     pdf.trailer.Info.GTS_PDFXVersion = pikepdf.String(PDFX_VERSION)
     pdf.trailer.Info.Trapped = Name("/False")
+    steady_document_id(pdf)
     for page in pdf.pages:
         page.obj.BleedBox = _bleed_box(page.obj)
     srgb = pdf.make_stream(_srgb_profile())
@@ -54,9 +61,31 @@ def finish_press(data: bytes) -> bytes:
         for shading in _shadings(resource):
             if _components(shading.get("/ColorSpace")) == 4 and _outputs(shading.Function) == 3:
                 shading.ColorSpace = default_rgb
+    # WeasyPrint's file identifier digests the random document id: qpdf makes both its
+    # halves anew, from the content.
+    if "/ID" in pdf.trailer:
+        del pdf.trailer.ID
     out = io.BytesIO()
     pdf.save(out, deterministic_id=True, compress_streams=True)
     return out.getvalue()
+
+
+def steady_document_id(pdf: pikepdf.Pdf) -> None:
+    """The XMP's `xmpMM:DocumentID`, a digest of the pages' content instead of a random one
+    (a long book's join sets it again, from all its pages)."""
+    if "/Metadata" not in pdf.Root:
+        return
+    digest = hashlib.sha256()
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        for stream in contents if isinstance(contents, Array) else [contents]:
+            if isinstance(stream, pikepdf.Stream):
+                digest.update(stream.read_raw_bytes())
+    steady = f"xmp.did:{uuid.UUID(bytes=digest.digest()[:16])}".encode()
+    xmp = pdf.Root.Metadata
+    text = xmp.read_bytes()
+    if DOCUMENT_ID.search(text):
+        xmp.write(DOCUMENT_ID.sub(steady, text))
 
 
 def _bleed_box(page: pikepdf.Object) -> Array:

@@ -15,7 +15,7 @@ import pytest
 from helpers.books import Built, copy_fixture
 
 from kpbrief import TOOL_ROOT
-from kpbrief.build import BuildRequest, build
+from kpbrief.build import BuildFailed, BuildRequest, build
 from kpbrief.build.plan import DEFAULT_PRESS_PROFILE
 
 MM = 72 / 25.4  # points
@@ -150,9 +150,11 @@ def test_rgb_colours_are_device_independent(mini_press: Built, lang: str) -> Non
                 shadings += 1
                 space = shading.ColorSpace
                 function = shading.Function
-                values = len(function.get("/C0", [0])) if "/C0" in function else None
-                if isinstance(space, pikepdf.Array) and values is not None:
-                    assert values == space[1].N  # as many values a colour as its space has
+                if function.FunctionType == 3:  # stitching: its parts give the colours
+                    function = function.Functions[0]
+                if isinstance(space, pikepdf.Array):
+                    # as many values a colour as its space has
+                    assert len(function.C0) == space[1].N
         assert shadings  # the contents' dot leaders and the headings' red bars are gradients
 
 
@@ -261,4 +263,39 @@ def test_joined_parts_keep_the_output_intent_boxes_and_metadata(
         _boxes_right(pdf)
         _pdfx_metadata_right(pdf)
         assert "/StructTreeRoot" in pdf.Root
+        # The output profile that every part embeds is in the joined book once.
+        profiles = [
+            obj
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Stream)
+            and obj.read_raw_bytes() == intent.DestOutputProfile.read_raw_bytes()
+        ]
+        assert len(profiles) == 1
+        for page in pdf.pages:
+            spaces = page.obj.Resources.ColorSpace
+            assert spaces["/device-cmyk"][1].objgen == intent.DestOutputProfile.objgen
     assert page_texts(pdf_path) == page_texts(mini.path("en", "pdf"))
+
+
+def test_a_failed_build_leaves_the_press_pdf_as_it_was(press_in_parts: Built) -> None:
+    pdf_path = press_path(press_in_parts, "en")
+    before = pdf_path.read_bytes()
+    book_yaml = press_in_parts.source / "content" / "book.yaml"
+    text = book_yaml.read_text(encoding="utf-8")
+    book_yaml.write_text(text + "press_profile: layouts/profiles/none.icc\n", encoding="utf-8")
+    try:
+        with pytest.raises(BuildFailed) as failed:
+            build(
+                BuildRequest(
+                    source=press_in_parts.source,
+                    out=press_in_parts.out,
+                    languages=["en"],
+                    formats=["pdf"],
+                    press=True,
+                    force=True,
+                )
+            )
+    finally:
+        book_yaml.write_text(text, encoding="utf-8")
+    assert any("press_profile" in problem.message for problem in failed.value.problems)
+    assert pdf_path.read_bytes() == before
