@@ -16,7 +16,8 @@ from helpers.books import Built, copy_fixture
 
 from kpbrief import TOOL_ROOT
 from kpbrief.build import BuildFailed, BuildRequest, build
-from kpbrief.build.plan import DEFAULT_PRESS_PROFILE
+from kpbrief.build.plan import DEFAULT_PRESS_PROFILE, output_path
+from kpbrief.cli import _build_request, parser
 
 MM = 72 / 25.4  # points
 SHIPPED = TOOL_ROOT / "layouts" / DEFAULT_PRESS_PROFILE
@@ -299,3 +300,12 @@ def test_a_failed_build_leaves_the_press_pdf_as_it_was(press_in_parts: Built) ->
         book_yaml.write_text(text, encoding="utf-8")
     assert any("press_profile" in problem.message for problem in failed.value.problems)
     assert pdf_path.read_bytes() == before
+
+
+def test_the_command_line_asks_for_the_press_pdf_with_press(tmp_path: Path) -> None:
+    argv = ["build", "--source", str(tmp_path)]
+    assert not _build_request(parser().parse_args(argv)).press
+    request = _build_request(parser().parse_args([*argv, "--press"]))
+    assert request.press
+    assert request.formats == ["pdf", "epub"]  # and the other outputs, as without it
+    assert output_path(tmp_path, "book", "fr", "press") == tmp_path / "book.fr.press.pdf"
