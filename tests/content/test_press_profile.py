@@ -99,3 +99,16 @@ def test_an_output_profile_in_another_colour_space_is_refused() -> None:
     header[16:20] = b"RGB "
     problem = header_problem("rgb.icc", bytes(header), SHIPPED.stat().st_size)
     assert problem is not None and "in RGB, not in CMYK" in problem
+
+
+def test_a_link_to_a_profile_outside_the_book_is_refused(
+    book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A book folder is untrusted: a link in its layouts to a (valid) profile elsewhere on the
+    machine is not read."""
+    (book / "layouts" / "profiles").mkdir(parents=True)
+    (book / "layouts" / "profiles" / "link.icc").symlink_to(SHIPPED)
+    name_profile(book, "layouts/profiles/link.icc")
+    code, errors = errors_of(book, capsys)
+    assert code == 1
+    assert len(errors) == 1 and "is not a file of the book's layouts/ or content/" in errors[0]
