@@ -1,6 +1,6 @@
 """Join the PDFs WeasyPrint wrote for consecutive parts of one book into the book's PDF.
 
-Each part is a tagged PDF (PDF/UA-1) that WeasyPrint wrote for a slice of the book's HTML,
+Each part is a tagged PDF (PDF/UA-1, or the press PDF's PDF/X-4) that WeasyPrint wrote for a slice of the book's HTML,
 laid out as it is in the whole book (the part starts its page counter where it should). The
 join is what WeasyPrint would have written for the whole book:
 
@@ -60,7 +60,7 @@ class Mark:
 class PartPdf:
     """One part: its PDF, its bookmarks and the anchors really placed in it."""
 
-    pdf: bytes  # what document.write_pdf(pdf_tags=True, pdf_variant="pdf/ua-1") returned
+    pdf: bytes  # what pdf.write_variant wrote of the part (tagged; PDF/UA-1, or PDF/X-4)
     marks: tuple[Mark, ...]  # the part's bookmarks, in order
     owned: frozenset[str]  # anchor names whose real place is in this part
 
