@@ -1,8 +1,8 @@
 """Join the PDFs WeasyPrint wrote for consecutive parts of one book into the book's PDF.
 
-Each part is a tagged PDF (PDF/UA-1, or the press PDF's PDF/X-4) that WeasyPrint wrote for a slice of the book's HTML,
-laid out as it is in the whole book (the part starts its page counter where it should). The
-join is what WeasyPrint would have written for the whole book:
+Each part is a tagged PDF (PDF/UA-1, or the press PDF's PDF/X-4) that WeasyPrint wrote for a
+slice of the book's HTML, laid out as it is in the whole book (the part starts its page
+counter where it should). The join is what WeasyPrint would have written for the whole book:
 
 - the pages of all parts, in order;
 - one structure tree: one `/Document` element whose kids are all parts' kids in order, one
