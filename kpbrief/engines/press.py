@@ -15,6 +15,8 @@ adds, with pikepdf:
   which WeasyPrint paints as DeviceRGB; with a default colour space they are device
   independent, as PDF/X-4 requires of any colour that is not in the output intent's space,
   and the printer's RIP converts them to the output condition through the output intent;
+- link annotations not printed (the screen PDF prints them, as PDF/UA asks): a link draws
+  nothing, and PDF/X wants no printing annotation on the page but printer's marks;
 - a gradient's shading in that sRGB space: WeasyPrint gives every shading its default colour
   space, which is the CMYK profile once there is one, even where the gradient's colours are
   RGB (three values a colour, which a CMYK space cannot read).
@@ -38,6 +40,7 @@ from pikepdf import Array, Dictionary, Name
 
 PDFX_VERSION = "PDF/X-4"
 DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-fA-F-]{36}")
+PRINT_FLAG = 4  # an annotation's /F bit: printed
 BLEED = 3 / 25.4 * 72  # points: the 3 mm of bleed print shops ask for, on every side
 
 
@@ -49,6 +52,9 @@ def finish_press(data: bytes) -> bytes:
     steady_document_id(pdf)
     for page in pdf.pages:
         page.obj.BleedBox = _bleed_box(page.obj)
+        for annotation in page.obj.get("/Annots", ()):
+            if annotation.get("/Subtype") == "/Link":
+                annotation.F = int(annotation.get("/F", 0)) & ~PRINT_FLAG
     srgb = pdf.make_stream(_srgb_profile())
     srgb.N = 3
     default_rgb = Array([Name.ICCBased, srgb])

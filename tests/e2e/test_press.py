@@ -65,6 +65,16 @@ def test_the_output_intent_is_the_cmyk_profile_as_shipped(mini_press: Built, lan
         assert pdf.pdf_version >= "1.6"
 
 
+def _links_not_printed(pdf: pikepdf.Pdf) -> None:
+    """The screen PDF's links are there, and none is printed (PDF/X: only printer's marks)."""
+    links = 0
+    for page in pdf.pages:
+        for annotation in page.obj.get("/Annots", ()):
+            links += 1
+            assert not int(annotation.get("/F", 0)) & 4
+    assert links
+
+
 def _boxes_right(pdf: pikepdf.Pdf) -> None:
     for number, page in enumerate(pdf.pages, 1):
         trim = [float(v) for v in page.obj.TrimBox]
@@ -104,6 +114,7 @@ def test_every_page_has_its_trim_and_bleed_boxes(mini_press: Built, lang: str) -
 def test_the_pdfx_metadata_is_in_the_information_and_the_xmp(mini_press: Built, lang: str) -> None:
     with pikepdf.open(press_path(mini_press, lang)) as pdf:
         _pdfx_metadata_right(pdf)
+        _links_not_printed(pdf)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -263,6 +274,7 @@ def test_joined_parts_keep_the_output_intent_boxes_and_metadata(
         assert intent.DestOutputProfile.read_bytes() == SHIPPED.read_bytes()
         _boxes_right(pdf)
         _pdfx_metadata_right(pdf)
+        _links_not_printed(pdf)
         assert "/StructTreeRoot" in pdf.Root
         # The output profile that every part embeds is in the joined book once.
         profiles = [
