@@ -42,6 +42,7 @@ def _build_request(args: argparse.Namespace) -> BuildRequest:
         parts=args.parts,
         packs=not args.no_packs,
         pack=args.pack,
+        press=args.press,
     )
 
 
@@ -268,6 +269,12 @@ def _add_build_options(command: argparse.ArgumentParser, default_formats: list[s
     )
     command.add_argument(
         "--fast", action="store_true", help="skip the PDF/UA tagging (drafts only)"
+    )
+    command.add_argument(
+        "--press",
+        action="store_true",
+        help="also the press PDF of each language, <book id>.<lang>.press.pdf: PDF/X-4 with "
+        "an output intent, 3 mm bleed and crop marks",
     )
     command.add_argument(
         "--paper", choices=["a4", "letter"], help="paper size of the PDF, instead of book.yaml's"

@@ -23,6 +23,15 @@ def mini(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(source, out, "mini-book")
 
 
+@pytest.fixture(scope="session")
+def mini_press(mini: Built) -> Built:
+    """The mini book's press PDFs (`--press`), English and French, from the same book folder
+    as `mini` (whose screen PDFs they are compared with), in a folder of their own."""
+    out = mini.out.parent / "press"
+    build(BuildRequest(source=mini.source, out=out, formats=[], press=True))
+    return Built(mini.source, out, "mini-book")
+
+
 # The independent EPUB judges: every EPUB of every fixture book, each judged once a session.
 @pytest.fixture(scope="session")
 def pt_book(tmp_path_factory: pytest.TempPathFactory) -> Built:

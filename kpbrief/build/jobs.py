@@ -26,7 +26,7 @@ from kpbrief.build.progress import Progress
 from kpbrief.engines.assets import Assets, RefusedResource
 from kpbrief.engines.cover import COVER_PIXELS
 from kpbrief.engines.epub import EpubMetadata, write_epub
-from kpbrief.engines.pdf import render_pdf
+from kpbrief.engines.pdf import PdfVariant, render_pdf
 
 # check, assemble and render (and the engines, in `write`) are imported where they are
 # used: a build whose outputs are all up to date needs none of them, and answers at once.
@@ -39,11 +39,12 @@ class EngineJob:
     """One output for an engine: everything it needs, picklable for a worker process."""
 
     name: str  # the output's file name
-    fmt: str  # "pdf" or "epub"
+    fmt: str  # "pdf" (the press PDF too) or "epub"
     target: Path  # the staged file to write
     html: str
     assets: Assets
     accessible: bool = True
+    press_profile: Path | None = None  # PDF: the press PDF (PDF/X-4) with this output profile
     cover_html: str | None = None
     cover_size: tuple[int, int] = COVER_PIXELS["a4"]
     meta: EpubMetadata | None = None
@@ -57,18 +58,19 @@ class EngineJob:
 def run_engine_job(job: EngineJob, work: Path) -> None:
     """Run one output through its engine (in whichever process is given the job)."""
     if job.fmt == "pdf":
+        variant = PdfVariant(accessible=job.accessible, press_profile=job.press_profile)
         if job.parts > 1:
             from kpbrief.engines.parts import NotInParts, PartCache, render_pdf_in_parts
 
             cache = PartCache(job.part_cache, job.part_salt)
             try:
                 render_pdf_in_parts(
-                    job.html, job.assets, job.target, job.accessible, job.parts, job.workers, cache
+                    job.html, job.assets, job.target, variant, job.parts, job.workers, cache
                 )
                 return
             except NotInParts:
                 pass  # laid out as one document, below: slower, always right
-        render_pdf(job.html, job.assets, job.target, job.accessible)
+        render_pdf(job.html, job.assets, job.target, variant)
         return
     assert job.meta is not None and job.cover_html is not None
     lang_dir = Path(tempfile.mkdtemp(prefix=f"{job.fmt}-", dir=work))

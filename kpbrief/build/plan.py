@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 
 FORMATS = ("pdf", "epub", "html")
+PRESS = "press"  # the press PDF's "format": `<book id>.<lang>.press.pdf` (--press)
+# The output profile of the press PDF when book.yaml names none: shipped in the layouts
+# (layouts/profiles/README.md says where it comes from and under which licence).
+DEFAULT_PRESS_PROFILE = "profiles/FOGRA39L-coated.icc"
 
 
 DEFAULT_TIME_LIMIT = 1800.0  # seconds; a 1,000-statement book takes a few minutes
@@ -54,6 +58,7 @@ class BuildRequest:
     # asks for them unless --no-packs; a request made in code, only when it says so.
     packs: bool = False
     pack: str | None = None  # only this pack
+    press: bool = False  # also the press PDF (PDF/X-4, bleed, crop marks) of each language
 
 
 @dataclass
@@ -75,6 +80,8 @@ def output_path(out: Path, book_id: str, lang: str, fmt: str) -> Path:
     is `pack:<id>`: `<book id>.pack-<id>.<lang>.pdf`."""
     if fmt.startswith(PACK_FORMAT):
         return out / f"{book_id}.pack-{fmt.removeprefix(PACK_FORMAT)}.{lang}.pdf"
+    if fmt == PRESS:
+        return out / f"{book_id}.{lang}.press.pdf"
     return out / f"{book_id}.{lang}.{fmt}"
 
 
@@ -125,7 +132,20 @@ def assets_beside(output: Path) -> bool:
 
 
 def formats_of(request: BuildRequest) -> list[str]:
-    return [f for f in FORMATS if f in request.formats]
+    """The book's formats a request builds, the press PDF last."""
+    return [f for f in FORMATS if f in request.formats] + ([PRESS] if request.press else [])
+
+
+def press_profile(source: Path, named: str | None) -> Path | None:
+    """The press PDF's output profile: the file book.yaml names (`press_profile`, from the
+    book folder), else the one shipped in the layouts; None if there is none."""
+    if named is not None:
+        return (source / named).resolve()
+    for layouts in layout_dirs(source):
+        candidate = layouts / DEFAULT_PRESS_PROFILE
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
 
 
 def options_key(request: BuildRequest, lang: str, fmt: str) -> str:

@@ -27,6 +27,7 @@ from kpbrief.build.limits import TimeLimitExceeded, wall_clock_limit
 from kpbrief.build.outputs import staged_outputs, temporary_beside
 from kpbrief.build.plan import (
     PACK_FORMAT,
+    PRESS,
     BuildFailed,
     BuildRequest,
     BuildResult,
@@ -39,6 +40,7 @@ from kpbrief.build.plan import (
     outputs_of,
     pack_ids,
     planned_outputs,
+    press_profile,
     source_date,
 )
 from kpbrief.build.progress import Progress, Silent
@@ -242,12 +244,13 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
             continue
         writing.progress.step(final.name, "rendering HTML")
         target = "epub" if fmt == "epub" else "print"
-        if target not in htmls:
-            htmls[target] = render_html(
-                edition, layout_dirs(request.source), translations.gettext, target
+        kind = PRESS if fmt == PRESS else target  # the press PDF's HTML adds its stylesheet
+        if kind not in htmls:
+            htmls[kind] = render_html(
+                edition, layout_dirs(request.source), translations.gettext, target, fmt == PRESS
             )
         job, render_key = _engine_job(
-            writing, edition, translations.gettext, final, fmt, htmls[target]
+            writing, edition, translations.gettext, final, fmt, htmls[kind]
         )
         if writing.fresh(final, by_render=render_key):
             writing.manifest.record(final, input_key, render_key, final)
@@ -332,7 +335,17 @@ def _engine_job(
         source_date=source_date(writing.content),
     )
     render_key = fingerprint.combine(writing.engine_key, options, html)
-    if fmt == "pdf":
+    if fmt == PRESS:
+        assert writing.content.book is not None
+        profile = press_profile(request.source, writing.content.book.press_profile)
+        if profile is None:
+            raise BuildFailed(
+                f"{final.name}: no output profile for the press PDF: name one in book.yaml "
+                "(press_profile: layouts/profiles/….icc)"
+            )
+        job = dataclasses.replace(job, fmt="pdf", press_profile=profile)
+        render_key = fingerprint.combine(render_key, fingerprint.file_digest(profile) or "")
+    if fmt in ("pdf", PRESS):
         job = dataclasses.replace(
             job,
             parts=request.parts or part_count(html),

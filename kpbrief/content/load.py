@@ -24,6 +24,7 @@ from kpbrief.content.model import (
     Quotation,
 )
 from kpbrief.content.packs import load_pack
+from kpbrief.content.profiles import profile_problem
 from kpbrief.content.reader import LANG_RE, Reader
 from kpbrief.content.statements import merge_statements, name_parts, read_statement_file
 from kpbrief.content.yaml import LineMap
@@ -42,7 +43,7 @@ def load_book(reader: Reader, path: Path) -> BookInfo | None:
         data,
         origin,
         ("id", "title", "publisher", "edition", "languages"),
-        ("subtitle", "locales", "paper", "description"),
+        ("subtitle", "locales", "paper", "description", "press_profile"),
     )
     book_id = reader.get(data, origin, "id", reader.ident)
     title = reader.get(data, origin, "title", reader.local_text)
@@ -74,6 +75,10 @@ def load_book(reader: Reader, path: Path) -> BookInfo | None:
     if paper not in ("a4", "letter"):
         reader.error(reader.at(data, origin, "paper"), "paper must be a4 or letter")
         paper = "a4"
+    profile = reader.get(data, origin, "press_profile", reader.string)
+    if profile is not None and (problem := profile_problem(reader.root, profile)) is not None:
+        reader.error(reader.at(data, origin, "press_profile"), problem)
+        profile = None
     if book_id is None or title is None or publisher is None or edition is None:
         return None
     if not languages:
@@ -90,6 +95,7 @@ def load_book(reader: Reader, path: Path) -> BookInfo | None:
         locales=locales,
         paper="letter" if paper == "letter" else "a4",
         description=reader.get(data, origin, "description", reader.local_text),
+        press_profile=profile,
         lines=dict(data.lines),
     )
 

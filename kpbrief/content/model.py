@@ -258,6 +258,7 @@ class BookInfo:
     locales: dict[str, str] = field(default_factory=dict)
     paper: Literal["a4", "letter"] = "a4"
     description: LocalText | None = None
+    press_profile: str | None = None  # the press PDF's output profile, from the book folder
     lines: dict[str, int] = field(default_factory=dict)
     rejected_languages: tuple[str, ...] = ()  # written under languages:, not language codes
 

@@ -44,14 +44,17 @@ def render_html(
     layout_dirs: list[Path],
     translations: gettext.NullTranslations,
     target: str,
+    press: bool = False,
 ) -> str:
-    """The whole book as one HTML document; `target` is "print" or "epub"."""
+    """The whole book as one HTML document; `target` is "print" or "epub"; `press`: the
+    print document for the press PDF (its stylesheet added)."""
     env = environment(layout_dirs, translations)
     template = env.get_template("book.html")
 
     html = template.render(
         book=edition,
         target=target,
+        press=press and target == "print",
         assets=ASSETS,
         timeline_svg=timeline_picture(edition),
     )

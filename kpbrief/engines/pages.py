@@ -84,11 +84,13 @@ def settle_pages(source: Any, document: Any, options: dict[str, Any], crossing: 
                 _rewrite_page_list(element, links, written)
         if references_right:
             document = _relayout_tail(source, document, options) or source.render(
-                font_config=document.font_config, **options
+                font_config=document.font_config, color_profiles=document.color_profiles, **options
             )
         else:
             _give_pages(source.etree_element, pages, crossing)
-            document = source.render(font_config=document.font_config, **options)
+            document = source.render(
+                font_config=document.font_config, color_profiles=document.color_profiles, **options
+            )
     return document
 
 
@@ -169,7 +171,7 @@ def _relayout_tail(source: Any, previous: Any, options: dict[str, Any]) -> Any |
     html = ElementTree.tostring(tail, encoding="unicode", method="html")
     rendered = weasyprint.HTML(
         string=html, base_url=source.base_url, url_fetcher=source.url_fetcher
-    ).render(font_config=previous.font_config, **options)
+    ).render(font_config=previous.font_config, color_profiles=previous.color_profiles, **options)
     pages = rendered.pages[1:] if spacer else rendered.pages
     combined = previous.copy(previous.pages[: first - 1] + pages)
     # Places the earlier pages point to (by their page numbers) must not have moved.

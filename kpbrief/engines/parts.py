@@ -40,9 +40,8 @@ from typing import Any
 from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, VIRTUAL_ROOT
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
 from kpbrief.engines.pages import crossing_rules, first_link_on_each_page, in_page_order
-from kpbrief.engines.pdf import stylesheets
+from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
-from kpbrief.engines.pdftags import write_pdf as write_tagged_pdf
 from kpbrief.engines.processes import die_with_parent
 
 # Where the book may be cut: before a heading that opens a page and names its book part.
@@ -190,21 +189,18 @@ def part_document(
     return book.head.replace("</head>", style + "</head>", 1) + body + book.tail
 
 
-def lay_out(document: str, assets: Assets, accessible: bool, write: bool) -> PartLayout:
+def lay_out(document: str, assets: Assets, variant: PdfVariant, write: bool) -> PartLayout:
     """One part laid out by WeasyPrint (in a worker process), and written if `write`."""
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    options: dict[str, Any] = {"pdf_tags": True}
-    if accessible:
-        options["pdf_variant"] = "pdf/ua-1"
     source = weasyprint.HTML(
         string=document, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets)
     )
     try:
-        document_ = source.render(**options)
+        document_ = source.render(color_profiles=variant.color_profiles(), **variant.options())
         first = FIRST_PAGE.search(document)
-        pdf = write_tagged_pdf(document_, options, int(first[1]) if first else 1) if write else None
+        pdf = write_variant(document_, variant, int(first[1]) if first else 1) if write else None
     except FatalURLFetchingError as refused:
         raise RefusedResource(str(refused)) from None
     anchors: dict[str, int] = {}
@@ -317,7 +313,7 @@ def render_pdf_in_parts(
     html: str,
     assets: Assets,
     target: Path,
-    accessible: bool,
+    variant: PdfVariant,
     parts: int,
     workers: int,
     cache: PartCache,
@@ -333,7 +329,7 @@ def render_pdf_in_parts(
     if len(book.slices) < 2:
         raise NotInParts("no heading that opens a page and names its part (data-part)")
     crossing = crossing_rules(stylesheets(html, assets))
-    with _LayingOut(assets, accessible, workers) as laying_out:
+    with _LayingOut(assets, variant, workers) as laying_out:
         counts, pages = _first_guess(book, previous, crossing, laying_out.run)
         done: dict[int, tuple[str, PartLayout]] = {}
         for _writing_pass in range(MAX_WRITING_PASSES):
@@ -371,9 +367,9 @@ class _LayingOut:
     """Lays parts out: a single part here, several in worker processes, started when first
     needed (after an edit, one part is often all there is to lay out)."""
 
-    def __init__(self, assets: Assets, accessible: bool, workers: int) -> None:
+    def __init__(self, assets: Assets, variant: PdfVariant, workers: int) -> None:
         self.assets = assets
-        self.accessible = accessible
+        self.variant = variant
         self.workers = max(1, workers)
         self.pool: Any = None
 
@@ -387,12 +383,12 @@ class _LayingOut:
 
     def run(self, documents: list[str], write: bool) -> list[PartLayout]:
         if len(documents) <= 1:
-            return [lay_out(d, self.assets, self.accessible, write) for d in documents]
+            return [lay_out(d, self.assets, self.variant, write) for d in documents]
         if self.pool is None:
             self.pool = multiprocessing.get_context("spawn").Pool(
                 self.workers, initializer=die_with_parent
             )
-        jobs = [(d, self.assets, self.accessible, write) for d in documents]
+        jobs = [(d, self.assets, self.variant, write) for d in documents]
         return list(self.pool.starmap(lay_out, jobs))
 
 

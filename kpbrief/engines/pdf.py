@@ -1,8 +1,13 @@
-"""PDF: one HTML document laid out by WeasyPrint (PDF/UA-1 by default) and written."""
+"""PDF: one HTML document laid out by WeasyPrint (PDF/UA-1 by default) and written.
+
+The same writer makes the screen PDF and the press PDF; a `PdfVariant` tells them apart.
+"""
 
 from __future__ import annotations
 
+import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +18,59 @@ from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard
 from kpbrief.engines.pages import crossing_rules, settle_pages
 
 
-def render_pdf(html: str, assets: Assets, target: Path, accessible: bool = True) -> None:
+@dataclass(frozen=True)
+class PdfVariant:
+    """Which PDF of a document WeasyPrint writes; both are tagged (the same structure tree).
+
+    For screens: PDF/UA-1 (unless `accessible` is off: drafts). For the press, when
+    `press_profile` names a CMYK output profile (ICC): PDF/X-4, the profile embedded as its
+    output intent (the stylesheet gives the bleed and the crop marks, see
+    layouts/styles/press.css; `engines.press` finishes the file).
+    """
+
+    accessible: bool = True
+    press_profile: Path | None = None
+
+    @property
+    def press(self) -> bool:
+        return self.press_profile is not None
+
+    def options(self) -> dict[str, Any]:
+        """WeasyPrint's options, for laying the document out and for writing it."""
+        options: dict[str, Any] = {"pdf_tags": True}
+        if self.press:
+            options["pdf_variant"] = "pdf/x-4"
+        elif self.accessible:
+            options["pdf_variant"] = "pdf/ua-1"
+        return options
+
+    def color_profiles(self) -> dict[str, Any] | None:
+        """The colour profiles a document is laid out with: for the press, the output
+        profile as WeasyPrint's `device-cmyk`, which it makes the output intent."""
+        if self.press_profile is None:
+            return None
+        from weasyprint.css import ColorProfile
+
+        data = self.press_profile.read_bytes()
+
+        class FileProfile(ColorProfile):  # type: ignore[misc]
+            """The profile embedded as its file is (WeasyPrint would write it anew, twice
+            as large)."""
+
+            @property
+            def content(self) -> bytes:
+                return data
+
+        profile = FileProfile(
+            io.BytesIO(data), self.press_profile.name, "relative-colorimetric", list("cmyk")
+        )
+        return {"device-cmyk": profile}
+
+
+SCREEN = PdfVariant()
+
+
+def render_pdf(html: str, assets: Assets, target: Path, variant: PdfVariant = SCREEN) -> None:
     """HTML to PDF with WeasyPrint (imported here: it takes a second to load).
 
     The document is laid out once; again only if the pages it shows need it (see
@@ -22,19 +79,29 @@ def render_pdf(html: str, assets: Assets, target: Path, accessible: bool = True)
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    from kpbrief.engines.pdftags import write_pdf as write_tagged_pdf
-
     guard_resources(html)
     source = weasyprint.HTML(string=html, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets))
-    options: dict[str, Any] = {"pdf_tags": True}
-    if accessible:
-        options["pdf_variant"] = "pdf/ua-1"
+    options = variant.options()
     try:
         crossing = crossing_rules(stylesheets(html, assets))
-        document = settle_pages(source, source.render(**options), options, crossing)
-        target.write_bytes(write_tagged_pdf(document, options))
+        first = source.render(color_profiles=variant.color_profiles(), **options)
+        document = settle_pages(source, first, options, crossing)
+        target.write_bytes(write_variant(document, variant))
     except FatalURLFetchingError as refused:
         raise RefusedResource(str(refused)) from None
+
+
+def write_variant(document: Any, variant: PdfVariant, first_page: int = 1) -> bytes:
+    """A laid-out document written as `variant` asks: tagged and finished (`pdftags`), and
+    for the press finished for PDF/X-4 (`press`); `first_page`: see `pdftags.write_pdf`."""
+    from kpbrief.engines.pdftags import write_pdf as write_tagged_pdf
+
+    data = write_tagged_pdf(document, variant.options(), first_page)
+    if not variant.press:
+        return data
+    from kpbrief.engines.press import finish_press
+
+    return finish_press(data)
 
 
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')

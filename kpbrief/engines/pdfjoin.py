@@ -1,8 +1,8 @@
 """Join the PDFs WeasyPrint wrote for consecutive parts of one book into the book's PDF.
 
-Each part is a tagged PDF (PDF/UA-1) that WeasyPrint wrote for a slice of the book's HTML,
-laid out as it is in the whole book (the part starts its page counter where it should). The
-join is what WeasyPrint would have written for the whole book:
+Each part is a tagged PDF (PDF/UA-1, or the press PDF's PDF/X-4) that WeasyPrint wrote for a
+slice of the book's HTML, laid out as it is in the whole book (the part starts its page
+counter where it should). The join is what WeasyPrint would have written for the whole book:
 
 - the pages of all parts, in order;
 - one structure tree: one `/Document` element whose kids are all parts' kids in order, one
@@ -13,7 +13,9 @@ join is what WeasyPrint would have written for the whole book:
   there only so that WeasyPrint kept the links to them);
 - the outline rebuilt from all parts' bookmarks, nested and placed as WeasyPrint does it;
 - the first part's catalog entries (`/Lang`, `/MarkInfo`, `/ViewerPreferences`,
-  `/Metadata`, …), document information and PDF version;
+  `/Metadata`, a press PDF's `/OutputIntents`, …), document information and PDF version;
+- one copy of each colour profile (ICC) that the parts embed alike: a press PDF's output
+  profile, which every part carries, is in the book once;
 - the same bytes for the same parts (no timestamps, a deterministic file identifier).
 
 The work is done by qpdf (through pikepdf): it copies each part's objects once, keeping one
@@ -23,6 +25,7 @@ map from a part's objects to their copies, so that objects copied after the part
 
 from __future__ import annotations
 
+import hashlib
 import io
 import warnings
 from collections.abc import Iterator, Sequence
@@ -32,6 +35,8 @@ from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
+
+from kpbrief.engines.press import steady_document_id
 
 # 72 PDF points per inch / 96 CSS pixels per inch, as WeasyPrint's PDF writer scales.
 SCALE = 0.75
@@ -55,7 +60,7 @@ class Mark:
 class PartPdf:
     """One part: its PDF, its bookmarks and the anchors really placed in it."""
 
-    pdf: bytes  # what document.write_pdf(pdf_tags=True, pdf_variant="pdf/ua-1") returned
+    pdf: bytes  # what pdf.write_variant wrote of the part (tagged; PDF/UA-1, or PDF/X-4)
     marks: tuple[Mark, ...]  # the part's bookmarks, in order
     owned: frozenset[str]  # anchor names whose real place is in this part
 
@@ -85,6 +90,9 @@ def join_pdf(parts: Sequence[PartPdf], target: Path) -> None:
         _join_names(out, sources, parts)
         _join_forms(out, sources)
         _add_outline(out, parts, offsets)
+        if "/OutputIntents" in out.Root:  # a press PDF: each part embeds the output profile
+            _share_profiles(out)
+            steady_document_id(out)  # the book's, not its first part's
         out.save(
             target,
             min_version=first.pdf_version,
@@ -96,6 +104,50 @@ def join_pdf(parts: Sequence[PartPdf], target: Path) -> None:
     finally:
         for source in sources:
             source.close()
+
+
+def _share_profiles(out: Pdf) -> None:
+    """Every reference to an ICC profile pointed to the first profile of the same bytes."""
+    profiles: dict[tuple[int, int], pikepdf.Object] = {}  # objgen -> the profile
+    for obj in out.objects:
+        for value in _direct_values(obj):
+            if isinstance(value, Array) and len(value) == 2 and value[0] == Name.ICCBased:
+                profiles[value[1].objgen] = value[1]
+            elif isinstance(value, Dictionary) and "/DestOutputProfile" in value:
+                profiles[value.DestOutputProfile.objgen] = value.DestOutputProfile
+    first: dict[tuple[bytes, str], pikepdf.Object] = {}
+    same: dict[tuple[int, int], pikepdf.Object] = {}
+    for objgen, profile in sorted(profiles.items()):
+        key = (hashlib.sha256(profile.read_raw_bytes()).digest(), repr(dict(profile.items())))
+        kept = first.setdefault(key, profile)
+        if kept.objgen != objgen:
+            same[objgen] = kept
+    if not same:
+        return
+    for obj in list(out.objects):
+        for value in _direct_values(obj):
+            if isinstance(value, Array):
+                for i, item in enumerate(value):
+                    if isinstance(item, pikepdf.Stream) and item.objgen in same:
+                        value[i] = same[item.objgen]
+            elif isinstance(value, Dictionary | pikepdf.Stream):
+                for name, item in list(value.items()):
+                    if isinstance(item, pikepdf.Stream) and item.objgen in same:
+                        value[name] = same[item.objgen]
+
+
+def _direct_values(obj: pikepdf.Object) -> Iterator[pikepdf.Object]:
+    """An object and every dictionary and array held in it directly (not by reference)."""
+    waiting = [obj]
+    while waiting:
+        value = waiting.pop()
+        if not isinstance(value, Dictionary | Array | pikepdf.Stream):
+            continue
+        yield value
+        items = value if isinstance(value, Array) else value.values()
+        waiting.extend(
+            item for item in items if isinstance(item, Dictionary | Array) and not item.is_indirect
+        )
 
 
 def _copy(out: Pdf, source: Pdf, value: pikepdf.Object) -> pikepdf.Object:
