@@ -16,6 +16,7 @@ from kpbrief.content.model import (
     BookInfo,
     Content,
     Event,
+    IndexTerm,
     Issue,
     IssueText,
     Organisation,
@@ -42,7 +43,7 @@ def load_book(reader: Reader, path: Path) -> BookInfo | None:
         data,
         origin,
         ("id", "title", "publisher", "edition", "languages"),
-        ("subtitle", "locales", "paper", "description"),
+        ("subtitle", "locales", "paper", "description", "index_terms"),
     )
     book_id = reader.get(data, origin, "id", reader.ident)
     title = reader.get(data, origin, "title", reader.local_text)
@@ -91,7 +92,50 @@ def load_book(reader: Reader, path: Path) -> BookInfo | None:
         paper="letter" if paper == "letter" else "a4",
         description=reader.get(data, origin, "description", reader.local_text),
         lines=dict(data.lines),
+        index_terms=_index_terms(reader, data, origin),
     )
+
+
+_TERM_EXAMPLE = (
+    "{term: {en: Conflict diamonds, fr: Diamants du conflit}, also: {en: [blood diamonds]}}"
+)
+
+
+def _index_terms(reader: Reader, data: LineMap, origin: Origin) -> tuple[IndexTerm, ...]:
+    """book.yaml's `index_terms:`: the subjects the editors list for the index."""
+    raw = data.get("index_terms")
+    if raw is None:
+        return ()
+    where = reader.at(data, origin, "index_terms")
+    if not isinstance(raw, list):
+        reader.error(where, f"index_terms must be a list of entries like - {_TERM_EXAMPLE}")
+        return ()
+    terms: list[IndexTerm] = []
+    for item in raw:
+        if not isinstance(item, LineMap):
+            reader.error(where, f"each entry of index_terms must be a mapping like {_TERM_EXAMPLE}")
+            continue
+        at = Origin(origin.path, item.line)
+        reader.fields(item, at, ("term",), ("also",))
+        term = reader.get(item, at, "term", reader.local_text)
+        if term is None:
+            continue
+        also: dict[str, tuple[str, ...]] = {}
+        variants = item.get("also")
+        also_at = reader.at(item, at, "also")
+        if isinstance(variants, LineMap):
+            for lang, spellings in variants.items():
+                lang_at = Origin(origin.path, variants.lines.get(lang, also_at.line))
+                if not LANG_RE.match(lang):
+                    reader.error(lang_at, f"'{lang}' is not a language code (like en, fr, pt)")
+                    continue
+                also[lang] = tuple(s for s in reader.strings(spellings, lang_at) or () if s)
+        elif variants is not None:
+            every = tuple(s for s in reader.strings(variants, also_at) or () if s)
+            if every:
+                also[""] = every
+        terms.append(IndexTerm(term=term, origin=at, also=also))
+    return tuple(terms)
 
 
 def _load_issues(reader: Reader, paths: list[Path]) -> dict[str, Issue]:
