@@ -7,6 +7,7 @@ once per language; both the PDF and the EPUB are rendered from the same edition.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Iterable
@@ -551,8 +552,8 @@ class Assembler:
         for (kind, key), targets in entries.items():
             name = names[(kind, key)]  # a person's is already "Family, Given"
             spellings = self._spellings.get((kind, key))
-            if spellings:  # the spelling written most often; then the one with accents
-                name = max(spellings, key=lambda s: (spellings[s], _accents(s), -len(s)))
+            if spellings:  # the spelling written most often; then with accents, capitals
+                name = max(spellings, key=lambda s: (spellings[s], _accents(s), _capitalised(s)))
             if not name:
                 continue
             entry = IndexEntry(
@@ -630,6 +631,12 @@ def _unique(name: str, taken: set[str]) -> str:
         chosen = f"{name}-{number}"
     taken.add(chosen)
     return chosen
+
+
+def _capitalised(text: str) -> int:
+    """How many words of `text` are written with a capital, then small letters."""
+    words = re.findall(r"[^\W\d_]+", text)
+    return sum(1 for w in words if w[0].isupper() and len(w) > 1 and w[1:].islower())
 
 
 def _accents(text: str) -> int:
