@@ -7,6 +7,7 @@ line; reading goes on so that the user sees every problem at once.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -111,6 +112,7 @@ def _index_terms(reader: Reader, data: LineMap, origin: Origin) -> tuple[IndexTe
         reader.error(where, f"index_terms must be a list of entries like - {_TERM_EXAMPLE}")
         return ()
     terms: list[IndexTerm] = []
+    seen: dict[str, int] = {}  # each spelling, and the line of the term it belongs to
     for item in raw:
         if not isinstance(item, LineMap):
             reader.error(where, f"each entry of index_terms must be a mapping like {_TERM_EXAMPLE}")
@@ -134,8 +136,26 @@ def _index_terms(reader: Reader, data: LineMap, origin: Origin) -> tuple[IndexTe
             every = tuple(s for s in reader.strings(variants, also_at) or () if s)
             if every:
                 also[""] = every
+        spellings = [*term.values.values(), *(v for vs in also.values() for v in vs)]
+        for spelling in dict.fromkeys(_spelling_key(v) for v in spellings):
+            if spelling in seen:
+                reader.error(
+                    at,
+                    f"'{spelling}' is already a spelling of the index term at line "
+                    f"{seen[spelling]}: an index term and its variants are one entry; list each "
+                    "spelling once",
+                )
+            seen.setdefault(spelling, at.line)
         terms.append(IndexTerm(term=term, origin=at, also=also))
     return tuple(terms)
+
+
+def _spelling_key(text: str) -> str:
+    """A spelling without accents, case or punctuation: the index files such spellings as one."""
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
+    )
+    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
 
 
 def _load_issues(reader: Reader, paths: list[Path]) -> dict[str, Issue]:
