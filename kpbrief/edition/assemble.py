@@ -451,8 +451,14 @@ class Assembler:
             needles.extend(Needle(name, key) for name in set(org.name.values.values()))
             if org.acronym and len(org.acronym) > 1:
                 needles.append(Needle(org.acronym, key, case="exact"))
-        for place in self.place_spellings():
-            needles.append(Needle(place, self.spelled_key("place", place)))
+        places = self.place_spellings()
+        written = {_slug(place) for place in places} | set(self._aliases)
+        for place in places:
+            key = self.spelled_key("place", place)
+            needles.append(Needle(place, key))
+            town = place.partition(",")[0].strip()  # "Windhoek" of "Windhoek, Namibia"
+            if town != place and _slug(town) not in written:
+                needles.append(Needle(town, key, case="capital"))
         self._finder = Finder(needles)
         return self._finder
 

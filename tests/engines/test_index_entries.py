@@ -277,3 +277,19 @@ def test_a_wrong_index_term_is_an_error_at_its_line(
     at = before.count("\n") + line
     message = message.replace("line 2", f"line {at - 1}")
     assert [p for p in found if message in p and p.startswith(f"content/book.yaml:{at}:")], found
+
+
+def test_a_place_is_found_by_its_town_unless_another_place_is_the_town(tmp_path: Path) -> None:
+    source = copy_fixture("mini", tmp_path)
+    edit(
+        source / "content/issues/communities.en.md",
+        "Communities come first",
+        "In Kinshasa and in New Delhi, communities come first",
+    )
+    loaded = load_content(source)
+    entries = {e.name: e for letter in assemble(loaded, "en").index for e in letter.entries}
+    kinshasa = [t.anchor for t in entries["Kinshasa, DR Congo"].targets]
+    assert "issue-communities-name-1" in kinshasa  # "Kinshasa" names "Kinshasa, DR Congo"
+    # "New Delhi" is an event's place of its own: the text names that one.
+    assert "issue-communities-name-2" in [t.anchor for t in entries["New Delhi"].targets]
+    assert not [t for t in entries["New Delhi, India"].targets if t.anchor.startswith("issue-")]
