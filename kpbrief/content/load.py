@@ -7,6 +7,7 @@ line; reading goes on so that the user sees every problem at once.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from kpbrief.content.model import (
     BookInfo,
     Content,
     Event,
+    IndexTerm,
     Issue,
     IssueText,
     Organisation,
@@ -43,7 +45,7 @@ def load_book(reader: Reader, path: Path) -> BookInfo | None:
         data,
         origin,
         ("id", "title", "publisher", "edition", "languages"),
-        ("subtitle", "locales", "paper", "description", "press_profile"),
+        ("subtitle", "locales", "paper", "description", "press_profile", "index_terms"),
     )
     book_id = reader.get(data, origin, "id", reader.ident)
     title = reader.get(data, origin, "title", reader.local_text)
@@ -97,7 +99,69 @@ def load_book(reader: Reader, path: Path) -> BookInfo | None:
         description=reader.get(data, origin, "description", reader.local_text),
         press_profile=profile,
         lines=dict(data.lines),
+        index_terms=_index_terms(reader, data, origin),
     )
+
+
+_TERM_EXAMPLE = (
+    "{term: {en: Conflict diamonds, fr: Diamants du conflit}, also: {en: [blood diamonds]}}"
+)
+
+
+def _index_terms(reader: Reader, data: LineMap, origin: Origin) -> tuple[IndexTerm, ...]:
+    """book.yaml's `index_terms:`: the subjects the editors list for the index."""
+    raw = data.get("index_terms")
+    if raw is None:
+        return ()
+    where = reader.at(data, origin, "index_terms")
+    if not isinstance(raw, list):
+        reader.error(where, f"index_terms must be a list of entries like - {_TERM_EXAMPLE}")
+        return ()
+    terms: list[IndexTerm] = []
+    seen: dict[str, int] = {}  # each spelling, and the line of the term it belongs to
+    for item in raw:
+        if not isinstance(item, LineMap):
+            reader.error(where, f"each entry of index_terms must be a mapping like {_TERM_EXAMPLE}")
+            continue
+        at = Origin(origin.path, item.line)
+        reader.fields(item, at, ("term",), ("also",))
+        term = reader.get(item, at, "term", reader.local_text)
+        if term is None:
+            continue
+        also: dict[str, tuple[str, ...]] = {}
+        variants = item.get("also")
+        also_at = reader.at(item, at, "also")
+        if isinstance(variants, LineMap):
+            for lang, spellings in variants.items():
+                lang_at = Origin(origin.path, variants.lines.get(lang, also_at.line))
+                if not LANG_RE.match(lang):
+                    reader.error(lang_at, f"'{lang}' is not a language code (like en, fr, pt)")
+                    continue
+                also[lang] = tuple(s for s in reader.strings(spellings, lang_at) or () if s)
+        elif variants is not None:
+            every = tuple(s for s in reader.strings(variants, also_at) or () if s)
+            if every:
+                also[""] = every
+        spellings = [*term.values.values(), *(v for vs in also.values() for v in vs)]
+        for spelling in dict.fromkeys(_spelling_key(v) for v in spellings):
+            if spelling in seen:
+                reader.error(
+                    at,
+                    f"'{spelling}' is already a spelling of the index term at line "
+                    f"{seen[spelling]}: an index term and its variants are one entry; list each "
+                    "spelling once",
+                )
+            seen.setdefault(spelling, at.line)
+        terms.append(IndexTerm(term=term, origin=at, also=also))
+    return tuple(terms)
+
+
+def _spelling_key(text: str) -> str:
+    """A spelling without accents, case or punctuation: the index files such spellings as one."""
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
+    )
+    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
 
 
 def _load_issues(reader: Reader, paths: list[Path]) -> dict[str, Issue]:

@@ -247,6 +247,22 @@ class Event:
 
 
 @dataclass(frozen=True)
+class IndexTerm:
+    """A subject an editor lists for the index (`index_terms:` in book.yaml): the term as the
+    index prints it, and, per language, other spellings that count as the term in the text."""
+
+    term: LocalText
+    origin: Origin
+    also: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "" for every language
+
+    def spellings(self, lang: str, default_lang: str) -> tuple[str, ...]:
+        """The term in `lang` (or its fallback) and every variant written for that language."""
+        base = lang.split("_")[0]
+        variants = self.also.get(lang) or self.also.get(base) or ()
+        return (self.term.get(lang, default_lang), *variants, *self.also.get("", ()))
+
+
+@dataclass(frozen=True)
 class BookInfo:
     id: str
     title: LocalText
@@ -261,6 +277,7 @@ class BookInfo:
     press_profile: str | None = None  # the press PDF's output profile, from the book folder
     lines: dict[str, int] = field(default_factory=dict)
     rejected_languages: tuple[str, ...] = ()  # written under languages:, not language codes
+    index_terms: tuple[IndexTerm, ...] = ()  # subjects the editors list for the index
 
     @property
     def default_lang(self) -> str:

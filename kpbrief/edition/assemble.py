@@ -6,8 +6,11 @@ once per language; both the PDF and the EPUB are rendered from the same edition.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import unicodedata
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Hashable, Iterable
 from typing import Literal
 
 import phonenumbers
@@ -21,6 +24,7 @@ from kpbrief.edition.i18n import (
     language_names,
     text_direction,
 )
+from kpbrief.edition.mentions import Finder, Needle, mark
 from kpbrief.edition.model import (
     Chapter,
     ChronologyEntry,
@@ -102,6 +106,11 @@ class Assembler:
         self.interface_fallback = interface_fallback
         self.paper = paper or self.book.paper  # the book's own, unless the build says otherwise
         self.public = {pid: p for pid, p in content.people.items() if p.public}
+        self._marked: dict[str, str] = {}  # a section's anchor -> its body, mentions marked
+        self._marks: dict[str, list[tuple[Hashable, Ref]]] = {}  # -> (entry, mention)
+        self._finder: Finder | None = None
+        self._aliases: dict[str, tuple[str, str]] = {}  # a spelling's slug -> its entry
+        self._spellings: dict[tuple[str, str], Counter[str]] = {}  # entry -> names as written
 
     # -- small helpers ----------------------------------------------------------------
 
@@ -162,6 +171,15 @@ class Assembler:
     def markdown(self, body: str, doc_id: str, top: int = 3) -> str:
         return to_html(body, self.resolve, doc_id, top_heading=top)
 
+    def marked(self, section: str, label: str, body: str, doc_id: str, lang: str) -> str:
+        """A section's Markdown body as HTML, each name of an index entry in it marked
+        (`edition.mentions`); the marks are kept for the index, by section."""
+        if section not in self._marked:
+            html, marks = mark(self.markdown(body, doc_id), self.finder, lang, f"{section}-name")
+            self._marked[section] = html
+            self._marks[section] = [(key, Ref(name, label)) for name, key in marks]
+        return self._marked[section]
+
     def ordered_statements(self) -> list[Statement]:
         return sorted(self.content.statements.values(), key=lambda s: (s.date.sort_key(), s.id))
 
@@ -205,7 +223,9 @@ class Assembler:
             date_note=text.date_note or original.date_note,
             translation=self.translation_status(statement),
             original_lang=bcp47(original.lang),
-            body_html=self.markdown(text.body, statement.id),
+            body_html=self.marked(
+                anchor("statement", statement.id), text.title, text.body, statement.id, text.lang
+            ),
             issues=issues,
         )
 
@@ -291,7 +311,13 @@ class Assembler:
                     anchor=anchor("issue", issue.id),
                     title=text.title,
                     lang=bcp47(text.lang),
-                    body_html=self.markdown(text.body, f"issue-{issue.id}"),
+                    body_html=self.marked(
+                        anchor("issue", issue.id),
+                        text.title,
+                        text.body,
+                        f"issue-{issue.id}",
+                        text.lang,
+                    ),
                     key_lines=tuple(key_lines),
                     statements=tuple(
                         StatementListing(
@@ -363,33 +389,143 @@ class Assembler:
         out.sort(key=lambda o: _sort_keys(o.name))
         return tuple(out)
 
+    # -- the index ------------------------------------------------------------------------
+
+    def family_name(self, person: Person) -> str:
+        """The part of a person's index name before the comma: the family name."""
+        return self.sort_name(person).partition(",")[0].strip()
+
+    def spelled_key(self, kind: str, text: str) -> tuple[str, str]:
+        """The entry a place or term written `text` belongs to: spellings that differ only by
+        accents, case or punctuation are one entry; so are the variants of a listed term."""
+        slug = _slug(text)
+        return self._aliases.get(slug, (kind, slug))
+
+    def place_spellings(self) -> list[str]:
+        """Every place the book names (statements, events), in the book's order."""
+        places: list[str] = []
+        for event in sorted(self.content.events.values(), key=lambda e: (e.date.sort_key(), e.id)):
+            place = self.local(event.place)
+            if place:
+                places.append(place)
+        for statement in self.ordered_statements():
+            place = statement.text_for(self.lang).place or statement.original.place
+            if place:
+                places.append(place)
+        return places
+
+    @property
+    def finder(self) -> Finder:
+        """The names of every index entry, as found in the text the book prints."""
+        if self._finder is not None:
+            return self._finder
+        for issue in self.ordered_issues():
+            title = issue.text_for(self.lang, self.default).title
+            self._aliases.setdefault(_slug(title), ("subject", issue.id))
+        for term in self.book.index_terms:
+            name = term.term.get(self.lang, self.default)
+            key = self.spelled_key("term", name)
+            for spelling in term.spellings(self.lang, self.default):
+                self._aliases.setdefault(_slug(spelling), key)
+            if key[0] == "term":  # the term as listed, whatever the text writes
+                self._spellings.setdefault(key, Counter())[name] += 10**6
+        needles: list[Needle] = []
+        for term in self.book.index_terms:
+            key = self.spelled_key("term", term.term.get(self.lang, self.default))
+            for lang in self.book.languages:
+                base = lang.split("_")[0]
+                for spelling in term.spellings(lang, self.default):
+                    needles.append(Needle(spelling, key, lang=base))
+        families = Counter(
+            _sort_key(self.family_name(p)) for p in self.content.people.values()
+        )  # private people too: a family name they share names no one for sure
+        for person in self.public.values():
+            key = ("person", person.id)
+            names = set(person.name.values.values())
+            needles.extend(Needle(name, key) for name in names)
+            family = self.family_name(person)
+            if families[_sort_key(family)] == 1 and family not in names and len(family) > 2:
+                needles.append(Needle(family, key, case="capital"))
+        for org in self.content.organisations.values():
+            key = ("organisation", org.id)
+            needles.extend(Needle(name, key) for name in set(org.name.values.values()))
+            if org.acronym and len(org.acronym) > 1:
+                needles.append(Needle(org.acronym, key, case="exact"))
+        places = self.place_spellings()
+        written = {_slug(place) for place in places} | set(self._aliases)
+        for place in places:
+            key = self.spelled_key("place", place)
+            needles.append(Needle(place, key))
+            town = place.partition(",")[0].strip()  # "Windhoek" of "Windhoek, Namibia"
+            if town != place and _slug(town) not in written:
+                needles.append(Needle(town, key, case="capital"))
+        self._finder = Finder(needles)
+        return self._finder
+
     def index(self) -> tuple[IndexLetter, ...]:
+        finder = self.finder
         entries: dict[tuple[str, str], dict[str, Ref]] = {}
         names: dict[tuple[str, str], str] = {}
 
         def add(kind: str, key: str, name: str, target: Ref) -> None:
             entries.setdefault((kind, key), {})[target.anchor] = target
-            names[(kind, key)] = name
+            names.setdefault((kind, key), name)
+
+        def add_place(place: str, target: Ref) -> None:
+            key = self.spelled_key("place", place)
+            if key[0] == "place":
+                self._spellings.setdefault(key, Counter())[place] += 1
+            add(*key, place, target)
+
+        def add_named(section: str, texts: Iterable[tuple[str | None, str]], target: Ref) -> None:
+            """The entries named in a section: in its marked body, and in its plain texts
+            (title, note, quotation: `texts`, each with its language), which point to
+            `target`."""
+            for key, mention in self._marks.get(section, ()):
+                add_key(key, mention)
+            for text, lang in texts:
+                for key in finder.keys(text or "", lang):
+                    add_key(key, target)
+
+        def add_key(key: Hashable, target: Ref) -> None:
+            assert isinstance(key, tuple)
+            kind, item = key
+            if kind == "person":
+                add(kind, item, self.sort_name(self.public[item]), target)
+            elif kind == "organisation":
+                org = self.content.organisations[item]
+                add(kind, item, self.local(org.name) or org.id, target)
+            else:
+                add(kind, item, "", target)  # the name is chosen from its spellings
 
         # Targets in the order of the book: chronology, chapters, statements, appendices.
         for event in sorted(self.content.events.values(), key=lambda e: (e.date.sort_key(), e.id)):
+            title = self.local(event.title) or ""
+            ref = Ref(anchor("event", event.id), title)
             place = self.local(event.place)
             if place:
-                add(
-                    "place",
-                    place,
-                    place,
-                    Ref(anchor("event", event.id), self.local(event.title) or ""),
-                )
+                add_place(place, ref)
+            add_named("", [(title, self.lang), (self.local(event.note), self.lang)], ref)
         for issue in self.ordered_issues():
             chapter = issue.text_for(self.lang, self.default)
+            ref = Ref(anchor("issue", issue.id), chapter.title)
+            add("subject", issue.id, chapter.title, ref)
+            self.marked(ref.anchor, chapter.title, chapter.body, f"issue-{issue.id}", chapter.lang)
+            add_named(ref.anchor, [(chapter.title, chapter.lang)], ref)
             for number, quotation in enumerate(chapter.key_lines, 1):
+                if quotation.statement not in self.content.statements:
+                    continue
+                target = Ref(anchor("key-line", f"{issue.id}-{number}"), chapter.title)
                 person = self.public.get(quotation.speaker or "")
-                if person and quotation.statement in self.content.statements:
-                    target = Ref(anchor("key-line", f"{issue.id}-{number}"), chapter.title)
+                if person:
                     add("person", person.id, self.sort_name(person), target)
+                add_named("", [(quotation.quote, chapter.lang)], target)
         for statement in self.ordered_statements():
-            ref = Ref(anchor("statement", statement.id), statement.text_for(self.lang).title)
+            text = statement.text_for(self.lang)
+            ref = Ref(anchor("statement", statement.id), text.title)
+            for issue_id in statement.issues:
+                if issue_id in self.content.issues:
+                    add("subject", issue_id, "", ref)
             for person_id in statement.speakers + statement.contacts + statement.mentions:
                 person = self.public.get(person_id)
                 if person:
@@ -400,10 +536,11 @@ class Assembler:
                 org = self.content.organisations.get(person_id)
                 if org:
                     add("organisation", org.id, self.local(org.name) or org.id, ref)
-            text = statement.text_for(self.lang)
             place = text.place or statement.original.place
             if place:
-                add("place", place, place, ref)
+                add_place(place, ref)
+            self.marked(ref.anchor, text.title, text.body, statement.id, text.lang)
+            add_named(ref.anchor, [(text.title, text.lang)], ref)
         for person in self.public.values():
             if person.contact:
                 add(
@@ -417,10 +554,16 @@ class Assembler:
                 Ref(anchor("organisation", org.id), ""),
             )
         letters: dict[str, list[IndexEntry]] = {}
+        taken: set[str] = set()
         for (kind, key), targets in entries.items():
             name = names[(kind, key)]  # a person's is already "Family, Given"
+            spellings = self._spellings.get((kind, key))
+            if spellings:  # the spelling written most often; then with accents, capitals
+                name = max(spellings, key=lambda s: (spellings[s], _accents(s), _capitalised(s)))
+            if not name:
+                continue
             entry = IndexEntry(
-                anchor=anchor(f"index-{kind}", key if kind != "place" else _slug(key)),
+                anchor=_unique(anchor(f"index-{kind}", _ascii_slug(key)), taken),
                 name=name,
                 kind=kind,
                 targets=tuple(targets.values()),
@@ -475,7 +618,36 @@ class Assembler:
 
 
 def _slug(text: str) -> str:
+    """A spelling's key: its words without accents, case or punctuation, joined by hyphens."""
     return "-".join("".join(c if c.isalnum() else " " for c in _sort_key(text)).split())
+
+
+def _ascii_slug(key: str) -> str:
+    """A key as part of an XML id: ASCII letters, digits and hyphens; a digest of the key
+    where it has none (a name written only in another script)."""
+    slug = "-".join("".join(c if c.isascii() and c.isalnum() else " " for c in key).split())
+    return slug or "x" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """`name`, or `name` with a number after it when an earlier entry has it already."""
+    chosen, number = name, 1
+    while chosen in taken:
+        number += 1
+        chosen = f"{name}-{number}"
+    taken.add(chosen)
+    return chosen
+
+
+def _capitalised(text: str) -> int:
+    """How many words of `text` are written with a capital, then small letters."""
+    words = re.findall(r"[^\W\d_]+", text)
+    return sum(1 for w in words if w[0].isupper() and len(w) > 1 and w[1:].islower())
+
+
+def _accents(text: str) -> int:
+    """How many letters of `text` carry an accent."""
+    return sum(1 for c in text if unicodedata.normalize("NFD", c) != c)
 
 
 def assemble(

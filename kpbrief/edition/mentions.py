@@ -1,0 +1,133 @@
+"""Mentions: where the text the book prints names an index entry, tagged or not.
+
+A name is found in a text whatever its accents and case ("Quebec" in "QUÉBEC"), whole words
+only, its words apart by any spaces or line breaks; an acronym only as written; a family
+name alone only when it begins with a capital. In HTML, each mention found in the text
+between tags is wrapped in an empty-styled `<span id="…">`, so that the index can point to
+its page: the words themselves, their order and their spacing are left exactly as they are.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+# Characters folded to one other character, so that a folded text keeps its length.
+_FOLD = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "‐": "-", "‑": "-", "–": "-", "ı": "i"})
+_SPELLED = {"æ": "a", "œ": "o", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "t", "ß": "s"}
+
+
+def _fold_char(char: str) -> str:
+    lower = char.lower()
+    if len(lower) != 1:
+        lower = char
+    if lower in _SPELLED:
+        return _SPELLED[lower]
+    decomposed = unicodedata.normalize("NFKD", lower)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base if len(base) == 1 else lower
+
+
+def fold(text: str) -> str:
+    """`text` without case or accents, one character for each of `text`'s: positions in the
+    folded text are positions in the text."""
+    return "".join(_fold_char(c) for c in text.translate(_FOLD))
+
+
+Case = Literal["any", "exact", "capital"]
+
+
+@dataclass(frozen=True)
+class Needle:
+    """A spelling that counts as a mention of the index entry `key`."""
+
+    text: str
+    key: Hashable
+    case: Case = "any"  # exact: only as written (acronyms); capital: its first letter a capital
+    lang: str | None = None  # only in texts of this language (a base code); None: in any
+
+    def pattern(self) -> re.Pattern[str]:
+        words = (self.text if self.case == "exact" else fold(self.text)).split()
+        body = r"\s+".join(re.escape(word) for word in words)
+        return re.compile(rf"(?<!\w){body}(?!\w)")
+
+
+class Finder:
+    """Every mention of a set of needles in a text: the longest first, never two overlapping."""
+
+    def __init__(self, needles: Iterable[Needle]) -> None:
+        unique = {(n.text, n.key, n.case, n.lang): n for n in needles if n.text.split()}
+        self.needles = sorted(unique.values(), key=lambda n: (-len(n.text), n.text))
+        self.patterns = [(n, n.pattern()) for n in self.needles]
+
+    def find(self, text: str, lang: str) -> list[tuple[int, int, Hashable]]:
+        """(start, end, key) of each mention in `text`, a text in language `lang`."""
+        base = lang.split("-")[0].split("_")[0]
+        folded = fold(text)
+        found: list[tuple[int, int, Hashable]] = []
+        taken: list[tuple[int, int]] = []
+        for needle, pattern in self.patterns:
+            if needle.lang is not None and needle.lang != base:
+                continue
+            for match in pattern.finditer(text if needle.case == "exact" else folded):
+                start, end = match.span()
+                if needle.case == "capital" and not text[start].isupper():
+                    continue
+                if any(start < b and a < end for a, b in taken):
+                    continue
+                taken.append((start, end))
+                found.append((start, end, needle.key))
+        return sorted(found, key=lambda item: item[0])
+
+    def keys(self, text: str, lang: str) -> list[Hashable]:
+        """The entries `text` names, each once, in the order they are first named."""
+        return list(dict.fromkeys(key for _s, _e, key in self.find(text, lang)))
+
+
+_TAG = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
+_SKIPPED = {"code", "pre", "script", "style", "svg", "math"}
+
+
+def mark(
+    fragment: str, finder: Finder, lang: str, prefix: str
+) -> tuple[str, list[tuple[str, Hashable]]]:
+    """`fragment` (HTML) with each mention in its text wrapped in `<span id="{prefix}-N">`,
+    N counting from 1; and each (id, entry key), in the order of the text."""
+    pieces = _TAG.split(fragment)
+    marks: list[tuple[str, Hashable]] = []
+    skipped = 0
+    out: list[str] = []
+    for piece in pieces:
+        if piece.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", piece)  # a comment has none
+            tag = name[1].lower() if name else ""
+            if tag in _SKIPPED and not piece.endswith("/>"):
+                skipped += -1 if piece.startswith("</") else 1
+            out.append(piece)
+            continue
+        if skipped > 0 or not piece.strip():
+            out.append(piece)
+            continue
+        text = html.unescape(piece)
+        found = finder.find(text, lang)
+        if not found:
+            out.append(piece)
+            continue
+        position = 0
+        for start, end, key in found:
+            anchor = f"{prefix}-{len(marks) + 1}"
+            marks.append((anchor, key))
+            out.append(_escape(text[position:start]))
+            out.append(f'<span id="{anchor}">{_escape(text[start:end])}</span>')
+            position = end
+        out.append(_escape(text[position:]))
+    return "".join(out), marks
+
+
+def _escape(text: str) -> str:
+    """Text as the Markdown renderer escapes it (an apostrophe is left as it is)."""
+    return html.escape(text, quote=False).replace('"', "&quot;")
