@@ -7,6 +7,7 @@ The engines are imported only by the commands that need them, so `--help` is qui
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -510,6 +511,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TimeLimitExceeded as stopped:
         print(f"kpbrief {args.command}: {stopped}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader of the output went away (`kpbrief check | head`): stop quietly, as
+        # command-line tools do, and keep Python from complaining again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return result
 
 
