@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kpbrief.content.diagnostics import language_hint
 from kpbrief.content.files import _by_id, _file_id, _files, _media, yaml_file
+from kpbrief.content.matter import load_colophon, load_glossary, load_pages
 from kpbrief.content.model import (
     BookInfo,
     Content,
@@ -24,7 +25,6 @@ from kpbrief.content.model import (
     Person,
     Quotation,
 )
-from kpbrief.content.matter import load_colophon, load_glossary, load_pages
 from kpbrief.content.packs import load_pack
 from kpbrief.content.reader import LANG_RE, Reader
 from kpbrief.content.statements import merge_statements, name_parts, read_statement_file

@@ -291,4 +291,6 @@ def _current_contacts(content: Content) -> list[tuple[str, Origin]]:
     book = content.book
     if book is None:
         return []
-    return [(ident, book.origin.at(book.lines, "current_contacts")) for ident in book.current_contacts]
+    return [
+        (ident, book.origin.at(book.lines, "current_contacts")) for ident in book.current_contacts
+    ]

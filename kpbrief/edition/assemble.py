@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import Literal
 
 import phonenumbers
-
 from markdown_it.token import Token
 
 from kpbrief.content.markdown import to_html
@@ -367,9 +366,7 @@ class Assembler:
         for chapter in chapters:
             text = self.content.issues[chapter.id].text_for(self.lang, self.default)
             if text.asks:
-                out.append(
-                    KeyMessages(Ref(chapter.anchor, chapter.title), chapter.lang, text.asks)
-                )
+                out.append(KeyMessages(Ref(chapter.anchor, chapter.title), chapter.lang, text.asks))
         return tuple(out)
 
     def glossary(self) -> tuple[GlossaryItem, ...]:

@@ -9,7 +9,9 @@ from pathlib import Path
 from kpbrief import TOOL_ROOT
 
 CONTENT = Path(__file__).parent.parent.parent / "kpbrief/content"
-LOADERS = [CONTENT / name for name in ("load.py", "statements.py", "packs.py", "editions.py", "matter.py")]
+LOADERS = [
+    CONTENT / name for name in ("load.py", "statements.py", "packs.py", "editions.py", "matter.py")
+]
 FORMAT = TOOL_ROOT / "docs/content-format.md"
 
 

@@ -207,7 +207,7 @@ def test_the_first_use_of_a_term_links_to_the_glossary(mini: Built, lang: str) -
     # The EPUB's links lead to the entry, in the glossary's document.
     documents = _documents(mini, lang)
     glossary_file = next(name for name, text in documents if 'id="glossary-kpcs"' in text)
-    target = f'{glossary_file.rsplit("/", 1)[-1]}#glossary-kpcs'
+    target = f"{glossary_file.rsplit('/', 1)[-1]}#glossary-kpcs"
     assert any(f'href="{target}"' in text for _name, text in documents)
 
 
