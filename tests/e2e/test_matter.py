@@ -266,3 +266,12 @@ def test_no_internals_reach_the_outputs(mini: Built, lang: str) -> None:
             "place: front",
         ):
             assert internal not in text, internal
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_briefing_pack_says_when_its_contacts_were_published(mini: Built, lang: str) -> None:
+    from pypdf import PdfReader
+
+    pack = PdfReader(mini.out / f"{mini.book_id}.pack-plenary-2024.{lang}.pdf")
+    text = _flat("\n".join(page.extract_text() or "" for page in pack.pages))
+    assert TEXTS[lang]["as of person"] in text
