@@ -225,3 +225,23 @@ def test_only_the_first_use_in_running_text_links() -> None:
     assert '<a href="#g-kpcs" class="glossary-term">KPCS</a> and <code>KPCS</code>' in html
     assert '<a href="#g-cd" class="glossary-term">conflict diamonds</a> and Conflict' in html
     assert "<h3>The KPCS</h3>" in html and "<p>The KPCS, quoted.</p>" in html
+
+
+def test_a_private_person_named_in_the_matter_is_an_error(book: Path) -> None:
+    edit(book / GLOSSARY, "Rough diamonds that finance violence", "Zed Secretperson's words")
+    edit(
+        book / "content/pages/about-this-book.fr.md",
+        "Sous la direction",
+        "Zed Secretperson, sous la direction",
+    )
+    edit(
+        book / BOOK,
+        '  disclaimer:\n    en: "',
+        '  disclaimer:\n    en: "Ask zed.secret@example.org. ',
+    )
+    found = [p for p in problems(book) if "who is not public" in p]
+    assert [p.split(": error:")[0] for p in found] == [
+        "content/book.yaml:8",  # the colophon
+        "content/glossary.yaml:14",
+        "content/pages/about-this-book.fr.md:9",
+    ], found
