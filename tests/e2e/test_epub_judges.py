@@ -250,6 +250,7 @@ UNSTYLED = {
     "xref-issue": "the kind of a reference, for layouts that tell kinds apart",
     "xref-person": "the kind of a reference, for layouts that tell kinds apart",
     "xref-statement": "the kind of a reference, for layouts that tell kinds apart",
+    "xref-organisation": "the kind of a reference, for layouts that tell kinds apart",
 }
 
 

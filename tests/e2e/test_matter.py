@@ -223,8 +223,11 @@ def test_the_colophon_follows_the_title_page(mini: Built, lang: str) -> None:
         assert t[key] in text, key
     assert t["cite label"].casefold() in text.casefold()  # a label, printed in capitals
     assert "2024" in text and "kpbrief" in text
-    title_page = next(text for _name, text in _documents(mini, lang) if 'id="titlepage"' in text)
-    flat = _flat(re.sub(r"<[^>]+>", " ", title_page))
+    # In the EPUB: the section right after the title page's.
+    texts = [text for _name, text in _documents(mini, lang)]
+    title_page = next(n for n, text in enumerate(texts) if 'id="titlepage"' in text)
+    assert 'epub:type="colophon"' in texts[title_page + 1]
+    flat = _flat(re.sub(r"<[^>]+>", " ", texts[title_page + 1]))
     for key in ("licence", "citation", "disclaimer"):
         assert t[key] in flat, key
 
