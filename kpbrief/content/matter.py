@@ -241,6 +241,18 @@ def matter_problems(content: Content, languages: tuple[str, ...]) -> list[Proble
                 )
     for page in content.pages.values():
         any_text = next(iter(page.texts.values()))
+        for other in page.texts.values():
+            if (other.place, other.order) != (any_text.place, any_text.order):
+                problems.append(
+                    Problem(
+                        other.origin,
+                        "error",
+                        f"page '{page.id}' is 'place: {other.place}', 'order: {other.order}' "
+                        f"here but 'place: {any_text.place}', 'order: {any_text.order}' in "
+                        f"{Path(any_text.origin.path).name}: every language of a page prints "
+                        "in the same place; make them agree",
+                    )
+                )
         for lang in bases:
             if lang not in page.texts:
                 folder = Path(any_text.origin.path).parent.as_posix()

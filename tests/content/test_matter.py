@@ -110,6 +110,15 @@ def test_a_page_in_no_known_place_is_an_error(book: Path) -> None:
     )
 
 
+def test_a_pages_languages_print_in_the_same_place(book: Path) -> None:
+    edit(book / "content/pages/about-this-book.fr.md", "place: front", "place: back")
+    (error,) = [p for p in problems(book) if "same place" in p]
+    assert error.startswith(
+        "content/pages/about-this-book.fr.md:1: error: page 'about-this-book' is 'place: back', "
+        "'order: 1' here but 'place: front', 'order: 1' in about-this-book.en.md"
+    )
+
+
 def test_an_unknown_current_contact_is_an_error_with_a_suggestion(book: Path) -> None:
     edit(
         book / BOOK,
