@@ -143,6 +143,11 @@ def test_editors_pages_print_in_their_places(mini: Built, lang: str) -> None:
     index = _page_of(pages, t["index"], contacts)
     assert contacts < back < index
     assert "Ada Okafor" in pages[back - 1]
+    # Each page's paragraph fills its first line (WeasyPrint once left "The" alone there).
+    for number, heading in ((front, t["front page"]), (back, t["back page"])):
+        lines = (mini.pdf(lang).pages[number - 1].extract_text() or "").split("\n")
+        first = lines[[line.strip() for line in lines].index(heading) + 1]
+        assert len(first.split()) >= 8, (heading, first)
     # The EPUB reads them in the same order.
     epub = " ".join(text for _name, text in _documents(mini, lang))
     order = [
