@@ -417,11 +417,11 @@ def _add_authoring_commands(commands: Any) -> None:
         description="Write a new content file, correctly named, in the right folder.",
     )
     new_parser.add_argument(
-        "kind", choices=["statement", "issue", "person", "organisation", "event"]
+        "kind", choices=["statement", "issue", "person", "organisation", "event", "page"]
     )
     new_parser.add_argument("id", help="the new item's id, like 2024-06-12-dubai-plenary")
     new_parser.add_argument(
-        "--lang", help="language of a statement or issue (default: the book's first)"
+        "--lang", help="language of a statement, issue or page (default: the book's first)"
     )
     new_parser.add_argument("--source", default=".", metavar="DIR", help="the book folder")
     new_parser.set_defaults(func=cmd_new)

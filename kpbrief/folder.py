@@ -6,6 +6,8 @@
 <book>/content/people/<id>.yaml
 <book>/content/organisations/<id>.yaml
 <book>/content/events/<id>.yaml
+<book>/content/pages/<id>.<lang>.md    the editors' pages: about this book, the publisher
+<book>/content/glossary.yaml           the glossary's terms
 <book>/content/sources/...             statements as received (`source.file`)
 <book>/content/media/...               pictures the text shows
 <book>/layouts/, <book>/locales/       optional: the book's own, before kpbrief's
@@ -21,6 +23,7 @@ from kpbrief import TOOL_ROOT
 
 CONTENT = "content"
 BOOK_FILE = "book.yaml"
+GLOSSARY_FILE = "glossary.yaml"
 SOURCES = "sources"
 MEDIA = "media"
 LAYOUTS = "layouts"
@@ -53,6 +56,7 @@ KINDS = {
         Kind("person", "people", False),
         Kind("organisation", "organisations", False),
         Kind("event", "events", False),
+        Kind("page", "pages", True),
     )
 }
 

@@ -22,6 +22,7 @@ from kpbrief.content.diagnostics import closest, did_you_mean, language_hint
 from kpbrief.content.leftovers import leftovers
 from kpbrief.content.markdown import scan
 from kpbrief.content.markdown_check import check_body
+from kpbrief.content.matter import matter_problems
 from kpbrief.content.media_check import decoding_problems
 from kpbrief.content.model import (
     Content,
@@ -323,6 +324,15 @@ class Checker:
             self.translated(at(event.lines, "title"), event.title, "title")
             self.translated(at(event.lines, "note"), event.note, "note")
             self.translated(at(event.lines, "date_note"), event.date_note, "date note")
+        for page in self.content.pages.values():
+            for page_text in page.texts.values():
+                self.language(page_text.origin, page_text.lang)
+                self.markdown(page_text.origin.path, page_text.body, page_text.body_line)
+        for entry in self.content.glossary.values():
+            where = entry.origin.at(entry.lines, "definition")
+            for definition in entry.definition.values.values():
+                self.markdown(where.path, definition, where.line)
+        self.problems.extend(matter_problems(self.content, self.languages))
         self.problems.extend(private_details(self.content))
         by_bytes = media_problems(self.content)  # kind, name and SVG safety, by the bytes
         self.problems.extend(by_bytes)

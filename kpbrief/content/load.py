@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kpbrief.content.diagnostics import language_hint
 from kpbrief.content.files import _by_id, _file_id, _files, _media, yaml_file
+from kpbrief.content.matter import load_colophon, load_glossary, load_pages
 from kpbrief.content.model import (
     BookInfo,
     Content,
@@ -22,6 +23,7 @@ from kpbrief.content.model import (
     IssueText,
     Organisation,
     Origin,
+    PartialDate,
     Person,
     Quotation,
 )
@@ -30,7 +32,7 @@ from kpbrief.content.profiles import profile_problem
 from kpbrief.content.reader import LANG_RE, Reader
 from kpbrief.content.statements import merge_statements, name_parts, read_statement_file
 from kpbrief.content.yaml import LineMap
-from kpbrief.folder import KINDS
+from kpbrief.folder import GLOSSARY_FILE, KINDS
 
 
 def load_book(reader: Reader, path: Path) -> BookInfo | None:
@@ -45,7 +47,16 @@ def load_book(reader: Reader, path: Path) -> BookInfo | None:
         data,
         origin,
         ("id", "title", "publisher", "edition", "languages"),
-        ("subtitle", "locales", "paper", "description", "press_profile", "index_terms"),
+        (
+            "subtitle",
+            "locales",
+            "paper",
+            "description",
+            "press_profile",
+            "index_terms",
+            "colophon",
+            "current_contacts",
+        ),
     )
     book_id = reader.get(data, origin, "id", reader.ident)
     title = reader.get(data, origin, "title", reader.local_text)
@@ -98,6 +109,8 @@ def load_book(reader: Reader, path: Path) -> BookInfo | None:
         paper="letter" if paper == "letter" else "a4",
         description=reader.get(data, origin, "description", reader.local_text),
         press_profile=profile,
+        colophon=load_colophon(reader, data, origin),
+        current_contacts=reader.get(data, origin, "current_contacts", reader.ids) or (),
         lines=dict(data.lines),
         index_terms=_index_terms(reader, data, origin),
     )
@@ -243,7 +256,17 @@ def _load_person(reader: Reader, path: Path) -> Person | None:
         data,
         origin,
         ("name",),
-        ("organisation", "role", "country", "phone", "email", "public", "contact", "sort_as"),
+        (
+            "organisation",
+            "role",
+            "country",
+            "phone",
+            "email",
+            "public",
+            "contact",
+            "sort_as",
+            "as_of",
+        ),
     )
     name = reader.get(data, origin, "name", reader.local_text)
     if name is None:
@@ -262,6 +285,7 @@ def _load_person(reader: Reader, path: Path) -> Person | None:
         public=True if public is None else public,
         contact=True if contact is None else contact,
         sort_as=reader.get(data, origin, "sort_as", reader.local_text),
+        as_of=_as_of(reader, data, origin),
         lines=dict(data.lines),
     )
 
@@ -275,7 +299,7 @@ def _load_organisation(reader: Reader, path: Path) -> Organisation | None:
         data,
         origin,
         ("name",),
-        ("acronym", "country", "website", "email", "phone", "coalition_member"),
+        ("acronym", "country", "website", "email", "phone", "coalition_member", "as_of"),
     )
     name = reader.get(data, origin, "name", reader.local_text)
     if name is None:
@@ -290,8 +314,22 @@ def _load_organisation(reader: Reader, path: Path) -> Organisation | None:
         email=reader.get(data, origin, "email", reader.string),
         phone=reader.get(data, origin, "phone", reader.string),
         coalition_member=reader.get(data, origin, "coalition_member", reader.boolean),
+        as_of=_as_of(reader, data, origin),
         lines=dict(data.lines),
     )
+
+
+def _as_of(reader: Reader, data: LineMap, origin: Origin) -> PartialDate | None:
+    """`as_of:`, the day the contact details were published: a whole date."""
+    date = reader.get(data, origin, "as_of", reader.date)
+    if date is not None and date.precision != "day":
+        reader.error(
+            reader.at(data, origin, "as_of"),
+            f"as_of '{date.iso()}' must be a whole date, YYYY-MM-DD: the day the details were "
+            "published",
+        )
+        return None
+    return date
 
 
 def _load_event(reader: Reader, path: Path) -> Event | None:
@@ -381,7 +419,13 @@ def load_content(root: Path) -> Content:
     packs = _by_id(
         reader, [load_pack(reader, p) for p in _files(content_dir / "packs", "*")], "pack"
     )
+    glossary_path = content_dir / GLOSSARY_FILE
+    glossary = load_glossary(reader, glossary_path) if glossary_path.is_file() else {}
+    pages = load_pages(reader, _files(content_dir / KINDS["page"].folder, "*"))
     return Content(
+        glossary=glossary,
+        glossary_origin=Origin(reader.rel(glossary_path)) if glossary_path.is_file() else None,
+        pages=pages,
         failed=failed,
         root=root,
         book=book,

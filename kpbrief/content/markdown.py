@@ -118,8 +118,10 @@ def to_html(
     doc_id: str,
     top_heading: int = 3,
     image_root: str = f"{ASSETS}/media/",
+    terms: Callable[[list[Token]], None] | None = None,
 ) -> str:
-    """Render a body. `resolve(kind, id)` gives an internal link's fragment id or None."""
+    """Render a body. `resolve(kind, id)` gives an internal link's fragment id or None;
+    `terms`, given the parsed body, links the glossary's terms in it."""
     md = _parser(False)
     env: dict[str, object] = {"docId": doc_id}
     tokens = md.parse(body, env)
@@ -132,6 +134,8 @@ def to_html(
             _rewrite(child, resolve, image_root)
             if child.type == "link_open" and child.attrs.get("data-drop") == "1":
                 _drop_link(token.children or [], index)
+    if terms is not None:
+        terms(tokens)
     html: str = md.renderer.render(tokens, md.options, env)
     return html
 

@@ -214,6 +214,7 @@ class Person:
     public: bool = True
     contact: bool = True  # false: only mentioned; belongs in the index, not the contacts
     sort_as: LocalText | None = None  # the name as sorted and indexed: "Bin Sulayem, Ahmed"
+    as_of: PartialDate | None = None  # when the contact details were published
     lines: dict[str, int] = field(default_factory=dict)
 
 
@@ -228,6 +229,7 @@ class Organisation:
     email: str | None = None
     phone: str | None = None
     coalition_member: bool | None = None
+    as_of: PartialDate | None = None  # when the contact details were published
     lines: dict[str, int] = field(default_factory=dict)
 
 
@@ -263,6 +265,15 @@ class IndexTerm:
 
 
 @dataclass(frozen=True)
+class Colophon:
+    """The colophon's texts (book.yaml's `colophon:`); an absent one is not printed."""
+
+    licence: LocalText | None = None
+    citation: LocalText | None = None
+    disclaimer: LocalText | None = None
+
+
+@dataclass(frozen=True)
 class BookInfo:
     id: str
     title: LocalText
@@ -275,6 +286,8 @@ class BookInfo:
     paper: Literal["a4", "letter"] = "a4"
     description: LocalText | None = None
     press_profile: str | None = None  # the press PDF's output profile, from the book folder
+    colophon: Colophon | None = None
+    current_contacts: tuple[str, ...] = ()  # people or organisations: "Whom to contact today"
     lines: dict[str, int] = field(default_factory=dict)
     rejected_languages: tuple[str, ...] = ()  # written under languages:, not language codes
     index_terms: tuple[IndexTerm, ...] = ()  # subjects the editors list for the index
@@ -302,6 +315,47 @@ class Pack:
     item_lines: dict[tuple[str, str], int] = field(default_factory=dict)  # (field, id) -> line
 
 
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """A term of the glossary (content/glossary.yaml)."""
+
+    id: str
+    term: LocalText
+    definition: LocalText  # Markdown inline
+    source: str  # "editors", or the id of the statement whose text the definition follows
+    origin: Origin
+    expansion: LocalText | None = None
+    also: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lang -> other forms
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def forms(self, lang: str, default_lang: str) -> tuple[str, ...]:
+        """The words that count as a use of the term in a text in `lang`."""
+        base = lang.split("_")[0]
+        also = self.also.get("", ()) + self.also.get(base, ())
+        return (self.term.get(lang, default_lang), *also)
+
+
+@dataclass(frozen=True)
+class PageText:
+    """One language of an editors' page (content/pages/<id>.<lang>.md)."""
+
+    lang: str
+    title: str
+    place: Literal["front", "back"]
+    order: int
+    body: str  # Markdown
+    origin: Origin
+    body_line: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """An editors' page: about this book, about the publisher."""
+
+    id: str
+    texts: dict[str, PageText]
+
+
 @dataclass
 class Content:
     """Everything the loader read from one book folder."""
@@ -319,3 +373,6 @@ class Content:
     # what refers to them is not reported again.
     failed: dict[str, frozenset[str]] = field(default_factory=dict)
     packs: dict[str, Pack] = field(default_factory=dict)
+    glossary: dict[str, GlossaryEntry] = field(default_factory=dict)
+    glossary_origin: Origin | None = None  # None: the book has no glossary file
+    pages: dict[str, Page] = field(default_factory=dict)

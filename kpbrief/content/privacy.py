@@ -205,6 +205,10 @@ def printed(content: Content) -> Iterator[tuple[Origin, str]]:
             ("description", book.description),
         ):
             yield from local(at(book.lines, key), value)
+        colophon = book.colophon
+        if colophon is not None:
+            for value in (colophon.licence, colophon.citation, colophon.disclaimer):
+                yield from local(at(book.lines, "colophon"), value)
     for statement in content.statements.values():
         line = statement.original.line_of
         yield Origin(statement.original.origin.path), statement.id
@@ -234,6 +238,20 @@ def printed(content: Content) -> Iterator[tuple[Origin, str]]:
             yield from body(issue_text.origin.path, issue_text.body_line, issue_text.body)
             for quotation in issue_text.key_lines:
                 yield quotation.origin, quotation.quote
+            for ask in issue_text.asks:
+                yield issue_text.origin, ask
+    for page in content.pages.values():
+        for page_text in page.texts.values():
+            yield page_text.origin, page_text.title
+            yield from body(page_text.origin.path, page_text.body_line, page_text.body)
+    for entry in content.glossary.values():
+        at = entry.origin.at
+        for key, value in (
+            ("term", entry.term),
+            ("expansion", entry.expansion),
+            ("definition", entry.definition),
+        ):
+            yield from local(at(entry.lines, key), value)
     for event in content.events.values():
         at = event.origin.at
         yield event.origin, event.id

@@ -10,13 +10,25 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import replace
 from typing import Literal
 
 import phonenumbers
+from markdown_it.token import Token
 
 from kpbrief.content.markdown import to_html
-from kpbrief.content.model import Content, Issue, LocalText, Person, Statement, StatementText
+from kpbrief.content.matter import EDITORS
+from kpbrief.content.model import (
+    Content,
+    Issue,
+    LocalText,
+    PartialDate,
+    Person,
+    Statement,
+    StatementText,
+)
+from kpbrief.content.terms import TermFinder
 from kpbrief.edition.i18n import (
     country_name,
     format_partial,
@@ -29,12 +41,17 @@ from kpbrief.edition.model import (
     Chapter,
     ChronologyEntry,
     ChronologyYear,
+    ColophonTexts,
     Contact,
     ContactGroup,
+    CurrentContact,
     Edition,
+    EditorsPage,
+    GlossaryItem,
     IndexEntry,
     IndexLetter,
     KeyLine,
+    KeyMessages,
     OrganisationEntry,
     PersonRef,
     Phrase,
@@ -168,14 +185,39 @@ class Assembler:
         }
         return anchor(kind, item_id) if item_id in table.get(kind, ()) else None
 
-    def markdown(self, body: str, doc_id: str, top: int = 3) -> str:
-        return to_html(body, self.resolve, doc_id, top_heading=top)
+    def markdown(
+        self,
+        body: str,
+        doc_id: str,
+        top: int = 3,
+        terms: Callable[[list[Token]], None] | None = None,
+    ) -> str:
+        return to_html(body, self.resolve, doc_id, top_heading=top, terms=terms)
 
-    def marked(self, section: str, label: str, body: str, doc_id: str, lang: str) -> str:
-        """A section's Markdown body as HTML, each name of an index entry in it marked
-        (`edition.mentions`); the marks are kept for the index, by section."""
+    def term_finder(self, lang: str) -> TermFinder:
+        return TermFinder(self.content.glossary.values(), lang, self.default)
+
+    def glossary_anchors(self) -> dict[str, str]:
+        return {entry_id: anchor("glossary", entry_id) for entry_id in self.content.glossary}
+
+    def as_of(self, date: PartialDate | None) -> str | None:
+        return None if date is None else format_partial(date, self.locale)
+
+    def marked(
+        self,
+        section: str,
+        label: str,
+        body: str,
+        doc_id: str,
+        lang: str,
+        terms: Callable[[list[Token]], None] | None = None,
+    ) -> str:
+        """A section's Markdown body as HTML (its glossary terms linked by `terms`), each name
+        of an index entry in it marked (`edition.mentions`); the marks are kept for the
+        index, by section."""
         if section not in self._marked:
-            html, marks = mark(self.markdown(body, doc_id), self.finder, lang, f"{section}-name")
+            html = self.markdown(body, doc_id, terms=terms)
+            html, marks = mark(html, self.finder, lang, f"{section}-name")
             self._marked[section] = html
             self._marks[section] = [(key, Ref(name, label)) for name, key in marks]
         return self._marked[section]
@@ -231,6 +273,9 @@ class Assembler:
 
     def chronology(self) -> tuple[tuple[ChronologyYear, ...], tuple[TimelineMark, ...]]:
         entries: list[ChronologyEntry] = []
+        finder = self.term_finder(self.lang)
+        glossary = self.glossary_anchors()
+        used: set[str] = set()  # the chronology links each term's first use only
         for statement in self.content.statements.values():
             text = statement.text_for(self.lang)
             entries.append(
@@ -277,6 +322,18 @@ class Assembler:
                 )
             )
         entries.sort(key=lambda e: (e.date.sort_key(), e.kind != "event", e.title))
+
+        def pieces(text: str | None) -> tuple[tuple[str, str | None], ...]:
+            if not text:
+                return ()
+            return tuple((t, glossary[e] if e else None) for t, e in finder.split(text, used))
+
+        entries = [
+            replace(e, title_pieces=pieces(e.title), note_pieces=pieces(e.note))
+            if e.kind == "event"
+            else e
+            for e in entries
+        ]
         years: dict[int, list[ChronologyEntry]] = {}
         for entry in entries:
             years.setdefault(entry.date.year, []).append(entry)
@@ -317,6 +374,7 @@ class Assembler:
                         text.body,
                         f"issue-{issue.id}",
                         text.lang,
+                        terms=self.term_linker(text.lang),
                     ),
                     key_lines=tuple(key_lines),
                     statements=tuple(
@@ -330,6 +388,118 @@ class Assembler:
                     untranslated=text.lang != self.base,
                 )
             )
+        return tuple(out)
+
+    def term_linker(self, lang: str) -> Callable[[list[Token]], None]:
+        """What links a chapter's first use of each glossary term."""
+        finder = self.term_finder(lang)
+        glossary = self.glossary_anchors()
+        return lambda tokens: finder.link(tokens, set(), glossary)
+
+    def key_messages(self, chapters: tuple[Chapter, ...]) -> tuple[KeyMessages, ...]:
+        out: list[KeyMessages] = []
+        for chapter in chapters:
+            text = self.content.issues[chapter.id].text_for(self.lang, self.default)
+            if text.asks:
+                out.append(KeyMessages(Ref(chapter.anchor, chapter.title), chapter.lang, text.asks))
+        return tuple(out)
+
+    def glossary(self) -> tuple[GlossaryItem, ...]:
+        items: list[GlossaryItem] = []
+        for entry in self.content.glossary.values():
+            term = self.phrase(entry.term)
+            definition = self.phrase(entry.definition)
+            statement = self.content.statements.get(entry.source)
+            source = (
+                Ref(anchor("statement", statement.id), statement.text_for(self.lang).title)
+                if statement is not None and entry.source != EDITORS
+                else None
+            )
+            items.append(
+                GlossaryItem(
+                    anchor=anchor("glossary", entry.id),
+                    term=term.text,
+                    lang=definition.lang,
+                    expansion=self.local(entry.expansion),
+                    definition_html=self.markdown(definition.text, f"glossary-{entry.id}"),
+                    source=source,
+                )
+            )
+        items.sort(key=lambda item: _sort_keys(item.term))
+        return tuple(items)
+
+    def pages(self, place: str) -> tuple[EditorsPage, ...]:
+        found: list[tuple[int, str, EditorsPage]] = []
+        for page in self.content.pages.values():
+            text = page.texts.get(self.base) or page.texts.get(self.default)
+            if text is None or text.place != place:
+                continue
+            found.append(
+                (
+                    text.order,
+                    page.id,
+                    EditorsPage(
+                        anchor=anchor("page", page.id),
+                        title=text.title,
+                        lang=bcp47(text.lang),
+                        body_html=self.markdown(text.body, f"page-{page.id}", top=3),
+                    ),
+                )
+            )
+        found.sort(key=lambda item: (item[0], item[1]))
+        return tuple(page for _order, _id, page in found)
+
+    def colophon(self) -> ColophonTexts | None:
+        colophon = self.book.colophon
+        if colophon is None:
+            return None
+
+        def text(value: LocalText | None) -> Phrase | None:
+            return None if value is None else self.phrase(value)
+
+        texts = ColophonTexts(
+            text(colophon.licence), text(colophon.citation), text(colophon.disclaimer)
+        )
+        return texts if texts.licence or texts.citation or texts.disclaimer else None
+
+    def current_contacts(self) -> tuple[CurrentContact, ...]:
+        out: list[CurrentContact] = []
+        for ident in self.book.current_contacts:
+            person = self.public.get(ident)
+            org = self.content.organisations.get(ident)
+            if person is not None and person.contact:
+                phone = international_phone(person.phone, person.country)
+                employer = self.content.organisations.get(person.organisation or "")
+                out.append(
+                    CurrentContact(
+                        anchor=self.person_anchor(person),
+                        name=self.local(person.name) or person.id,
+                        role=self.local(person.role),
+                        organisation=(self.local(employer.name) or employer.id)
+                        if employer
+                        else None,
+                        phone=phone[0] if phone else None,
+                        phone_uri=phone[1] if phone else None,
+                        email=person.email,
+                        website=None,
+                        as_of_label=self.as_of(person.as_of),
+                    )
+                )
+            elif org is not None:
+                phone = international_phone(org.phone, org.country)
+                out.append(
+                    CurrentContact(
+                        anchor=anchor("organisation", org.id),
+                        name=self.local(org.name) or org.id,
+                        role=None,
+                        organisation=org.acronym,
+                        phone=phone[0] if phone else None,
+                        phone_uri=phone[1] if phone else None,
+                        email=org.email,
+                        website=org.website,
+                        as_of_label=self.as_of(org.as_of),
+                    )
+                )
         return tuple(out)
 
     def contacts(self) -> tuple[ContactGroup, ...]:
@@ -350,6 +520,7 @@ class Assembler:
                         phone=phone[0] if phone else None,
                         phone_uri=phone[1] if phone else None,
                         email=person.email,
+                        as_of_label=self.as_of(person.as_of),
                     ),
                 )
             )
@@ -384,6 +555,7 @@ class Assembler:
                     phone=phone[0] if phone else None,
                     phone_uri=phone[1] if phone else None,
                     member=org.coalition_member,
+                    as_of_label=self.as_of(org.as_of),
                 )
             )
         out.sort(key=lambda o: _sort_keys(o.name))
@@ -579,6 +751,7 @@ class Assembler:
     def assemble(self) -> Edition:
         chronology, marks = self.chronology()
         statements = tuple(self.statement_page(s) for s in self.ordered_statements())
+        chapters = self.chapters()
         return Edition(
             book_id=self.book.id,
             lang=self.lang,
@@ -594,7 +767,13 @@ class Assembler:
             paper=self.paper,
             chronology=chronology,
             timeline=marks,
-            chapters=self.chapters(),
+            chapters=chapters,
+            key_messages=self.key_messages(chapters),
+            glossary=self.glossary(),
+            front_pages=self.pages("front"),
+            back_pages=self.pages("back"),
+            colophon=self.colophon(),
+            current_contacts=self.current_contacts(),
             statements=statements,
             contacts=self.contacts(),
             organisations=self.organisations(),

@@ -49,6 +49,9 @@ class ChronologyEntry:
     translation: str | None = None  # "unofficial", "official", "untranslated", or None
     statement_kind: str | None = None
     chapters: tuple[Ref, ...] = ()
+    # An event's title and note in pieces: (text, the glossary anchor of a term's first use)
+    title_pieces: tuple[tuple[str, str | None], ...] = ()
+    note_pieces: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class Contact:
     phone: str | None
     phone_uri: str | None
     email: str | None
+    as_of_label: str | None = None  # the day the details were published, formatted
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ class OrganisationEntry:
     phone: str | None
     phone_uri: str | None
     member: bool | None
+    as_of_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,57 @@ class WhatsNew:
     changed_contacts: tuple[NewsItem, ...]
 
 
+@dataclass(frozen=True)
+class KeyMessages:
+    """The asks of one issue chapter, for the key messages page."""
+
+    chapter: Ref
+    lang: str  # the language they are written in (the chapter's)
+    asks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GlossaryItem:
+    anchor: str
+    term: str
+    lang: str  # the language of the term and definition shown
+    expansion: str | None
+    definition_html: str
+    source: Ref | None  # the statement the definition follows; None: the editors'
+
+
+@dataclass(frozen=True)
+class EditorsPage:
+    """An editors' page (about this book, about the publisher), in the book's language."""
+
+    anchor: str
+    title: str
+    lang: str
+    body_html: str
+
+
+@dataclass(frozen=True)
+class ColophonTexts:
+    licence: Phrase | None
+    citation: Phrase | None
+    disclaimer: Phrase | None
+
+
+@dataclass(frozen=True)
+class CurrentContact:
+    """One entry of "Whom to contact today": a person or an organisation."""
+
+    anchor: str
+    name: str
+    role: str | None
+    organisation: str | None  # a person's organisation; an organisation's acronym
+    phone: str | None
+    phone_uri: str | None
+    email: str | None
+    website: str | None
+    as_of_label: str | None
+
+
 @dataclass
 class Edition:
     """One language's book."""
@@ -215,3 +271,9 @@ class Edition:
     interface_fallback: bool = False  # no catalog for this language
     counts: dict[str, int] = field(default_factory=dict)
     whats_new: WhatsNew | None = None  # None: no earlier edition recorded, or nothing changed
+    key_messages: tuple[KeyMessages, ...] = ()
+    glossary: tuple[GlossaryItem, ...] = ()
+    front_pages: tuple[EditorsPage, ...] = ()
+    back_pages: tuple[EditorsPage, ...] = ()
+    colophon: ColophonTexts | None = None
+    current_contacts: tuple[CurrentContact, ...] = ()

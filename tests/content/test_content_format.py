@@ -9,7 +9,9 @@ from pathlib import Path
 from kpbrief import TOOL_ROOT
 
 CONTENT = Path(__file__).parent.parent.parent / "kpbrief/content"
-LOADERS = [CONTENT / name for name in ("load.py", "statements.py", "packs.py", "editions.py")]
+LOADERS = [
+    CONTENT / name for name in ("load.py", "statements.py", "packs.py", "editions.py", "matter.py")
+]
 FORMAT = TOOL_ROOT / "docs/content-format.md"
 
 
@@ -38,6 +40,16 @@ def test_every_accepted_field_is_documented() -> None:
         "key_lines",
         "asks",
         "meeting",
+        "as_of",
+        "colophon",
+        "current_contacts",
+        "licence",
+        "citation",
+        "disclaimer",
+        "expansion",
+        "also",
+        "place",
+        "order",
     } <= fields
     undocumented = sorted(f for f in fields if not re.search(rf"(?<![\w-]){f}(?![\w-])", text))
     assert undocumented == []

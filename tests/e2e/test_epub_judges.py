@@ -203,6 +203,13 @@ UNSTYLED = {
     "part-issues": "kept for the print edition, which styles each part",
     "part-statements": "kept for the print edition, which styles each part",
     "part-appendices": "kept for the print edition, which styles each part",
+    "part-key-messages": "kept for the print edition, which styles each part",
+    "part-page": "kept for the print edition, which styles each part",
+    "appendix-page": "an editors' page in the back matter: h2 suffices in the ebook",
+    "key-messages": "the key messages' wrapper: its groups carry the style",
+    "editors-page": "an editors' page reads as plain text",
+    "glossary": "the glossary's wrapper: its entries carry the style",
+    "glossary-head": "a term and its expansion, each styled on its own",
     "chapter": "an issue chapter's heading: h2 suffices in the ebook",
     "appendix": "an appendix's heading: h2 suffices in the ebook",
     "guide": "the guide's text reads as plain text",
@@ -243,6 +250,7 @@ UNSTYLED = {
     "xref-issue": "the kind of a reference, for layouts that tell kinds apart",
     "xref-person": "the kind of a reference, for layouts that tell kinds apart",
     "xref-statement": "the kind of a reference, for layouts that tell kinds apart",
+    "xref-organisation": "the kind of a reference, for layouts that tell kinds apart",
 }
 
 
