@@ -62,7 +62,11 @@ def digests(content: Content) -> Digests:
     for org in content.organisations.values():
         for lang in langs:
             out["organisations"].setdefault(org.id, {})[lang] = _digest(
-                _local(org.name, lang, default), org.acronym, org.website, org.email, org.phone
+                _local(org.name, lang, default),
+                _local(org.acronym, lang, default) if org.acronym else None,
+                org.website,
+                org.email,
+                org.phone,
             )
     return out
 

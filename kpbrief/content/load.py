@@ -308,7 +308,7 @@ def _load_organisation(reader: Reader, path: Path) -> Organisation | None:
         id=org_id,
         name=name,
         origin=origin,
-        acronym=reader.get(data, origin, "acronym", reader.string),
+        acronym=reader.get(data, origin, "acronym", reader.local_text),
         country=reader.get(data, origin, "country", reader.string),
         website=reader.get(data, origin, "website", reader.string),
         email=reader.get(data, origin, "email", reader.string),

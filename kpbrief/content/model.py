@@ -223,7 +223,7 @@ class Organisation:
     id: str
     name: LocalText
     origin: Origin
-    acronym: str | None = None
+    acronym: LocalText | None = None  # localisable: "KP CSC", « CSC du PK »
     country: str | None = None
     website: str | None = None
     email: str | None = None

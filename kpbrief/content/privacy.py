@@ -261,8 +261,8 @@ def printed(content: Content) -> Iterator[tuple[Origin, str]]:
         at = org.origin.at
         yield org.origin, org.id
         yield from local(at(org.lines, "name"), org.name)
+        yield from local(at(org.lines, "acronym"), org.acronym)
         for key, plain in (
-            ("acronym", org.acronym),
             ("phone", org.phone),
             ("email", org.email),
             ("website", org.website),

@@ -492,7 +492,7 @@ class Assembler:
                         anchor=anchor("organisation", org.id),
                         name=self.local(org.name) or org.id,
                         role=None,
-                        organisation=org.acronym,
+                        organisation=self.local(org.acronym),
                         phone=phone[0] if phone else None,
                         phone_uri=phone[1] if phone else None,
                         email=org.email,
@@ -548,7 +548,7 @@ class Assembler:
                 OrganisationEntry(
                     anchor=anchor("organisation", org.id),
                     name=self.local(org.name) or org.id,
-                    acronym=org.acronym,
+                    acronym=self.local(org.acronym),
                     country=country_name(org.country, self.locale),
                     website=org.website,
                     email=org.email,
@@ -621,8 +621,9 @@ class Assembler:
         for org in self.content.organisations.values():
             key = ("organisation", org.id)
             needles.extend(Needle(name, key) for name in set(org.name.values.values()))
-            if org.acronym and len(org.acronym) > 1:
-                needles.append(Needle(org.acronym, key, case="exact"))
+            acronym = self.local(org.acronym)
+            if acronym and len(acronym) > 1:
+                needles.append(Needle(acronym, key, case="exact"))
         places = self.place_spellings()
         written = {_slug(place) for place in places} | set(self._aliases)
         for place in places:

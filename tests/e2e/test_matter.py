@@ -56,7 +56,7 @@ TEXTS = {
         "licence": "Creative Commons Attribution 4.0 International (CC BY 4.0)",
         "citation": "Coalition d’essai pour des diamants équitables, Petit dossier d’information",
         "disclaimer": "Les membres de la coalition parlent en leur nom",
-        "cite label": "Pour citer ce livre",
+        "cite label": "Pour citer ce dossier",
         "as of person": "selon la publication du 22 novembre 2019",
         "as of org": "selon la publication du 1 mai 2024",
         "today": "Qui contacter aujourd’hui",

@@ -411,7 +411,10 @@ def _org_names(content: Content) -> list[str]:
     return [
         name
         for org in content.organisations.values()
-        for name in (*org.name.values.values(), org.acronym or "")
+        for name in (
+            *org.name.values.values(),
+            *(org.acronym.values.values() if org.acronym else ()),
+        )
         if name
     ]
 
