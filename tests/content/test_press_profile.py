@@ -23,11 +23,12 @@ def book(tmp_path: Path) -> Path:
     return copy_fixture("mini", tmp_path)
 
 
-def name_profile(book: Path, named: str) -> None:
+def name_profile(book: Path, named: str) -> int:
+    """Name a profile at the end of book.yaml; the line it is on."""
     book_yaml = book / "content" / "book.yaml"
-    book_yaml.write_text(
-        book_yaml.read_text(encoding="utf-8") + f"press_profile: {named}\n", "utf-8"
-    )
+    text = book_yaml.read_text(encoding="utf-8")
+    book_yaml.write_text(text + f"press_profile: {named}\n", "utf-8")
+    return text.count("\n") + 1
 
 
 def errors_of(book: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
@@ -85,11 +86,11 @@ def test_a_profile_that_cannot_be_the_output_intent_is_an_error_at_its_line(
     if callable(make):
         (book / "layouts" / "profiles").mkdir(parents=True, exist_ok=True)
         make(book / named)
-    name_profile(book, named)
+    line = name_profile(book, named)
     code, errors = errors_of(book, capsys)
     assert code == 1
     assert len(errors) == 1, errors
-    assert errors[0].startswith(f"content/book.yaml:7: error: press_profile '{named}'"), errors
+    assert errors[0].startswith(f"content/book.yaml:{line}: error: press_profile '{named}'"), errors
     assert says in errors[0]
     assert "press_profile: layouts/profiles/" in errors[0]  # how to fix it
 
