@@ -254,13 +254,14 @@ class Assembler:
                     note=self.local(event.note),
                     date_note=self.local(event.date_note),
                     chapters=chapters + sources[1:],
+                    key=event.key,
                 )
             )
         entries.sort(key=lambda e: (e.date.sort_key(), e.kind != "event", e.title))
         years: dict[int, list[ChronologyEntry]] = {}
         for entry in entries:
             years.setdefault(entry.date.year, []).append(entry)
-        marks = tuple(TimelineMark(e.date, e.kind, e.title, e.target) for e in entries)
+        marks = tuple(TimelineMark(e.date, e.kind, e.title, e.target, e.key) for e in entries)
         return tuple(ChronologyYear(y, tuple(es)) for y, es in sorted(years.items())), marks
 
     def chapters(self) -> tuple[Chapter, ...]:

@@ -49,6 +49,7 @@ class ChronologyEntry:
     translation: str | None = None  # "unofficial", "official", "untranslated", or None
     statement_kind: str | None = None
     chapters: tuple[Ref, ...] = ()
+    key: bool = False  # an event the editors mark as key
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ class TimelineMark:
     kind: str
     label: str
     target: str
+    key: bool = False  # an event the editors mark as key: labelled in the picture
 
 
 @dataclass(frozen=True)
