@@ -39,6 +39,7 @@ from kpbrief.edition.model import (
     StatementPage,
     TimelineMark,
 )
+from kpbrief.edition.names import known_names, mark_names
 
 
 def anchor(kind: str, item_id: str) -> str:
@@ -102,6 +103,7 @@ class Assembler:
         self.interface_fallback = interface_fallback
         self.paper = paper or self.book.paper  # the book's own, unless the build says otherwise
         self.public = {pid: p for pid, p in content.people.items() if p.public}
+        self.names = known_names(content, self.public)  # kept whole in print (span.name)
 
     # -- small helpers ----------------------------------------------------------------
 
@@ -160,7 +162,7 @@ class Assembler:
         return anchor(kind, item_id) if item_id in table.get(kind, ()) else None
 
     def markdown(self, body: str, doc_id: str, top: int = 3) -> str:
-        return to_html(body, self.resolve, doc_id, top_heading=top)
+        return mark_names(to_html(body, self.resolve, doc_id, top_heading=top), self.names)
 
     def ordered_statements(self) -> list[Statement]:
         return sorted(self.content.statements.values(), key=lambda s: (s.date.sort_key(), s.id))

@@ -39,6 +39,7 @@ from typing import Any
 
 from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, VIRTUAL_ROOT
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
+from kpbrief.engines.hyphens import settle_hyphens
 from kpbrief.engines.pages import crossing_rules, first_link_on_each_page, in_page_order
 from kpbrief.engines.pdf import stylesheets
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
@@ -202,7 +203,7 @@ def lay_out(document: str, assets: Assets, accessible: bool, write: bool) -> Par
         string=document, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets)
     )
     try:
-        document_ = source.render(**options)
+        document_ = settle_hyphens(source, source.render(**options), options)
         first = FIRST_PAGE.search(document)
         pdf = write_tagged_pdf(document_, options, int(first[1]) if first else 1) if write else None
     except FatalURLFetchingError as refused:

@@ -10,14 +10,15 @@ from kpbrief.document import (
     VIRTUAL_ROOT,
 )
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
+from kpbrief.engines.hyphens import settle_hyphens
 from kpbrief.engines.pages import crossing_rules, settle_pages
 
 
 def render_pdf(html: str, assets: Assets, target: Path, accessible: bool = True) -> None:
     """HTML to PDF with WeasyPrint (imported here: it takes a second to load).
 
-    The document is laid out once; again only if the pages it shows need it (see
-    `settle_pages`).
+    The document is laid out once; again only if its hyphenation or the pages it shows need
+    it (see `settle_hyphens`, `settle_pages`).
     """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
@@ -31,7 +32,8 @@ def render_pdf(html: str, assets: Assets, target: Path, accessible: bool = True)
         options["pdf_variant"] = "pdf/ua-1"
     try:
         crossing = crossing_rules(stylesheets(html, assets))
-        document = settle_pages(source, source.render(**options), options, crossing)
+        document = settle_hyphens(source, source.render(**options), options)
+        document = settle_pages(source, document, options, crossing)
         target.write_bytes(write_tagged_pdf(document, options))
     except FatalURLFetchingError as refused:
         raise RefusedResource(str(refused)) from None
