@@ -6,6 +6,7 @@ editor marks as key, is labelled with its title, set upright along a leader to i
 labels are spread along the axis so that none overlaps another. A book with more statements
 than the labels or the stacks have room for is drawn by year instead: one bar a year for
 each kind of mark, its height its count, the count above it; key events keep their labels.
+The cover's version of the picture is a motif: the marks without the labels.
 Whatever the number of marks, every mark and every word stays inside the picture.
 """
 
@@ -18,9 +19,9 @@ from xml.sax.saxutils import escape
 
 from kpbrief.edition.model import TimelineMark
 
-# The picture is 480 units wide: set in the print text block (about 118 mm), a unit is
-# about 0.7 pt, so the labels' 10 units print at about 7 pt and the years' 11 at 7.7 pt.
-WIDTH = 480.0
+# The picture is 440 units wide: set in the print text block (112 mm), a unit is about
+# 0.72 pt, so the labels' 10 units print at about 7.2 pt and the years' 11 at 7.9 pt.
+WIDTH = 440.0
 MARGIN = 16.0
 STEP = 12.0  # one level of a stack
 RADIUS = 4.5
@@ -145,6 +146,7 @@ class _Wide:
 
     def __init__(self, marks: tuple[TimelineMark, ...], palette: str) -> None:
         self.colour = PALETTES[palette]
+        self.labelled = palette == "page"  # the cover's motif: marks only
         self.first = min(m.date.year for m in marks)
         self.last = max(m.date.year for m in marks) + 1
         self.span = max(1, self.last - self.first)
@@ -186,6 +188,8 @@ class _Wide:
         return MARGIN + (mark.date.year - self.first + within) * self.per_year
 
     def _labels(self, marks: list[TimelineMark]) -> list[tuple[float, str, TimelineMark]] | None:
+        if not self.labelled:
+            return []
         places = spread(
             [self.x(m) for m in marks], LABEL_GAP, 6 + LABEL_SIZE / 2, WIDTH - 6 - LABEL_SIZE / 2
         )
