@@ -39,7 +39,7 @@ from kpbrief.edition.model import (
     StatementPage,
     TimelineMark,
 )
-from kpbrief.edition.names import known_names, mark_names
+from kpbrief.edition.names import known_names
 
 
 def anchor(kind: str, item_id: str) -> str:
@@ -103,7 +103,6 @@ class Assembler:
         self.interface_fallback = interface_fallback
         self.paper = paper or self.book.paper  # the book's own, unless the build says otherwise
         self.public = {pid: p for pid, p in content.people.items() if p.public}
-        self.names = known_names(content, self.public)  # kept whole in print (span.name)
 
     # -- small helpers ----------------------------------------------------------------
 
@@ -162,7 +161,7 @@ class Assembler:
         return anchor(kind, item_id) if item_id in table.get(kind, ()) else None
 
     def markdown(self, body: str, doc_id: str, top: int = 3) -> str:
-        return mark_names(to_html(body, self.resolve, doc_id, top_heading=top), self.names)
+        return to_html(body, self.resolve, doc_id, top_heading=top)
 
     def ordered_statements(self) -> list[Statement]:
         return sorted(self.content.statements.values(), key=lambda s: (s.date.sort_key(), s.id))
@@ -470,6 +469,7 @@ class Assembler:
                 "unofficial": sum(1 for s in statements if s.translation == "unofficial"),
                 "untranslated": sum(1 for s in statements if s.translation == "untranslated"),
             },
+            names=known_names(self.content, self.public),
         )
 
     def publisher_name(self) -> str:

@@ -217,3 +217,4 @@ class Edition:
     interface_fallback: bool = False  # no catalog for this language
     counts: dict[str, int] = field(default_factory=dict)
     whats_new: WhatsNew | None = None  # None: no earlier edition recorded, or nothing changed
+    names: tuple[str, ...] = ()  # the proper names it knows, never hyphenated in print

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from kpbrief.document import ASSETS
 from kpbrief.edition.catalog_text import EscapedTranslations, css_string
 from kpbrief.edition.model import Edition
+from kpbrief.edition.names import mark_names
 from kpbrief.edition.timeline import draw_timeline
 from kpbrief.edition.typography import apply_typography
 
@@ -53,6 +54,9 @@ def render_html(
         assets=ASSETS,
         timeline_svg=timeline_picture(edition),
     )
+    if target == "print":  # proper names never hyphenated (span.name in print.css)
+        start = html.find("<body")
+        html = html[:start] + mark_names(html[start:], edition.names)
     return apply_typography(html, edition.lang)
 
 

@@ -6,7 +6,10 @@ from helpers.books import FIXTURES, REPO
 
 from kpbrief.content.load import load_content
 from kpbrief.edition.assemble import assemble
+from kpbrief.edition.i18n import translations_for
 from kpbrief.edition.names import known_names, mark_names
+from kpbrief.edition.render import render_html
+from kpbrief.folder import layout_dirs, locale_dirs
 
 
 def test_the_names_a_book_knows_are_the_hyphenatable_ones() -> None:
@@ -32,8 +35,13 @@ def test_names_are_marked_in_text_only() -> None:
     )
 
 
-def test_the_texts_of_the_book_mark_the_names_in_them() -> None:
+def test_the_printed_book_marks_the_names_in_its_texts() -> None:
     edition = assemble(load_content(REPO), "fr")
-    bodies = " ".join(s.body_html for s in edition.statements)
-    assert '<span class="name">Processus de Kimberley</span>' in bodies
-    assert '<span class="name">Kimberley Process</span>' not in bodies  # the French text
+    assert "Processus de Kimberley" in edition.names
+    translations = translations_for(locale_dirs(REPO), "fr", "en").gettext
+    html = render_html(edition, layout_dirs(REPO), translations, "print")
+    body = html[html.index("<body") :]
+    assert '<span class="name">Processus de Kimberley</span>' in body
+    assert '<span class="name">' not in html[: html.index("<body")]
+    epub = render_html(edition, layout_dirs(REPO), translations, "epub")
+    assert '<span class="name">' not in epub
