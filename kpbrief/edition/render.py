@@ -55,8 +55,11 @@ def render_html(
         timeline_svg=timeline_picture(edition),
     )
     if target == "print":  # proper names never hyphenated (span.name in print.css)
-        start = html.find("<body")
-        html = html[:start] + mark_names(html[start:], edition.names)
+        # The body before the index: the index's entries are never hyphenated, and its
+        # names are read as they are written (kpbrief.engines.pages, its tests).
+        start, end = html.find("<body"), html.find('<h2 id="index"')
+        end = len(html) if end < 0 else end
+        html = html[:start] + mark_names(html[start:end], edition.names) + html[end:]
     return apply_typography(html, edition.lang)
 
 

@@ -43,5 +43,6 @@ def test_the_printed_book_marks_the_names_in_its_texts() -> None:
     body = html[html.index("<body") :]
     assert '<span class="name">Processus de Kimberley</span>' in body
     assert '<span class="name">' not in html[: html.index("<body")]
+    assert '<span class="name">' not in html[html.index('<h2 id="index"') :]  # whole already
     epub = render_html(edition, layout_dirs(REPO), translations, "epub")
     assert '<span class="name">' not in epub
