@@ -341,7 +341,7 @@ def _load_event(reader: Reader, path: Path) -> Event | None:
         data,
         origin,
         ("date", "title"),
-        ("end", "place", "issues", "note", "date_note", "statements"),
+        ("end", "place", "issues", "note", "date_note", "statements", "key"),
     )
     date = reader.get(data, origin, "date", reader.date)
     title = reader.get(data, origin, "title", reader.local_text)
@@ -362,6 +362,7 @@ def _load_event(reader: Reader, path: Path) -> Event | None:
         note=reader.get(data, origin, "note", reader.local_text),
         date_note=reader.get(data, origin, "date_note", reader.local_text),
         statements=reader.get(data, origin, "statements", reader.ids) or (),
+        key=bool(reader.get(data, origin, "key", reader.boolean)),
         lines=dict(data.lines),
     )
 

@@ -130,10 +130,18 @@ def to_html(
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
+        depth = 0  # parentheses open in the text before a child, within its paragraph
         for index, child in enumerate(token.children or []):
             _rewrite(child, resolve, image_root)
             if child.type == "link_open" and child.attrs.get("data-drop") == "1":
                 _drop_link(token.children or [], index)
+            elif (
+                child.type == "link_open" and depth > 0 and "xref" in str(child.attrs.get("class"))
+            ):
+                # Its page goes after a comma, not in parentheses within parentheses.
+                child.attrs["class"] = f"{child.attrs['class']} xref-in-parens"
+            if child.type == "text":
+                depth = max(0, depth + child.content.count("(") - child.content.count(")"))
     if terms is not None:
         terms(tokens)
     html: str = md.renderer.render(tokens, md.options, env)

@@ -245,6 +245,7 @@ class Event:
     note: LocalText | None = None
     date_note: LocalText | None = None  # how the date was settled, when the texts leave it open
     statements: tuple[str, ...] = ()
+    key: bool = False  # one of the few events the timeline names
     lines: dict[str, int] = field(default_factory=dict)
 
 

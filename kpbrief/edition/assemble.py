@@ -60,6 +60,7 @@ from kpbrief.edition.model import (
     StatementPage,
     TimelineMark,
 )
+from kpbrief.edition.names import known_names
 
 
 def anchor(kind: str, item_id: str) -> str:
@@ -319,6 +320,7 @@ class Assembler:
                     note=self.local(event.note),
                     date_note=self.local(event.date_note),
                     chapters=chapters + sources[1:],
+                    key=event.key,
                 )
             )
         entries.sort(key=lambda e: (e.date.sort_key(), e.kind != "event", e.title))
@@ -337,7 +339,7 @@ class Assembler:
         years: dict[int, list[ChronologyEntry]] = {}
         for entry in entries:
             years.setdefault(entry.date.year, []).append(entry)
-        marks = tuple(TimelineMark(e.date, e.kind, e.title, e.target) for e in entries)
+        marks = tuple(TimelineMark(e.date, e.kind, e.title, e.target, e.key) for e in entries)
         return tuple(ChronologyYear(y, tuple(es)) for y, es in sorted(years.items())), marks
 
     def chapters(self) -> tuple[Chapter, ...]:
@@ -790,6 +792,7 @@ class Assembler:
                 "unofficial": sum(1 for s in statements if s.translation == "unofficial"),
                 "untranslated": sum(1 for s in statements if s.translation == "untranslated"),
             },
+            names=known_names(self.content, self.public),
         )
 
     def publisher_name(self) -> str:

@@ -52,6 +52,7 @@ class ChronologyEntry:
     # An event's title and note in pieces: (text, the glossary anchor of a term's first use)
     title_pieces: tuple[tuple[str, str | None], ...] = ()
     note_pieces: tuple[tuple[str, str | None], ...] = ()
+    key: bool = False  # an event the editors mark as key
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ class TimelineMark:
     kind: str
     label: str
     target: str
+    key: bool = False  # an event the editors mark as key: labelled in the picture
 
 
 @dataclass(frozen=True)
@@ -277,3 +279,4 @@ class Edition:
     back_pages: tuple[EditorsPage, ...] = ()
     colophon: ColophonTexts | None = None
     current_contacts: tuple[CurrentContact, ...] = ()
+    names: tuple[str, ...] = ()  # the proper names it knows, never hyphenated in print

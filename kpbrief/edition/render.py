@@ -19,6 +19,7 @@ from kpbrief.document import ASSETS
 from kpbrief.edition.catalog_text import EscapedTranslations, css_string
 from kpbrief.edition.i18n import LANG_BEGIN, LANG_CLOSE, LANG_OPEN, without_language_marks
 from kpbrief.edition.model import Edition
+from kpbrief.edition.names import mark_names
 from kpbrief.edition.timeline import draw_timeline
 from kpbrief.edition.typography import apply_typography
 
@@ -58,6 +59,12 @@ def render_html(
         assets=ASSETS,
         timeline_svg=timeline_picture(edition),
     )
+    if target == "print":  # proper names never hyphenated (span.name in print.css)
+        # The body before the index: the index's entries are never hyphenated, and its
+        # names are read as they are written (kpbrief.engines.pages, its tests).
+        start, end = html.find("<body"), html.find('<h2 id="index"')
+        end = len(html) if end < 0 else end
+        html = html[:start] + mark_names(html[start:end], edition.names) + html[end:]
     return finish_html(html, edition.lang)
 
 

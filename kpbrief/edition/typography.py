@@ -1,7 +1,7 @@
 """Typography of the rendered document, by language, on text nodes only.
 
-Tags, attribute values, and the text inside code, pre, style, script, and of URLs and
-e-mail addresses are left exactly as they are.
+Tags, attribute values, and the text inside code, pre, style, script, and of URLs,
+e-mail addresses and international telephone numbers are left exactly as they are.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ NNBSP = "\u202f"
 _TAG_RE = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
 _SKIP_TAGS = ("code", "pre", "style", "script", "kbd", "samp", "svg", "title")
 _LANG_ATTR_RE = re.compile(r"""\blang\s*=\s*["']([^"']+)["']""")
+# A telephone number in international form ("+32 474 12 34 56") keeps its groups and their
+# plain spaces: the French rule for thousands would join "+32 474" with a narrow space.
 _PROTECTED_RE = re.compile(
-    r"(\b[a-z][a-z0-9+.-]*://\S+|\bmailto:\S+|(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"(\b[a-z][a-z0-9+.-]*://\S+|\bmailto:\S+|(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w+])\+\d{1,3}(?:[ .\u00a0-]?\(?\d{1,4}\)?)+(?!\w))"
 )
 
 

@@ -39,6 +39,7 @@ from typing import Any
 
 from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, VIRTUAL_ROOT
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
+from kpbrief.engines.hyphens import settle_hyphens
 from kpbrief.engines.pages import crossing_rules, first_link_on_each_page, in_page_order
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
@@ -198,7 +199,9 @@ def lay_out(document: str, assets: Assets, variant: PdfVariant, write: bool) -> 
         string=document, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets)
     )
     try:
-        document_ = source.render(color_profiles=variant.color_profiles(), **variant.options())
+        options = variant.options()
+        first_layout = source.render(color_profiles=variant.color_profiles(), **options)
+        document_ = settle_hyphens(source, first_layout, options)
         first = FIRST_PAGE.search(document)
         pdf = write_variant(document_, variant, int(first[1]) if first else 1) if write else None
     except FatalURLFetchingError as refused:

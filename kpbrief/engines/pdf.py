@@ -15,6 +15,7 @@ from kpbrief.document import (
     VIRTUAL_ROOT,
 )
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
+from kpbrief.engines.hyphens import settle_hyphens
 from kpbrief.engines.pages import crossing_rules, settle_pages
 
 
@@ -73,8 +74,8 @@ SCREEN = PdfVariant()
 def render_pdf(html: str, assets: Assets, target: Path, variant: PdfVariant = SCREEN) -> None:
     """HTML to PDF with WeasyPrint (imported here: it takes a second to load).
 
-    The document is laid out once; again only if the pages it shows need it (see
-    `settle_pages`).
+    The document is laid out once; again only if its hyphenation or the pages it shows need
+    it (see `settle_hyphens`, `settle_pages`).
     """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
@@ -85,7 +86,8 @@ def render_pdf(html: str, assets: Assets, target: Path, variant: PdfVariant = SC
     try:
         crossing = crossing_rules(stylesheets(html, assets))
         first = source.render(color_profiles=variant.color_profiles(), **options)
-        document = settle_pages(source, first, options, crossing)
+        document = settle_hyphens(source, first, options)
+        document = settle_pages(source, document, options, crossing)
         target.write_bytes(write_variant(document, variant))
     except FatalURLFetchingError as refused:
         raise RefusedResource(str(refused)) from None

@@ -132,12 +132,18 @@ def test_every_page_of_an_unofficial_translation_carries_the_mark(mini: Built) -
     """A page photocopied alone still says its words are the book's own translation: the
     foot of every page of such a statement, and of no other page, carries the mark."""
     mark = "TRADUCTION NON OFFICIELLE"
-    pages = [(page.extract_text() or "").split("\n") for page in mini.pdf("fr").pages]
-    # The running head of the statement 2019-11-22-plenary's pages (its French title).
-    head = "DÉCLARATIONS UN DISPOSITIF INCAPABLE DE SE RÉFORMER"
-    own = [n for n, lines in enumerate(pages) if head in lines]
-    footed = [n for n, lines in enumerate(pages) if lines[-1].startswith(mark)]
+    reader = mini.pdf("fr")
+    pages = [(page.extract_text() or "").split("\n") for page in reader.pages]
+    # The pages of the statement 2019-11-22-plenary (its French title): from its heading's
+    # page to the next heading's.
+    entries = list(_outline(reader, reader.outline))
+    opening = next(p for _d, t, p in entries if t == "Un dispositif incapable de se réformer")
+    end = min(p for _d, _t, p in entries if p > opening)
+    own = list(range(opening, end))
+    # The foot: the folio, and below it the mark (in either order in the text layer).
+    footed = [n for n, lines in enumerate(pages) if any(x.startswith(mark) for x in lines[-2:])]
     assert own and footed == own
     # The English book shows the original: no page's foot carries a mark.
     for page in mini.pdf("en").pages:
-        assert not (page.extract_text() or "").split("\n")[-1].upper().startswith("UNOFFICIAL")
+        foot = (page.extract_text() or "").split("\n")[-2:]
+        assert not any(x.upper().startswith("UNOFFICIAL") for x in foot)

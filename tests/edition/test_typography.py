@@ -48,3 +48,11 @@ def test_french_book_has_no_plain_space_before_high_punctuation(mini: Built) -> 
     french = "\n".join(text_nodes)
     assert not re.search(r" [;:!?»]", french), re.findall(r".{20} [;:!?»]", french)[:5]
     assert not re.search(r"« ", french)
+
+
+def test_french_telephone_numbers_keep_their_plain_spaces() -> None:
+    """The thousands rule would join "+32 474" with a narrow space: a number in
+    international form is left as written, and the rules go on around it."""
+    out = apply_typography("<p>Tél. : +32 474 34 20 14 ; 25 000 membres</p>", "fr")
+    assert "+32 474 34 20 14" in out
+    assert f"Tél.{NBSP}:" in out and f"14{NNBSP};" in out and f"25{NNBSP}000" in out

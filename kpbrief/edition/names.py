@@ -1,0 +1,66 @@
+"""Proper names kept whole: the people, organisations and places the book knows, marked in
+rendered text so that the print stylesheet never hyphenates them (`span.name`).
+
+Only names with a word long enough to be hyphenated at all are marked; tags, attribute values
+and the text of code, pre, style, script, svg and title are left as they are.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from kpbrief.content.model import Content, LocalText
+
+# The print stylesheet hyphenates words of 7 letters or more (hyphenate-limit-chars).
+_HYPHENATABLE = re.compile(r"[^\W\d_]{7,}")
+_TAG_RE = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
+_SKIP = ("code", "pre", "style", "script", "svg", "title")
+
+
+def _texts(text: LocalText | None) -> Iterable[str]:
+    return () if text is None else text.values.values()
+
+
+def known_names(content: Content, public_people: Iterable[str]) -> tuple[str, ...]:
+    """The names a book knows, in every language it has them in: its public people, its
+    organisations and their acronyms, and the places of its statements and events (each
+    part of "Kinshasa, DR Congo" a name of its own); longest first."""
+    names: set[str] = set()
+    for person_id in public_people:
+        person = content.people.get(person_id)
+        if person is not None:
+            names.update(_texts(person.name))
+    for organisation in content.organisations.values():
+        names.update(_texts(organisation.name))
+        names.update(_texts(organisation.acronym))
+    places: set[str] = set()
+    for statement in content.statements.values():
+        for text in (statement.original, *statement.translations.values()):
+            if text.place:
+                places.add(text.place)
+    for event in content.events.values():
+        places.update(_texts(event.place))
+    for place in places:
+        names.update(part.strip() for part in place.split(","))
+    return tuple(sorted((n for n in names if _HYPHENATABLE.search(n)), key=lambda n: (-len(n), n)))
+
+
+def mark_names(document: str, names: Iterable[str]) -> str:
+    """`document` (HTML) with each of `names` in its text wrapped in `<span class="name">`."""
+    escaped = [html.escape(name, quote=False) for name in names]
+    if not escaped:
+        return document
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in escaped) + r")(?![\w-])")
+    out: list[str] = []
+    skip = 0
+    for index, piece in enumerate(_TAG_RE.split(document)):
+        if index % 2 == 1:
+            out.append(piece)
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", piece)
+            if name and name[1].lower() in _SKIP and not piece.endswith("/>"):
+                skip += -1 if piece.startswith("</") else 1
+            continue
+        out.append(piece if skip > 0 else pattern.sub(r'<span class="name">\1</span>', piece))
+    return "".join(out)

@@ -1,0 +1,71 @@
+"""No more than two lines in a row end in a hyphen: laid out by WeasyPrint, settled, read back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import weasyprint
+
+from kpbrief.engines.hyphens import MAX_RUN, settle_hyphens
+
+TEXT = (
+    "Extraordinary circumstances necessitated comprehensive international collaboration "
+    "among participating governments, nevertheless the representatives deliberately "
+    "postponed implementation indefinitely, notwithstanding overwhelming documentation "
+    "demonstrating unprecedented environmental deterioration."
+)
+PAGE = (
+    '<html lang="en"><head><style>@page { size: 80mm 200mm; margin: 10mm }'
+    "p { width: 38mm; hyphens: auto; text-align: justify; font-size: 9pt }</style></head>"
+    "<body><p>{text}</p><p>Short words stay as they are.</p></body></html>"
+)
+
+
+def _endings(document: Any) -> list[list[bool]]:
+    """For each paragraph, whether each of its lines ends in a hyphen."""
+    out = []
+    boxes = [page._page_box for page in document.pages]
+    while boxes:
+        box = boxes.pop(0)
+        children = list(getattr(box, "children", None) or ())
+        lines = [c for c in children if type(c).__name__ == "LineBox"]
+        if lines:
+            out.append([_last_text(line).endswith("\u2010") for line in lines])
+        else:
+            boxes[0:0] = children
+    return out
+
+
+def _last_text(box: Any) -> str:
+    text = getattr(box, "text", None)
+    if isinstance(text, str):
+        return text
+    children = list(getattr(box, "children", None) or ())
+    return _last_text(children[-1]) if children else ""
+
+
+def _longest_run(endings: list[bool]) -> int:
+    longest = run = 0
+    for hyphenated in endings:
+        run = run + 1 if hyphenated else 0
+        longest = max(longest, run)
+    return longest
+
+
+def test_a_ladder_of_hyphens_is_settled() -> None:
+    source = weasyprint.HTML(string=PAGE.replace("{text}", TEXT))
+    first = source.render()
+    assert max(_longest_run(e) for e in _endings(first)) > MAX_RUN  # the case is real
+    settled = settle_hyphens(source, first, {})
+    endings = _endings(settled)
+    assert max(_longest_run(e) for e in endings) <= MAX_RUN
+    assert any(any(e) for e in endings)  # still hyphenated, only not in ladders
+    # The words kept whole are the text's own: nothing added or lost.
+    words = " ".join("".join(t.itertext()) for t in source.etree_element.iter("p")).split()
+    assert words == (TEXT + " Short words stay as they are.").split()
+
+
+def test_a_book_without_ladders_is_laid_out_once() -> None:
+    source = weasyprint.HTML(string=PAGE.replace("{text}", "Short words only, and no more."))
+    first = source.render()
+    assert settle_hyphens(source, first, {}) is first
