@@ -259,10 +259,10 @@ def matter_problems(content: Content, languages: tuple[str, ...]) -> list[Proble
                 problems.append(
                     Problem(
                         any_text.origin,
-                        "error",
-                        f"page '{page.id}' has no '{lang}' version: add {folder}/{page.id}."
-                        f"{lang}.md (a copy of {Path(any_text.origin.path).name}, translated), "
-                        f"or remove the page's other files",
+                        "warning",
+                        f"page '{page.id}' has no '{lang}' version, so the '{lang}' book shows "
+                        f"it in '{any_text.lang}': add {folder}/{page.id}.{lang}.md (a copy of "
+                        f"{Path(any_text.origin.path).name}, translated)",
                     )
                 )
     for ident, where in _current_contacts(content):

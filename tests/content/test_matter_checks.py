@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers.books import copy_fixture, edit
 
-from kpbrief.build import load_and_check
+from kpbrief.build import BuildRequest, build, load_and_check
 from kpbrief.content.load import load_content
 from kpbrief.content.markdown import to_html
 from kpbrief.content.model import GlossaryEntry, LocalText, Origin
@@ -90,13 +90,21 @@ def test_a_glossary_that_is_not_a_list_is_an_error(book: Path) -> None:
     )
 
 
-def test_a_page_missing_in_a_language_names_the_file_to_add(book: Path) -> None:
+def test_a_page_missing_in_a_language_names_the_file_to_add(book: Path, tmp_path: Path) -> None:
+    """Like a chapter not yet translated: a warning, and the book shows the page in the
+    language it has, marked as such (a language added to a book is no error)."""
     (book / "content/pages/about-the-publisher.fr.md").unlink()
     assert (
-        "content/pages/about-the-publisher.en.md:1: error: page 'about-the-publisher' has no "
-        "'fr' version: add content/pages/about-the-publisher.fr.md (a copy of "
-        "about-the-publisher.en.md, translated), or remove the page's other files"
+        "content/pages/about-the-publisher.en.md:1: warning: page 'about-the-publisher' has no "
+        "'fr' version, so the 'fr' book shows it in 'en': add "
+        "content/pages/about-the-publisher.fr.md (a copy of about-the-publisher.en.md, "
+        "translated)"
     ) in problems(book)
+    out = tmp_path / "out"
+    build(BuildRequest(book, out, formats=["html"], languages=["fr"]))
+    html = next(out.glob("*.fr.html")).read_text(encoding="utf-8")
+    opening = html[html.index('id="page-about-the-publisher"') - 200 :][:400]
+    assert 'lang="en"' in opening, opening
 
 
 def test_a_page_in_no_known_place_is_an_error(book: Path) -> None:
