@@ -303,7 +303,7 @@ class Assembler:
                 if i in self.content.issues
             )
             sources = tuple(
-                Ref(anchor("statement", s), self.content.statements[s].text_for(self.lang).title)
+                Ref(anchor("statement", s), self.date(self.content.statements[s]))
                 for s in event.statements
                 if s in self.content.statements
             )
@@ -319,7 +319,8 @@ class Assembler:
                     place=self.local(event.place),
                     note=self.local(event.note),
                     date_note=self.local(event.date_note),
-                    chapters=chapters + sources[1:],
+                    chapters=chapters,
+                    sources=sources,
                     key=event.key,
                 )
             )

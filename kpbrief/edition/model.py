@@ -49,6 +49,7 @@ class ChronologyEntry:
     translation: str | None = None  # "unofficial", "official", "untranslated", or None
     statement_kind: str | None = None
     chapters: tuple[Ref, ...] = ()
+    sources: tuple[Ref, ...] = ()  # an event's statements, each labelled with its date
     # An event's title and note in pieces: (text, the glossary anchor of a term's first use)
     title_pieces: tuple[tuple[str, str | None], ...] = ()
     note_pieces: tuple[tuple[str, str | None], ...] = ()
