@@ -42,6 +42,7 @@ from kpbrief.build.plan import (
     source_date,
 )
 from kpbrief.build.progress import Progress, Silent
+from kpbrief.build.warm import Warm
 from kpbrief.content.load import load_content
 from kpbrief.content.model import Content, Problem
 from kpbrief.document import EPUB_TIMELINE
@@ -70,8 +71,14 @@ def load_and_check(source: Path) -> tuple[Content, list[Problem]]:
     return content, sorted(problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
 
 
-def build(request: BuildRequest, progress: Progress | None = None) -> BuildResult:
-    """Build the requested outputs; raise BuildFailed and change nothing on any problem."""
+def build(
+    request: BuildRequest, progress: Progress | None = None, warm: Warm | None = None
+) -> BuildResult:
+    """Build the requested outputs; raise BuildFailed and change nothing on any problem.
+
+    `warm` (kept by a long-lived process, see `warm.Warm`): the content checked and the HTML
+    rendered by an earlier build of the same inputs are taken from it, and this build's kept.
+    """
     progress = progress or Silent()
     deadline = time.monotonic() + request.time_limit if request.time_limit else None
     planned = planned_outputs(request)
@@ -80,6 +87,7 @@ def build(request: BuildRequest, progress: Progress | None = None) -> BuildResul
     # The digest of the inputs is taken before they are read: an edit saved while the build
     # runs then shows as a change at the next build (see _write_outputs), never as up to date.
     inputs = inputs_digest(request)
+    warm = warm.at(inputs) if warm is not None else None
     if planned is not None and not request.force:
         input_keys = {
             path: fingerprint.combine(inputs, options_key(request, lang, fmt))
@@ -97,7 +105,7 @@ def build(request: BuildRequest, progress: Progress | None = None) -> BuildResul
     # are stopped by SIGALRM, engines in worker processes are killed (see _run_in_workers).
     try:
         with wall_clock_limit(deadline):
-            return _build_changed(request, manifest, inputs, input_keys, progress, deadline)
+            return _build_changed(request, manifest, inputs, input_keys, progress, deadline, warm)
     except TimeLimitExceeded as stopped:
         raise BuildFailed(str(stopped)) from None
 
@@ -109,8 +117,15 @@ def _build_changed(
     input_keys: dict[Path, str],
     progress: Progress,
     deadline: float | None,
+    warm: Warm | None = None,
 ) -> BuildResult:
-    content, problems = load_and_check(request.source)
+    if warm is not None and warm.checked is not None:
+        content, problems = warm.checked
+        warm.hits += 1
+    else:
+        content, problems = load_and_check(request.source)
+        if warm is not None:
+            warm.checked = (content, problems)
     errors = [p for p in problems if p.severity == "error"]
     if errors or content.book is None:
         raise BuildFailed(f"{len(errors)} error(s) in the content; nothing was written", problems)
@@ -130,7 +145,9 @@ def _build_changed(
             for path, (lang, fmt) in outputs_of(request, book.id, languages).items()
         }
     try:
-        result = _write_outputs(request, content, manifest, inputs, input_keys, progress, deadline)
+        result = _write_outputs(
+            request, content, manifest, inputs, input_keys, progress, deadline, warm
+        )
     except (RefusedResource, RuntimeError, OSError) as failure:
         raise BuildFailed(str(failure)) from failure
     result.warnings = problems
@@ -154,6 +171,7 @@ class _Writing:
     render_keys: dict[Path, str] = field(default_factory=dict)
     unchanged: list[Path] = field(default_factory=list)
     editions: dict[str, tuple[Edition, NullTranslations]] = field(default_factory=dict)
+    warm: Warm = field(default_factory=Warm)  # a build's own when no process keeps one
 
     def fresh(self, final: Path, *, by_input: str = "", by_render: str = "") -> bool:
         """Whether the output in place is the one this build would make."""
@@ -172,6 +190,7 @@ def _write_outputs(
     input_keys: dict[Path, str],
     progress: Progress,
     deadline: float | None,
+    warm: Warm | None = None,
 ) -> BuildResult:
     from kpbrief.engines.parts import default_workers
 
@@ -185,6 +204,8 @@ def _write_outputs(
         writing = _Writing(
             request, content, manifest, input_keys, progress, assets, engine_digest(assets), staged
         )
+        if warm is not None:
+            writing.warm = warm
         for lang in languages:
             _prepare_language(writing, lang)
         # Packs second: each prints the pages of the book's PDF, made first.
@@ -222,17 +243,25 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
     from kpbrief.edition.news import whats_new
     from kpbrief.edition.render import render_html
 
-    request, content = writing.request, writing.content
+    request, content, warm = writing.request, writing.content, writing.warm
     assert content.book is not None
-    translations = translations_for(locale_dirs(request.source), lang, content.book.default_lang)
-    edition = assemble(
-        content, lang, interface_fallback=not translations.complete, paper=request.paper
-    )
-    writing.editions[lang] = (edition, translations.gettext)
-    record = previous_record(content, load_records(request.source)[0])
-    if record is not None:
-        edition.whats_new = whats_new(content, edition, record)
-    htmls: dict[str, str] = {}
+    assembled = warm.rendered.get((lang, request.paper))
+    if assembled is None:
+        translations = translations_for(
+            locale_dirs(request.source), lang, content.book.default_lang
+        )
+        edition = assemble(
+            content, lang, interface_fallback=not translations.complete, paper=request.paper
+        )
+        record = previous_record(content, load_records(request.source)[0])
+        if record is not None:
+            edition.whats_new = whats_new(content, edition, record)
+        assembled = warm.rendered[(lang, request.paper)] = (edition, translations.gettext)
+    else:
+        warm.hits += 1
+    edition, gettext = assembled
+    writing.editions[lang] = (edition, gettext)
+    htmls: dict[str, str] = warm.rendered.setdefault((lang, request.paper, "html"), {})
     for fmt in formats_of(request):
         final = output_path(request.out, content.book.id, lang, fmt)
         input_key = writing.input_keys[final]
@@ -243,12 +272,10 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
         writing.progress.step(final.name, "rendering HTML")
         target = "epub" if fmt == "epub" else "print"
         if target not in htmls:
-            htmls[target] = render_html(
-                edition, layout_dirs(request.source), translations.gettext, target
-            )
-        job, render_key = _engine_job(
-            writing, edition, translations.gettext, final, fmt, htmls[target]
-        )
+            htmls[target] = render_html(edition, layout_dirs(request.source), gettext, target)
+        else:
+            warm.hits += 1
+        job, render_key = _engine_job(writing, edition, gettext, final, fmt, htmls[target])
         if writing.fresh(final, by_render=render_key):
             writing.manifest.record(final, input_key, render_key, final)
             writing.unchanged.append(final)
