@@ -12,7 +12,9 @@ that remembers them is saved after that.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import multiprocessing
 import os
 import tempfile
 import time
@@ -61,14 +63,80 @@ if TYPE_CHECKING:
 
 
 def load_and_check(source: Path) -> tuple[Content, list[Problem]]:
+    content = load_content(source)
+    return content, checked(content)
+
+
+def checked(content: Content) -> list[Problem]:
+    """Every problem of the loaded content, in order of file and line."""
     from kpbrief.content.check import check
     from kpbrief.content.editions import load_records
     from kpbrief.content.packs import check_packs
 
-    content = load_content(source)
+    source = content.root
     problems = check(content, locale_dirs(source)) + check_packs(content)
     problems += load_records(source)[1]
-    return content, sorted(problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
+    return sorted(problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
+
+
+# From this many statements on, the check runs in a process of its own while the book is
+# assembled, rendered and laid out (it takes about as long as the rest, outside the engines,
+# on one core); its errors still stop the build before any output is put in place.
+CHECK_BESIDE_STATEMENTS = 50
+
+
+class _Check:
+    """The content's check: done here, or running in a worker process beside the build."""
+
+    def __init__(self, content: Content) -> None:
+        self.problems: list[Problem] | None = None
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._future: concurrent.futures.Future[list[Problem]] | None = None
+        loaded_errors = any(p.severity == "error" for p in content.problems)
+        small = len(content.statements) < CHECK_BESIDE_STATEMENTS
+        if content.book is None or loaded_errors or small:
+            self.problems = checked(content)
+            return
+        from kpbrief.build.lifetime import die_with_parent
+
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
+        )
+        self._future = self._pool.submit(checked, content)
+
+    @classmethod
+    def done(cls, problems: list[Problem]) -> _Check:
+        check = cls.__new__(cls)
+        check.problems, check._pool, check._future = problems, None, None
+        return check
+
+    def finished(self) -> bool:
+        return self._future is None or self._future.done()
+
+    def result(self) -> list[Problem]:
+        """The problems (waiting for the worker if it has not finished)."""
+        if self.problems is None:
+            assert self._future is not None
+            self.problems = self._future.result()
+            self.close()
+        return self.problems
+
+    def failed(self) -> BuildFailed | None:
+        """The build's failure if the check found errors (waits for the check)."""
+        errors = [p for p in self.result() if p.severity == "error"]
+        if errors:
+            return BuildFailed(
+                f"{len(errors)} error(s) in the content; nothing was written", self.problems
+            )
+        return None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                if self.problems is None and process.is_alive():
+                    process.kill()  # the build stopped first: the check is not wanted
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def build(
@@ -121,14 +189,34 @@ def _build_changed(
 ) -> BuildResult:
     if warm is not None and warm.checked is not None:
         content, problems = warm.checked
+        check = _Check.done(problems)
         warm.hits += 1
     else:
-        content, problems = load_and_check(request.source)
-        if warm is not None:
-            warm.checked = (content, problems)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or content.book is None:
-        raise BuildFailed(f"{len(errors)} error(s) in the content; nothing was written", problems)
+        content = load_content(request.source)
+        check = _Check(content)
+    try:
+        return _check_and_write(
+            request, manifest, inputs, input_keys, progress, deadline, warm, content, check
+        )
+    finally:
+        check.close()
+
+
+def _check_and_write(
+    request: BuildRequest,
+    manifest: Manifest,
+    inputs: str,
+    input_keys: dict[Path, str],
+    progress: Progress,
+    deadline: float | None,
+    warm: Warm | None,
+    content: Content,
+    check: _Check,
+) -> BuildResult:
+    if check.problems is not None and (failure := check.failed()) is not None:
+        raise failure
+    if content.book is None:
+        raise BuildFailed("0 error(s) in the content; nothing was written", check.result())
     book = content.book
     languages = request.languages or list(book.languages)
     unknown = [lang for lang in languages if lang not in book.languages]
@@ -146,10 +234,19 @@ def _build_changed(
         }
     try:
         result = _write_outputs(
-            request, content, manifest, inputs, input_keys, progress, deadline, warm
+            request, content, manifest, inputs, input_keys, progress, deadline, warm, check
         )
     except (RefusedResource, RuntimeError, OSError) as failure:
-        raise BuildFailed(str(failure)) from failure
+        raise check.failed() or BuildFailed(str(failure)) from failure
+    except Exception:
+        # Content the check would have refused may trip a later stage: its errors say why.
+        found = check.failed()
+        if found is not None:
+            raise found from None
+        raise
+    problems = check.result()
+    if warm is not None:
+        warm.checked = (content, problems)
     result.warnings = problems
     return result
 
@@ -191,6 +288,7 @@ def _write_outputs(
     progress: Progress,
     deadline: float | None,
     warm: Warm | None = None,
+    check: _Check | None = None,
 ) -> BuildResult:
     from kpbrief.engines.parts import default_workers
 
@@ -214,12 +312,18 @@ def _write_outputs(
                 writing.jobs = []
                 for lang in languages:
                     _prepare_packs(writing, lang)
+            # A check that has already found errors spares the engines their work.
+            if check is not None and check.finished() and (failure := check.failed()):
+                raise failure
             concurrent = min(len(writing.jobs), os.cpu_count() or 1)
             jobs = [
                 dataclasses.replace(job, workers=default_workers(concurrent))
                 for job in writing.jobs
             ]
             run_engines(jobs, Path(work), progress, deadline)
+        # The check, if it ran beside: its errors stop the build here, nothing put in place.
+        if check is not None and (failure := check.failed()) is not None:
+            raise failure
         # Inputs edited while the build read them: the outputs show one state or the other,
         # so none is recorded as up to date, and the next build makes them again.
         unchanged_since = inputs_digest(request) == inputs
