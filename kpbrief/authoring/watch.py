@@ -63,7 +63,8 @@ def build_round(
             state.publish([*errors, f"build failed: {failure}"])
             return False
         if step is preview:
-            state.publish()
+            state.publish(making=[fmt.upper() for fmt in others])
+    state.made()
     return True
 
 
