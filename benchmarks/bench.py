@@ -18,7 +18,17 @@ or the largest single process's maximum (from wait4) if that is higher. For each
 - the full build (every language, PDF and EPUB) against the sum of its single builds;
 - optionally (--peer) the peer: pandoc HTML → Typst, compiled by Typst (PyPI `typst`);
 - optionally a rebuild with nothing changed (--rebuild N) and the editing loop (--edit-loop
-  N: one statement's text edited, then `kpbrief build --lang L --format pdf` again).
+  N: one statement edited, then `kpbrief build --lang L --format pdf` again, each run
+  interleaved with the Typst peer making the whole book when --peer is given);
+- optionally the warm editing loop (--watch N): one `kpbrief watch --format html pdf`
+  process; one statement edited N times, each time timed until the preview's HTML is written
+  (the time the browser reloads) and until the PDF is, with the CPU seconds the process used.
+
+The edit changes a statement's `place:` (an edit of its body would have to change its archived
+source too: the check compares the two), which the book prints in the statement's dateline and
+in the chronology.
+
+--table measures every row of BENCHMARKS.md's table in one run (see there).
 
 --runs 0 skips the main measurements (to time only rebuilds or the editing loop).
 
@@ -46,6 +56,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 ENGINES = [sys.executable, str(Path(__file__).resolve().parent / "engines.py")]
 KPBRIEF = [sys.executable, "-m", "kpbrief"]
+BOOK_ID = "kp-csc-briefing"  # content/book.yaml's id: the outputs' names
 PAGE = os.sysconf("SC_PAGE_SIZE")
 # A translation says so in its front matter (a line `translation: …` before the closing ---).
 TRANSLATION = re.compile(r"\A---\n(?:(?!---\n).*\n)*?translation:")
@@ -164,6 +175,99 @@ class Recorder:
                 handle.write(line + "\n")
 
 
+def edited_statement(book: Path, lang: str) -> Path:
+    """The statement the editing loops edit: one with a place, in the middle of the book."""
+    folder = book / "content" / "statements"
+    placed = [p for p in sorted(folder.glob(f"*.{lang}.md")) if "\nplace: " in p.read_text("utf-8")]
+    return placed[len(placed) // 2]
+
+
+def edit_place(path: Path, run: int) -> None:
+    """One edit an editor could make: the statement's place, told apart by the run."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(place: .*?)(?: \(edit \d+\))?$", rf"\1 (edit {run})", text, count=1)
+    path.write_text(text, encoding="utf-8")
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used so far, its waited children too."""
+    with open(f"/proc/{pid}/stat", "rb") as handle:
+        fields = handle.read().rsplit(b")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(int(f) for f in fields[11:15]) / ticks
+
+
+def watch_loop(size: int, book: Path, lang: str, out: Path, runs: int, record: Recorder) -> None:
+    """A warm `kpbrief watch`: each edit timed until the HTML, then the PDF, is written."""
+    command = [
+        *KPBRIEF,
+        "watch",
+        "--source",
+        str(book),
+        "--lang",
+        lang,
+        "--format",
+        "html",
+        "--format",
+        "pdf",
+        "--out",
+        str(out),
+        "--port",
+        "0",
+    ]
+    lines: list[tuple[float, str]] = []
+    changed = threading.Condition()
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            with changed:
+                lines.append((time.perf_counter(), line.rstrip("\n")))
+                changed.notify_all()
+
+    threading.Thread(target=read, daemon=True).start()
+
+    def wait_for(suffix: str, since: int) -> tuple[float, int]:
+        """When the output `BOOK.suffix` was done, from line `since` on."""
+        suffix = f"{BOOK_ID}.{suffix}"
+        with changed:
+            while True:
+                for index in range(since, len(lines)):
+                    moment, line = lines[index]
+                    if "build failed" in line:
+                        process.kill()
+                        raise SystemExit(f"the watched build failed: {line}")
+                    name, _, outcome = line.partition(": ")
+                    if name == suffix and outcome in ("written", "up to date"):
+                        return moment, index + 1
+                if process.poll() is not None:
+                    raise SystemExit(f"kpbrief watch stopped ({process.returncode})")
+                changed.wait(timeout=1)
+
+    try:
+        _moment, seen = wait_for(f"{lang}.pdf", 0)  # the first round: up to date or made
+        edited = edited_statement(book, lang)
+        for run in range(runs):
+            time.sleep(1)  # the watcher is idle again
+            cpu = process_cpu(process.pid)
+            with changed:
+                seen = len(lines)
+            start = time.perf_counter()
+            edit_place(edited, 1000 + run)
+            html_at, seen = wait_for(f"{lang}.html", seen)
+            html_cpu = process_cpu(process.pid) - cpu
+            pdf_at, seen = wait_for(f"{lang}.pdf", seen)
+            pdf_cpu = process_cpu(process.pid) - cpu
+            record(size, "watch-html", lang, {"s": round(html_at - start, 3), "cpu": html_cpu})
+            record(size, "watch-pdf", lang, {"s": round(pdf_at - start, 3), "cpu": pdf_cpu})
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def bench_size(size: int, args: argparse.Namespace, record: Recorder, work: Path) -> None:
     book = synthetic_book(size, work)
     build = [*KPBRIEF, "build", "--source", str(book)]
@@ -237,14 +341,23 @@ def bench_size(size: int, args: argparse.Namespace, record: Recorder, work: Path
     if args.edit_loop:
         # The editing loop: one statement's text changes, its language's PDF is made again.
         out = work / f"edit-{size}"
-        pdf = [*build, "--lang", args.langs[0], "--format", "pdf", "--out", str(out)]
+        lang = args.langs[0]
+        pdf = [*build, "--lang", lang, "--format", "pdf", "--out", str(out)]
         subprocess.run(pdf, check=True, capture_output=True)
-        folder = book / "content" / "statements"
-        edited = sorted(folder.glob(f"*.{args.langs[0]}.md"))[size // 2]
+        edited = edited_statement(book, lang)
         for run in range(args.edit_loop):
-            with edited.open("a", encoding="utf-8") as handle:
-                handle.write(f"\nA sentence added by edit {run}.\n")
-            record(size, "edit-loop", args.langs[0], measure(pdf))
+            edit_place(edited, run)
+            record(size, "edit-loop", lang, measure(pdf))
+            if args.peer:
+                peer = work / "peer-edit" / f"{lang}.pdf"
+                peer.parent.mkdir(parents=True, exist_ok=True)
+                html = inputs / f"epub-{lang}" / "book.html"
+                fonts = REPO / "layouts" / "fonts"
+                timing = measure([*ENGINES, "typst", str(html), str(fonts), str(peer)])
+                record(size, "typst-peer", lang, timing, pages=pages(peer))
+    if args.watch:
+        out = work / f"edit-{size}"  # the editing loop's outputs, if it ran: a warm start
+        watch_loop(size, book, args.langs[0], out, args.watch, record)
     shutil.rmtree(book)
     shutil.rmtree(inputs)
 
@@ -282,6 +395,34 @@ def report(files: list[Path]) -> None:
         wall = ratio(med(size, mine, lang), med(size, engine, lang))
         return f"{wall} ({ratio(med(size, mine, lang, 'cpu'), med(size, engine, lang, 'cpu'))})"
 
+    def timed(size: int, what: str) -> str:
+        seconds = med(size, what, "en")
+        if seconds is None:
+            return "–"
+        count = len(runs[(size, what, "en")])
+        return f"{seconds:.2f} s ({med(size, what, 'en', 'cpu'):.2f} CPU), median of {count}"
+
+    print("| what (English) | kpbrief | comparator | ratio, wall (CPU) |")
+    print("|---|---|---|---|")
+    rows = [
+        ("500 statements: one statement edited -> new PDF", 500, "edit-loop", "typst-peer"),
+        ("the same edit -> preview HTML updated (warm watch)", 500, "watch-html", ""),
+        ("the same edit -> PDF updated (warm watch)", 500, "watch-pdf", "typst-peer"),
+        ("500 statements: cold PDF build vs the Typst peer", 500, "kpbrief-pdf", "typst-peer"),
+        ("the KP book: PDF vs WeasyPrint alone", 5, "kpbrief-pdf", "weasyprint"),
+        ("the KP book: EPUB vs pandoc alone", 5, "kpbrief-epub", "pandoc"),
+        ("500 statements: EPUB vs pandoc alone", 500, "kpbrief-epub", "pandoc"),
+    ]
+    for label, size, mine, other in rows:
+        if (size, mine, "en") in runs:
+            versus = ratios(size, mine, other, "en") if other else "–"
+            print(f"| {label} | {timed(size, mine)} | {timed(size, other)} | {versus} |")
+    if (1000, "kpbrief-pdf", "en") in runs:
+        print(
+            "| 1,000 statements: peak memory of the PDF build | "
+            f"{med(1000, 'kpbrief-pdf', 'en', 'mib'):.0f} MiB | – | – |"
+        )
+    print()
     sizes = sorted({size for size, _w, _l in runs if size > 0})
     print(
         "| statements | lang | pages | runs | kpbrief PDF | WeasyPrint alone | PDF ratio | "
@@ -337,6 +478,26 @@ def report(files: list[Path]) -> None:
         )
 
 
+def table_runs(args: argparse.Namespace) -> list[tuple[int, argparse.Namespace]]:
+    """The measurements behind each row of BENCHMARKS.md's table, each interleaved with its
+    comparator, three runs at least: the KP book (five runs) against WeasyPrint alone and
+    pandoc alone; 500 statements in English: a cold PDF build, the editing loop and the warm
+    watch against the Typst peer, the EPUB against pandoc alone; 1,000 statements: the PDF's
+    peak memory (WeasyPrint alone left out: half an hour a run)."""
+    base = dict(vars(args), full=False, rebuild=0, edit_loop=0, watch=0, peer=False)
+    return [
+        (5, argparse.Namespace(**{**base, "runs": 5, "langs": ["en"], "alone": True})),
+        (
+            500,
+            argparse.Namespace(
+                **{**base, "runs": 3, "langs": ["en"], "alone": False, "peer": True}
+                | {"edit_loop": 3, "watch": 3}
+            ),
+        ),
+        (1000, argparse.Namespace(**{**base, "runs": 3, "langs": ["en"], "alone": False})),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5, 100])
@@ -355,6 +516,18 @@ def main() -> None:
         help="time N PDF rebuilds, each after one statement was edited",
     )
     parser.add_argument(
+        "--watch",
+        type=int,
+        default=0,
+        metavar="N",
+        help="time N edits in one warm `kpbrief watch`: until the HTML, until the PDF",
+    )
+    parser.add_argument(
+        "--table",
+        action="store_true",
+        help="every row of BENCHMARKS.md's table, in one run (hours: see there)",
+    )
+    parser.add_argument(
         "--no-alone",
         dest="alone",
         action="store_false",
@@ -371,8 +544,8 @@ def main() -> None:
     if args.startup:
         startup(record, 10)
     with tempfile.TemporaryDirectory(prefix="kpbrief-bench-") as work:
-        for size in args.sizes:
-            bench_size(size, args, record, Path(work))
+        for size, preset in table_runs(args) if args.table else [(s, args) for s in args.sizes]:
+            bench_size(size, preset, record, Path(work))
     if args.results:
         report([args.results])
 

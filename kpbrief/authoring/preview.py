@@ -4,7 +4,8 @@ The server answers only on the loopback interface and serves only files of the o
 folder. The reload script is added to each page as it is sent, never to the files: the
 outputs carry no script. A browser learns of each build over Server-Sent Events
 (`/_kpbrief/events`): it reloads the page when the book changed and shows the problems
-when a build failed, then clears them when the next build succeeds.
+when a build failed, then clears them when the next build succeeds. While `kpbrief watch` still
+makes the other formats after the HTML, the page says which (`making`), without reloading.
 """
 
 from __future__ import annotations
@@ -44,16 +45,28 @@ class PreviewState:
 
     generation: int = 0
     problems: list[str] = field(default_factory=list)
+    making: list[str] = field(default_factory=list)  # outputs still being made, after the HTML
     changed: threading.Condition = field(default_factory=threading.Condition)
     closing: bool = False
 
-    def publish(self, problems: Iterable[str] = ()) -> None:
-        """A build ended: with no problems the pages reload, else they show the problems."""
+    def publish(self, problems: Iterable[str] = (), making: Iterable[str] = ()) -> None:
+        """A build ended: with no problems the pages reload, else they show the problems;
+        `making`: the outputs still being made after it (the PDF, the EPUB)."""
         with self.changed:
             self.problems = list(problems)
+            self.making = list(making)
             if not self.problems:
                 self.generation += 1
             self.changed.notify_all()
+
+    def made(self) -> None:
+        """The outputs being made are done: the pages say so, and do not reload."""
+        with self.changed:
+            self.making = []
+            self.changed.notify_all()
+
+    def now(self) -> tuple[int, list[str], list[str]]:
+        return self.generation, list(self.problems), list(self.making)
 
     def close(self) -> None:
         with self.changed:
@@ -61,7 +74,9 @@ class PreviewState:
             self.changed.notify_all()
 
     def message(self) -> bytes:
-        data = json.dumps({"generation": self.generation, "problems": self.problems})
+        data = json.dumps(
+            {"generation": self.generation, "problems": self.problems, "making": self.making}
+        )
         return f"event: build\ndata: {data}\n\n".encode()
 
 
@@ -178,15 +193,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        seen: tuple[int, list[str]] | None = None
+        seen: tuple[int, list[str], list[str]] | None = None
         try:
             while True:
                 with state.changed:
-                    if seen == (state.generation, state.problems):
+                    if seen == state.now():
                         state.changed.wait(timeout=15)
                     if state.closing:
                         return
-                    now = (state.generation, list(state.problems))
+                    now = state.now()
                     message = state.message() if now != seen else b": still here\n\n"
                     seen = now
                 self.wfile.write(message)

@@ -2,8 +2,10 @@
 
 Each round first makes the HTML the preview shows (quick: no engine), tells the browsers,
 then makes the other requested formats. Builds are incremental, so a round makes only what
-the edit affected. A failed round reports its problems, on the terminal and in the browser,
-and the loop goes on waiting for the fix.
+the edit affected; and the process stays warm (`build.warm`): a round loads and checks the
+content once, renders each language's HTML once for the preview and the PDF alike, and keeps
+WeasyPrint imported between rounds. A failed round reports its problems, on the terminal
+and in the browser, and the loop goes on waiting for the fix.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TextIO
 from kpbrief.authoring.preview import PreviewState, start_preview
 from kpbrief.build import BuildFailed, BuildRequest, build
 from kpbrief.build.progress import for_stream
+from kpbrief.build.warm import Warm
 from kpbrief.folder import layout_dirs, locale_dirs
 
 
@@ -41,14 +44,17 @@ def live_script(source: Path) -> Path:
     raise FileNotFoundError("no preview/live.js in the layouts")
 
 
-def build_round(request: BuildRequest, state: PreviewState, stream: TextIO) -> bool:
+def build_round(
+    request: BuildRequest, state: PreviewState, stream: TextIO, warm: Warm | None = None
+) -> bool:
     """One round: the preview's HTML, then the other formats. True if all went well."""
+    warm = warm if warm is not None else Warm()
     preview = dataclasses.replace(request, formats=["html"])
     others = [f for f in request.formats if f != "html"]
     for step in [preview] + ([dataclasses.replace(request, formats=others)] if others else []):
         try:
             with for_stream(stream) as progress:
-                build(step, progress)
+                build(step, progress, warm)
         except BuildFailed as failure:
             for problem in failure.problems:
                 print(problem, file=stream, flush=True)
@@ -57,7 +63,8 @@ def build_round(request: BuildRequest, state: PreviewState, stream: TextIO) -> b
             state.publish([*errors, f"build failed: {failure}"])
             return False
         if step is preview:
-            state.publish()
+            state.publish(making=[fmt.upper() for fmt in others])
+    state.made()
     return True
 
 
@@ -91,7 +98,8 @@ def watch(
     # Serve first: a browser opened at once sees the book as soon as the first build ends.
     server = start_preview(request.out, state, live_script(request.source), port)
     print(f"serving {server.url} (Ctrl-C to stop)", file=stream, flush=True)
-    build_round(request, state, stream)
+    warm = Warm()
+    build_round(request, state, stream, warm)
     folders = watched_folders(request)
     out = request.out.resolve()
     try:
@@ -102,7 +110,7 @@ def watch(
         ):
             for name in sorted(_shown(changes, folders)):
                 print(f"changed: {name}", file=stream, flush=True)
-            build_round(request, state, stream)
+            build_round(request, state, stream, warm)
     except KeyboardInterrupt:
         pass
     finally:

@@ -12,7 +12,9 @@ that remembers them is saved after that.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import multiprocessing
 import os
 import tempfile
 import time
@@ -44,6 +46,7 @@ from kpbrief.build.plan import (
     source_date,
 )
 from kpbrief.build.progress import Progress, Silent
+from kpbrief.build.warm import Warm
 from kpbrief.content.load import load_content
 from kpbrief.content.model import Content, Problem
 from kpbrief.document import EPUB_TIMELINE
@@ -62,18 +65,90 @@ if TYPE_CHECKING:
 
 
 def load_and_check(source: Path) -> tuple[Content, list[Problem]]:
+    content = load_content(source)
+    return content, checked(content)
+
+
+def checked(content: Content) -> list[Problem]:
+    """Every problem of the loaded content, in order of file and line."""
     from kpbrief.content.check import check
     from kpbrief.content.editions import load_records
     from kpbrief.content.packs import check_packs
 
-    content = load_content(source)
+    source = content.root
     problems = check(content, locale_dirs(source)) + check_packs(content)
     problems += load_records(source)[1]
-    return content, sorted(problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
+    return sorted(problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
 
 
-def build(request: BuildRequest, progress: Progress | None = None) -> BuildResult:
-    """Build the requested outputs; raise BuildFailed and change nothing on any problem."""
+# From this many statements on, the check runs in a process of its own while the book is
+# assembled, rendered and laid out (it takes about as long as the rest, outside the engines,
+# on one core); its errors still stop the build before any output is put in place.
+CHECK_BESIDE_STATEMENTS = 50
+
+
+class _Check:
+    """The content's check: done here, or running in a worker process beside the build."""
+
+    def __init__(self, content: Content) -> None:
+        self.problems: list[Problem] | None = None
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._future: concurrent.futures.Future[list[Problem]] | None = None
+        loaded_errors = any(p.severity == "error" for p in content.problems)
+        small = len(content.statements) < CHECK_BESIDE_STATEMENTS
+        if content.book is None or loaded_errors or small:
+            self.problems = checked(content)
+            return
+        from kpbrief.build.lifetime import die_with_parent
+
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
+        )
+        self._future = self._pool.submit(checked, content)
+
+    @classmethod
+    def done(cls, problems: list[Problem]) -> _Check:
+        check = cls.__new__(cls)
+        check.problems, check._pool, check._future = problems, None, None
+        return check
+
+    def finished(self) -> bool:
+        return self._future is None or self._future.done()
+
+    def result(self) -> list[Problem]:
+        """The problems (waiting for the worker if it has not finished)."""
+        if self.problems is None:
+            assert self._future is not None
+            self.problems = self._future.result()
+            self.close()
+        return self.problems
+
+    def failed(self) -> BuildFailed | None:
+        """The build's failure if the check found errors (waits for the check)."""
+        errors = [p for p in self.result() if p.severity == "error"]
+        if errors:
+            return BuildFailed(
+                f"{len(errors)} error(s) in the content; nothing was written", self.problems
+            )
+        return None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                if self.problems is None and process.is_alive():
+                    process.kill()  # the build stopped first: the check is not wanted
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def build(
+    request: BuildRequest, progress: Progress | None = None, warm: Warm | None = None
+) -> BuildResult:
+    """Build the requested outputs; raise BuildFailed and change nothing on any problem.
+
+    `warm` (kept by a long-lived process, see `warm.Warm`): the content checked and the HTML
+    rendered by an earlier build of the same inputs are taken from it, and this build's kept.
+    """
     progress = progress or Silent()
     deadline = time.monotonic() + request.time_limit if request.time_limit else None
     planned = planned_outputs(request)
@@ -82,6 +157,7 @@ def build(request: BuildRequest, progress: Progress | None = None) -> BuildResul
     # The digest of the inputs is taken before they are read: an edit saved while the build
     # runs then shows as a change at the next build (see _write_outputs), never as up to date.
     inputs = inputs_digest(request)
+    warm = warm.at(inputs) if warm is not None else None
     if planned is not None and not request.force:
         input_keys = {
             path: fingerprint.combine(inputs, options_key(request, lang, fmt))
@@ -99,7 +175,7 @@ def build(request: BuildRequest, progress: Progress | None = None) -> BuildResul
     # are stopped by SIGALRM, engines in worker processes are killed (see _run_in_workers).
     try:
         with wall_clock_limit(deadline):
-            return _build_changed(request, manifest, inputs, input_keys, progress, deadline)
+            return _build_changed(request, manifest, inputs, input_keys, progress, deadline, warm)
     except TimeLimitExceeded as stopped:
         raise BuildFailed(str(stopped)) from None
 
@@ -111,11 +187,38 @@ def _build_changed(
     input_keys: dict[Path, str],
     progress: Progress,
     deadline: float | None,
+    warm: Warm | None = None,
 ) -> BuildResult:
-    content, problems = load_and_check(request.source)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or content.book is None:
-        raise BuildFailed(f"{len(errors)} error(s) in the content; nothing was written", problems)
+    if warm is not None and warm.checked is not None:
+        content, problems = warm.checked
+        check = _Check.done(problems)
+        warm.hits += 1
+    else:
+        content = load_content(request.source)
+        check = _Check(content)
+    try:
+        return _check_and_write(
+            request, manifest, inputs, input_keys, progress, deadline, warm, content, check
+        )
+    finally:
+        check.close()
+
+
+def _check_and_write(
+    request: BuildRequest,
+    manifest: Manifest,
+    inputs: str,
+    input_keys: dict[Path, str],
+    progress: Progress,
+    deadline: float | None,
+    warm: Warm | None,
+    content: Content,
+    check: _Check,
+) -> BuildResult:
+    if check.problems is not None and (failure := check.failed()) is not None:
+        raise failure
+    if content.book is None:
+        raise BuildFailed("0 error(s) in the content; nothing was written", check.result())
     book = content.book
     languages = request.languages or list(book.languages)
     unknown = [lang for lang in languages if lang not in book.languages]
@@ -132,9 +235,20 @@ def _build_changed(
             for path, (lang, fmt) in outputs_of(request, book.id, languages).items()
         }
     try:
-        result = _write_outputs(request, content, manifest, inputs, input_keys, progress, deadline)
+        result = _write_outputs(
+            request, content, manifest, inputs, input_keys, progress, deadline, warm, check
+        )
     except (RefusedResource, RuntimeError, OSError) as failure:
-        raise BuildFailed(str(failure)) from failure
+        raise check.failed() or BuildFailed(str(failure)) from failure
+    except Exception:
+        # Content the check would have refused may trip a later stage: its errors say why.
+        found = check.failed()
+        if found is not None:
+            raise found from None
+        raise
+    problems = check.result()
+    if warm is not None:
+        warm.checked = (content, problems)
     result.warnings = problems
     return result
 
@@ -156,6 +270,7 @@ class _Writing:
     render_keys: dict[Path, str] = field(default_factory=dict)
     unchanged: list[Path] = field(default_factory=list)
     editions: dict[str, tuple[Edition, NullTranslations]] = field(default_factory=dict)
+    warm: Warm = field(default_factory=Warm)  # a build's own when no process keeps one
 
     def fresh(self, final: Path, *, by_input: str = "", by_render: str = "") -> bool:
         """Whether the output in place is the one this build would make."""
@@ -174,6 +289,8 @@ def _write_outputs(
     input_keys: dict[Path, str],
     progress: Progress,
     deadline: float | None,
+    warm: Warm | None = None,
+    check: _Check | None = None,
 ) -> BuildResult:
     from kpbrief.engines.parts import default_workers
 
@@ -187,6 +304,8 @@ def _write_outputs(
         writing = _Writing(
             request, content, manifest, input_keys, progress, assets, engine_digest(assets), staged
         )
+        if warm is not None:
+            writing.warm = warm
         for lang in languages:
             _prepare_language(writing, lang)
         # Packs second: each prints the pages of the book's PDF, made first.
@@ -195,12 +314,18 @@ def _write_outputs(
                 writing.jobs = []
                 for lang in languages:
                     _prepare_packs(writing, lang)
+            # A check that has already found errors spares the engines their work.
+            if check is not None and check.finished() and (failure := check.failed()):
+                raise failure
             concurrent = min(len(writing.jobs), os.cpu_count() or 1)
             jobs = [
                 dataclasses.replace(job, workers=default_workers(concurrent))
                 for job in writing.jobs
             ]
             run_engines(jobs, Path(work), progress, deadline)
+        # The check, if it ran beside: its errors stop the build here, nothing put in place.
+        if check is not None and (failure := check.failed()) is not None:
+            raise failure
         # Inputs edited while the build read them: the outputs show one state or the other,
         # so none is recorded as up to date, and the next build makes them again.
         unchanged_since = inputs_digest(request) == inputs
@@ -224,17 +349,25 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
     from kpbrief.edition.news import whats_new
     from kpbrief.edition.render import render_html
 
-    request, content = writing.request, writing.content
+    request, content, warm = writing.request, writing.content, writing.warm
     assert content.book is not None
-    translations = translations_for(locale_dirs(request.source), lang, content.book.default_lang)
-    edition = assemble(
-        content, lang, interface_fallback=not translations.complete, paper=request.paper
-    )
-    writing.editions[lang] = (edition, translations.gettext)
-    record = previous_record(content, load_records(request.source)[0])
-    if record is not None:
-        edition.whats_new = whats_new(content, edition, record)
-    htmls: dict[str, str] = {}
+    assembled = warm.rendered.get((lang, request.paper))
+    if assembled is None:
+        translations = translations_for(
+            locale_dirs(request.source), lang, content.book.default_lang
+        )
+        edition = assemble(
+            content, lang, interface_fallback=not translations.complete, paper=request.paper
+        )
+        record = previous_record(content, load_records(request.source)[0])
+        if record is not None:
+            edition.whats_new = whats_new(content, edition, record)
+        assembled = warm.rendered[(lang, request.paper)] = (edition, translations.gettext)
+    else:
+        warm.hits += 1
+    edition, gettext = assembled
+    writing.editions[lang] = (edition, gettext)
+    htmls: dict[str, str] = warm.rendered.setdefault((lang, request.paper, "html"), {})
     for fmt in formats_of(request):
         final = output_path(request.out, content.book.id, lang, fmt)
         input_key = writing.input_keys[final]
@@ -247,11 +380,11 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
         kind = PRESS if fmt == PRESS else target  # the press PDF's HTML adds its stylesheet
         if kind not in htmls:
             htmls[kind] = render_html(
-                edition, layout_dirs(request.source), translations.gettext, target, fmt == PRESS
+                edition, layout_dirs(request.source), gettext, target, fmt == PRESS
             )
-        job, render_key = _engine_job(
-            writing, edition, translations.gettext, final, fmt, htmls[kind]
-        )
+        else:
+            warm.hits += 1
+        job, render_key = _engine_job(writing, edition, gettext, final, fmt, htmls[kind])
         if writing.fresh(final, by_render=render_key):
             writing.manifest.record(final, input_key, render_key, final)
             writing.unchanged.append(final)

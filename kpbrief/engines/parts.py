@@ -292,10 +292,18 @@ class PartCache:
         (self.folder / f"{key}.json").write_text(json.dumps(record), encoding="utf-8")
         self.used.add(key)
 
-    def keep(self, cuts: Sequence[str], counts: Sequence[int], pages: dict[str, int]) -> None:
-        """Record the page map, and remove the parts this build did not use."""
+    def keep(
+        self,
+        cuts: Sequence[str],
+        counts: Sequence[int],
+        pages: dict[str, int],
+        documents: Sequence[str],
+    ) -> None:
+        """Record the page map, and remove every part but those of the book's `documents`
+        (a part written in an earlier pass, with numbers since changed, is of no use)."""
         if self.folder is None:
             return
+        self.used = {self.key(document) for document in documents}
         self.folder.mkdir(parents=True, exist_ok=True)
         for stale in self.folder.iterdir():
             # Only this cache's own kind of file is removed; anything else is left alone.
@@ -363,7 +371,7 @@ def render_pdf_in_parts(
         ],
         target,
     )
-    cache.keep(book.cuts, counts, pages)
+    cache.keep(book.cuts, counts, pages, [done[i][0] for i in range(len(book.slices))])
 
 
 class _LayingOut:

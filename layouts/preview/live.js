@@ -42,9 +42,30 @@
     });
   }
 
+  // While the watcher still makes the PDF or EPUB after this page's HTML, a note says so.
+  function showMaking(making) {
+    var note = document.getElementById("kpbrief-making");
+    if (making.length === 0) {
+      if (note !== null) { note.remove(); }
+      return;
+    }
+    if (note === null) {
+      note = document.createElement("aside");
+      note.id = "kpbrief-making";
+      note.setAttribute("role", "status");
+      note.style.cssText =
+        "position:fixed;right:1rem;top:1rem;z-index:2147483647;margin:0;padding:.4rem .75rem;" +
+        "background:#fffbe6;color:#4d3b00;border:1px solid #b38600;border-radius:6px;" +
+        "font:13px/1.4 monospace;box-shadow:0 2px 12px rgba(0,0,0,.2)";
+      document.body.appendChild(note);
+    }
+    note.textContent = "kpbrief: this page is up to date; still making " + making.join(", ");
+  }
+
   var events = new EventSource("/_kpbrief/events");
   events.addEventListener("build", function (event) {
     var state = JSON.parse(event.data);
+    showMaking(state.making || []);
     if (state.problems.length > 0) {
       showProblems(state.problems);
       return;

@@ -197,3 +197,35 @@ def test_serve_without_html_says_what_to_do(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "kpbrief build --format html" in result.stderr
+
+
+def test_the_preview_says_while_the_pdf_is_still_being_made(tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    from playwright.sync_api import expect, sync_playwright
+
+    source = copy_fixture("mini", tmp_path)
+    out = tmp_path / "out"
+    running = start(
+        "watch", "--source", str(source), "--out", str(out), "--lang", "en", "--format",
+        "html", "--format", "pdf", "--no-packs", "--port", "0",
+    )  # fmt: skip
+    try:
+        url = running.url()
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(url)
+            note = page.locator("#kpbrief-making")
+            expect(page).to_have_title("Mini Briefing Book", timeout=120_000)
+            expect(note).to_have_count(0, timeout=120_000)  # the first PDF is made
+            # After an edit the page shows it at once, and says the PDF is still being made
+            # until it is.
+            edit(source / WALKOUT, "We walked out.", "We walked out at dawn.")
+            expect(page.locator("body")).to_contain_text("at dawn.", timeout=60_000)
+            expect(note).to_contain_text("still making PDF", timeout=30_000)
+            expect(note).to_have_count(0, timeout=120_000)
+            expect(page.locator("#kpbrief-problems")).to_have_count(0)
+            browser.close()
+    finally:
+        running.stop()

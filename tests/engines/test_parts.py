@@ -19,6 +19,8 @@ from kpbrief.engines.parts import (
     MIN_PARTED_CHARACTERS,
     PART_CACHE,
     PART_CHARACTERS,
+    PartCache,
+    PartLayout,
     cut,
     part_count,
 )
@@ -214,3 +216,15 @@ def test_only_long_books_are_laid_out_in_parts() -> None:
     long = "<html><body>" + "x" * (10 * PART_CHARACTERS) + "</body></html>"
     assert part_count(short) == 1
     assert part_count(long) == 10
+
+
+def test_the_cache_keeps_only_the_parts_of_the_last_pass(tmp_path: Path) -> None:
+    cache = PartCache(tmp_path / "cache", "salt")
+    layout = PartLayout(count=1, anchors={}, marks=(), pdf=b"%PDF-1.7 a part")
+    for document in ("first pass, part 1", "part 2", "last pass, part 1"):
+        cache.put(document, layout)
+    cache.keep(("b",), [1, 1], {}, ["last pass, part 1", "part 2"])
+    kept = {p.stem for p in (tmp_path / "cache").glob("*.pdf")}
+    assert kept == {cache.key("last pass, part 1"), cache.key("part 2")}
+    assert cache.get("first pass, part 1") is None
+    assert cache.get("part 2") is not None and cache.page_map() is not None
