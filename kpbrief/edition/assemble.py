@@ -445,7 +445,10 @@ class Assembler:
                         anchor=anchor("page", page.id),
                         title=text.title,
                         lang=bcp47(text.lang),
-                        body_html=self.markdown(text.body, f"page-{page.id}", top=3),
+                        # under the page's title: h1 for a front page, h2 for an appendix
+                        body_html=self.markdown(
+                            text.body, f"page-{page.id}", top=2 if place == "front" else 3
+                        ),
                     ),
                 )
             )

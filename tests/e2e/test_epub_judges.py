@@ -251,6 +251,8 @@ UNSTYLED = {
     "xref-person": "the kind of a reference, for layouts that tell kinds apart",
     "xref-statement": "the kind of a reference, for layouts that tell kinds apart",
     "xref-organisation": "the kind of a reference, for layouts that tell kinds apart",
+    "xref-in-parens": "a reference inside the text's own parenthesis: in print its page follows "
+    "a comma instead of nested parentheses; the ebook prints no page",
 }
 
 

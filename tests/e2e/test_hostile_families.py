@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import socket
 import zipfile
 from collections.abc import Iterator
@@ -527,7 +528,9 @@ def test_catalog_markup_is_printed_as_text_never_run(cleaned: CleanBuild) -> Non
     style = html.split("<style>", 1)[1].split("</style>", 1)[0]
     assert "url(" not in style and "\n} body" not in style
     assert pdf_findings(cleaned.built.pdf("fr")) == []
-    assert "Sommaire <script>alert(1)</script>" in cleaned.built.pdf_text("fr")
+    # the heading's words as printed, wherever the narrow measure breaks its lines
+    printed = re.sub(r"\s+", "", cleaned.built.pdf_text("fr"))
+    assert "Sommaire<script>alert(1)</script>" in printed
     assert "Chronologie <script>alert(3)</script><b onclick=x>" in html_text(html)
     assert any(
         "Chronologie &lt;script&gt;alert(3)&lt;/script&gt;&lt;b onclick=x&gt;"
