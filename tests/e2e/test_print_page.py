@@ -200,3 +200,19 @@ def test_french_telephone_numbers_keep_their_spaces(books: dict[str, Path]) -> N
     assert numbers
     for number in numbers:
         assert re.match(r"\+\d{1,3} \d", number), number
+
+
+@pytest.mark.parametrize("name", ["kp-en", "kp-fr"])
+def test_the_colophon_holds_on_its_own_page(books: dict[str, Path], name: str) -> None:
+    """Every label of the colophon and the text under it on one page (the page after the
+    title page): a long disclaimer once ran over onto the contents' page, its label left
+    alone at the foot."""
+    reader = PdfReader(books[name])
+    page = " ".join((reader.pages[2].extract_text() or "").split())
+    labels = ("DISCLAIMER", "LICENCE") if name.endswith("en") else ("AVERTISSEMENT", "LICENCE")
+    opening = {"en": "This book is not an official document", "fr": "Ce dossier n’est pas"}
+    for label in labels:
+        assert label in page.upper(), (name, page)
+    assert opening[name[-2:]] in page, (name, page)
+    nxt = reader.pages[3].extract_text() or ""
+    assert opening[name[-2:]] not in " ".join(nxt.split())
