@@ -3,12 +3,13 @@ sizes, the ids their names give, one item per id."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TypeVar
 
 from kpbrief.confine import inside, outside_message
 from kpbrief.content.model import Origin
-from kpbrief.content.reader import ID_RE, Reader
+from kpbrief.content.reader import ID_RE, LANG_RE, Reader
 from kpbrief.content.yaml import LineMap
 
 MAX_MEDIA_BYTES = 50 * 1024 * 1024
@@ -90,3 +91,46 @@ def yaml_file(reader: Reader, path: Path) -> tuple[str, Origin, LineMap, str] | 
     if data is None:
         return None
     return path.stem, origin, data, text
+
+
+MARKDOWN_NAME_RE = re.compile(r"^(?P<id>[^.]+)\.(?P<lang>[^.]+)\.md$")
+
+
+def name_parts(reader: Reader, path: Path) -> tuple[str, str] | None:
+    origin = Origin(reader.rel(path))
+    match = MARKDOWN_NAME_RE.match(path.name)
+    if not match or not ID_RE.match(match["id"]) or not LANG_RE.match(match["lang"]):
+        fixed = ""
+        if match and ID_RE.match(match["id"]):
+            lang = match["lang"].replace("-", "_")
+            lang = lang.split("_")[0].lower() + "".join(
+                f"_{p.upper()}" for p in lang.split("_")[1:]
+            )
+            if LANG_RE.match(lang):
+                fixed = f" to '{match['id']}.{lang}.md'"
+        reader.error(
+            origin,
+            f"file name '{path.name}' does not follow <id>.<lang>.md (like "
+            f"2019-11-22-new-delhi-plenary.en.md): rename it{fixed}",
+        )
+        return None
+    return match["id"], match["lang"]
+
+
+def markdown_file(reader: Reader, path: Path) -> tuple[str, str, Origin, LineMap, str, int] | None:
+    """A Markdown content file (<id>.<lang>.md: a statement, an issue chapter, an editors'
+    page) read: its id, language, origin, front matter, body and the body's first line; None,
+    with the problem reported, when its name, text or front matter will not do."""
+    parts = name_parts(reader, path)
+    text = reader.read_text(path)
+    if parts is None or text is None:
+        return None
+    origin = Origin(reader.rel(path))
+    split = reader.split_front_matter(text, origin)
+    if split is None:
+        return None
+    raw, body, body_line = split
+    data = reader.mapping(raw, origin, "the front matter")
+    if data is None:
+        return None
+    return parts[0], parts[1], origin, data, body, body_line

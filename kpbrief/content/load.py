@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kpbrief.content.diagnostics import language_hint
-from kpbrief.content.files import _by_id, _file_id, _files, _media, yaml_file
+from kpbrief.content.files import _by_id, _file_id, _files, _media, markdown_file, yaml_file
 from kpbrief.content.matter import load_colophon, load_glossary, load_pages
 from kpbrief.content.model import (
     BookInfo,
@@ -30,7 +30,7 @@ from kpbrief.content.model import (
 from kpbrief.content.packs import load_pack
 from kpbrief.content.profiles import profile_problem
 from kpbrief.content.reader import LANG_RE, Reader
-from kpbrief.content.statements import merge_statements, name_parts, read_statement_file
+from kpbrief.content.statements import merge_statements, read_statement_file
 from kpbrief.content.yaml import LineMap
 from kpbrief.folder import GLOSSARY_FILE, KINDS
 
@@ -181,19 +181,10 @@ def _load_issues(reader: Reader, paths: list[Path]) -> dict[str, Issue]:
     texts: dict[str, dict[str, IssueText]] = {}
     orders: dict[str, int | None] = {}
     for path in paths:
-        parts = name_parts(reader, path)
-        text = reader.read_text(path)
-        if parts is None or text is None:
+        read = markdown_file(reader, path)
+        if read is None:
             continue
-        issue_id, lang = parts
-        origin = Origin(reader.rel(path))
-        split = reader.split_front_matter(text, origin)
-        if split is None:
-            continue
-        raw, body, body_line = split
-        data = reader.mapping(raw, origin, "the front matter")
-        if data is None:
-            continue
+        issue_id, lang, origin, data, body, body_line = read
         reader.fields(data, origin, ("title",), ("order", "key_lines", "summary", "asks"))
         title = reader.get(data, origin, "title", reader.string)
         key_lines = _key_lines(reader, data, origin)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kpbrief.content.diagnostics import did_you_mean
+from kpbrief.content.files import markdown_file
 from kpbrief.content.model import (
     Colophon,
     Content,
@@ -23,7 +24,6 @@ from kpbrief.content.model import (
     Problem,
 )
 from kpbrief.content.reader import LANG_RE, Reader
-from kpbrief.content.statements import name_parts
 from kpbrief.content.yaml import LineMap
 
 GLOSSARY_FIELDS = ("id", "term", "definition", "from")
@@ -130,19 +130,10 @@ def load_pages(reader: Reader, paths: list[Path]) -> dict[str, Page]:
     """content/pages/<id>.<lang>.md: the editors' pages, by id, each in its languages."""
     texts: dict[str, dict[str, PageText]] = {}
     for path in paths:
-        parts = name_parts(reader, path)
-        text = reader.read_text(path)
-        if parts is None or text is None:
+        read = markdown_file(reader, path)
+        if read is None:
             continue
-        page_id, lang = parts
-        origin = Origin(reader.rel(path))
-        split = reader.split_front_matter(text, origin)
-        if split is None:
-            continue
-        raw, body, body_line = split
-        data = reader.mapping(raw, origin, "the front matter")
-        if data is None:
-            continue
+        page_id, lang, origin, data, body, body_line = read
         reader.fields(data, origin, PAGE_FIELDS, ())
         title = reader.get(data, origin, "title", reader.string)
         place = reader.get(data, origin, "place", reader.string)

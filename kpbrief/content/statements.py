@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from kpbrief.content.files import markdown_file
 from kpbrief.content.model import (
     Omission,
     Origin,
@@ -19,11 +20,10 @@ from kpbrief.content.model import (
     Statement,
     StatementText,
 )
-from kpbrief.content.reader import ID_RE, LANG_RE, Reader
+from kpbrief.content.reader import Reader
 from kpbrief.content.yaml import LineMap
 
 T = TypeVar("T")
-MARKDOWN_NAME_RE = re.compile(r"^(?P<id>[^.]+)\.(?P<lang>[^.]+)\.md$")
 
 
 STATEMENT_KINDS = (
@@ -34,27 +34,6 @@ STATEMENT_KINDS = (
     "letter",
     "other",
 )
-
-
-def name_parts(reader: Reader, path: Path) -> tuple[str, str] | None:
-    origin = Origin(reader.rel(path))
-    match = MARKDOWN_NAME_RE.match(path.name)
-    if not match or not ID_RE.match(match["id"]) or not LANG_RE.match(match["lang"]):
-        fixed = ""
-        if match and ID_RE.match(match["id"]):
-            lang = match["lang"].replace("-", "_")
-            lang = lang.split("_")[0].lower() + "".join(
-                f"_{p.upper()}" for p in lang.split("_")[1:]
-            )
-            if LANG_RE.match(lang):
-                fixed = f" to '{match['id']}.{lang}.md'"
-        reader.error(
-            origin,
-            f"file name '{path.name}' does not follow <id>.<lang>.md (like "
-            f"2019-11-22-new-delhi-plenary.en.md): rename it{fixed}",
-        )
-        return None
-    return match["id"], match["lang"]
 
 
 SHARED_FIELDS = ("date", "kind", "issues", "speakers", "contacts", "mentions", "source", "credits")
@@ -123,19 +102,10 @@ def _provenance(reader: Reader, value: Any, origin: Origin) -> Provenance | None
 
 
 def read_statement_file(reader: Reader, path: Path) -> StatementFile | None:
-    parts = name_parts(reader, path)
-    text = reader.read_text(path)
-    if parts is None or text is None:
+    read = markdown_file(reader, path)
+    if read is None:
         return None
-    statement_id, lang = parts
-    origin = Origin(reader.rel(path))
-    split = reader.split_front_matter(text, origin)
-    if split is None:
-        return None
-    raw, body, body_line = split
-    data = reader.mapping(raw, origin, "the front matter")
-    if data is None:
-        return None
+    statement_id, lang, origin, data, body, body_line = read
     translation = reader.get(data, origin, "translation", reader.string)
     if translation is not None and translation not in ("official", "unofficial"):
         reader.error(
