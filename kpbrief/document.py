@@ -17,14 +17,10 @@ Page lists. An element with `data-page-list` holds empty links to places of the 
 `target-counter(attr(href url), page)`. The engine shows each page once, in ascending order,
 by writing the list out one link per page (`engines.pages`).
 
-Re-layout. A body-level element with `data-relayout-from` starts a page, and what follows it
-to the end (the index) refers to earlier places only through page lists and sets its own
-running strings: it may be laid out again on its own.
-
-Page references across parts. Every stylesheet rule whose content holds `PAGE_REFERENCE`
+Page references. Every stylesheet rule whose content holds `PAGE_REFERENCE`
 is copied for links of class `CROSSING_CLASS`, printing their `data-page` attribute instead
-(`engines.pages.crossing_rules`): a link to another part, or one that WeasyPrint left with a
-stale number, is given its page that way.
+(`engines.pages.crossing_rules`): every link's page is given that way, from a page map
+(`engines.pages.settle_pages`, `engines.parts`).
 """
 
 from __future__ import annotations
@@ -36,7 +32,6 @@ EPUB_TIMELINE = "generated/timeline.svg"
 
 PART = "data-part"  # on a page-opening h2: the book part it opens or continues
 PAGE_LIST = "data-page-list"  # on an element of empty links: print their pages, once each
-RELAYOUT_FROM = "data-relayout-from"  # on a body-level element: it and what follows stand alone
 
 PAGE_REFERENCE = "target-counter(attr(href url), page)"  # how a stylesheet prints a link's page
 CROSSING_CLASS = "xpart"  # a link whose page is given as data-page

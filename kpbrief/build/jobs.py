@@ -58,19 +58,7 @@ class EngineJob:
 def run_engine_job(job: EngineJob, work: Path) -> None:
     """Run one output through its engine (in whichever process is given the job)."""
     if job.fmt == "pdf":
-        variant = PdfVariant(accessible=job.accessible, press_profile=job.press_profile)
-        if job.parts > 1:
-            from kpbrief.engines.parts import NotInParts, PartCache, render_pdf_in_parts
-
-            cache = PartCache(job.part_cache, job.part_salt)
-            try:
-                render_pdf_in_parts(
-                    job.html, job.assets, job.target, variant, job.parts, job.workers, cache
-                )
-                return
-            except NotInParts:
-                pass  # laid out as one document, below: slower, always right
-        render_pdf(job.html, job.assets, job.target, variant)
+        _write_pdf(job)
         return
     assert job.meta is not None and job.cover_html is not None
     lang_dir = Path(tempfile.mkdtemp(prefix=f"{job.fmt}-", dir=work))
@@ -86,6 +74,28 @@ def run_engine_job(job: EngineJob, work: Path) -> None:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def _write_pdf(job: EngineJob) -> None:
+    """A PDF: in parts if the job says so (and the book can be cut), else as one document."""
+    from kpbrief.engines.parts import NotInParts, PartCache, render_pdf_in_parts
+
+    variant = PdfVariant(accessible=job.accessible, press_profile=job.press_profile)
+    cache = PartCache(job.part_cache, job.part_salt)
+    if job.parts > 1:
+        try:
+            render_pdf_in_parts(
+                job.html, job.assets, job.target, variant, job.parts, job.workers, cache
+            )
+            return
+        except NotInParts:
+            pass  # laid out as one document, below: slower, always right
+    # The last build's page map, if any, is the first guess: right, unless the edit
+    # moved a place to another page.
+    previous = cache.page_map()
+    guess = {str(k): int(v) for k, v in previous["pages"].items()} if previous else None
+    pages = render_pdf(job.html, job.assets, job.target, variant, guess)
+    cache.keep((), [max(pages.values(), default=0)], pages, ())
 
 
 def _engine_step(job: EngineJob) -> str:

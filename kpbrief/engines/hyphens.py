@@ -1,14 +1,20 @@
 """Hyphenation a typesetter accepts: never more than two hyphenated lines in a row.
 
-CSS has no limit on consecutive hyphenated lines that WeasyPrint applies
-(`hyphenate-limit-lines`), so it is settled after a layout: in each paragraph, the last word
-the layout broke in a run of three lines ending in a hyphen is kept whole (`hyphens: manual` on
-a span around it, wherever it is in that paragraph's own text) and the document is laid out
+CSS has a property for it, `hyphenate-limit-lines`, which WeasyPrint 70 does not apply. So
+kpbrief applies it while WeasyPrint lays a paragraph out (`limited_hyphenation`): a line that
+follows two lines ending in a hyphen is laid out without automatic hyphenation, in the same
+single layout. That reaches into WeasyPrint's line layout (its `iter_line_boxes` and
+`split_first_line`), so it is used only where those are what kpbrief expects; elsewhere, and
+for what it cannot prevent (a word's own hyphen at the end of a line), the layout is settled
+afterwards: in each paragraph, the last word the layout broke in a run of three lines ending in
+a hyphen is kept whole (`hyphens: manual` on a span around it) and the document is laid out
 again, until no run is too long (a few layouts at most).
 """
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +40,76 @@ def _line_texts(line: Any) -> tuple[Any | None, str, str]:
     if not leaves:
         return None, "", ""
     return leaves[-1], leaves[0].text, leaves[-1].text
+
+
+def _ends_in_hyphen(line: Any) -> bool:
+    """Whether a laid-out line ends in a hyphen (a word broken, or at its own hyphen)."""
+    _leaf, _first, last = _line_texts(line)
+    return last.endswith("\u2010") or last.rstrip().endswith("-")
+
+
+# Set while WeasyPrint lays out a line that may not end in an automatic hyphen.
+_line_without_hyphenation = False
+
+
+def _expected_line_layout(inline: Any) -> bool:
+    """Whether WeasyPrint's line layout has the shape `limited_hyphenation` relies on."""
+    try:
+        lines = inspect.signature(inline.iter_line_boxes).parameters
+        split = inspect.signature(inline.split_first_line).parameters
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return (
+        inspect.isgeneratorfunction(inline.iter_line_boxes)
+        and list(lines)[:2] == ["context", "box"]
+        and list(split)[:2] == ["text", "style"]
+    )
+
+
+@contextlib.contextmanager
+def limited_hyphenation() -> Iterator[bool]:
+    """While in this block, WeasyPrint lays paragraphs out with at most `MAX_RUN` hyphenated
+    lines in a row (CSS `hyphenate-limit-lines: 2`); yields whether it could (see the module's
+    text). Meant for one layout at a time in a process, as kpbrief lays documents out."""
+    from weasyprint.layout import block, inline
+
+    if not _expected_line_layout(inline) or getattr(block, "iter_line_boxes", None) is not (
+        inline.iter_line_boxes
+    ):
+        yield False
+        return
+    lines: Any = inline.iter_line_boxes
+    split: Any = inline.split_first_line
+
+    def limited_lines(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        global _line_without_hyphenation
+        laid_out = lines(*args, **kwargs)
+        run = 0
+        while True:
+            outer = _line_without_hyphenation  # a paragraph inside a line has its own count
+            _line_without_hyphenation = run >= MAX_RUN
+            try:
+                item = next(laid_out)
+            except StopIteration:
+                return
+            finally:
+                _line_without_hyphenation = outer
+            yield item
+            run = run + 1 if _ends_in_hyphen(item[0]) else 0
+
+    def split_without_hyphenation(text: str, style: Any, *args: Any, **kwargs: Any) -> Any:
+        if _line_without_hyphenation and style["hyphens"] == "auto":
+            style = style.copy()
+            style["hyphens"] = "manual"
+        return split(text, style, *args, **kwargs)
+
+    block.iter_line_boxes = inline.iter_line_boxes = limited_lines
+    inline.split_first_line = split_without_hyphenation
+    try:
+        yield True
+    finally:
+        block.iter_line_boxes = inline.iter_line_boxes = lines
+        inline.split_first_line = split
 
 
 def _paragraphs(document: Any) -> Iterator[list[Any]]:
@@ -104,13 +180,18 @@ def keep_whole(element: ElementTree.Element, word: str) -> bool:
     return False
 
 
+def keep_ladders_whole(document: Any) -> bool:
+    """In `source` of the laid-out `document`, the word that makes each run of hyphenated lines
+    too long kept whole; whether any was (the document must then be laid out again)."""
+    return any([keep_whole(element, word) for element, word in overlong_runs(document)])
+
+
 def settle_hyphens(source: Any, document: Any, options: dict[str, Any]) -> Any:
     """The laid-out `document` of `source`, laid out again while a paragraph has more than
     `MAX_RUN` hyphenated lines in a row, each time keeping the word that makes the run too
     long whole."""
     for _layout in range(MAX_LAYOUTS):
-        runs = overlong_runs(document)
-        if not any([keep_whole(element, word) for element, word in runs]):
+        if not keep_ladders_whole(document):
             return document
         document = source.render(
             font_config=document.font_config, color_profiles=document.color_profiles, **options

@@ -8,18 +8,15 @@ page is given prints it through `crossing_rules`. The names are `kpbrief.documen
 
 from __future__ import annotations
 
-import copy
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
-from xml.etree import ElementTree
 
 from kpbrief.document import (
     CROSSING_CLASS,
     GIVEN_PAGE,
     PAGE_LIST,
     PAGE_REFERENCE,
-    RELAYOUT_FROM,
 )
 
 T = TypeVar("T")
@@ -46,81 +43,68 @@ def crossing_rules(css: str) -> str:
 
 
 MAX_LAYOUTS = 4
+CHARACTERS_PER_PAGE = 3_800  # of kpbrief's HTML, about: a first guess of where places fall
+_ANCHOR = re.compile(r'\sid="([^"]+)"')
 
 
-def settle_pages(source: Any, document: Any, options: dict[str, Any], crossing: str = "") -> Any:
-    """The laid-out `document` of `source`, with every page it shows right.
+def guessed_pages(html: str) -> dict[str, int]:
+    """A first guess of every anchor's page, from where it stands in the HTML: wrong, but with
+    about as many digits as the real numbers, so that the first layout breaks lines about as
+    the last will."""
+    pages = max(1, len(html) // CHARACTERS_PER_PAGE)
+    return {
+        match[1]: 1 + match.start() * pages // max(1, len(html)) for match in _ANCHOR.finditer(html)
+    }
 
-    Page lists: while its links are empty, the stylesheet prints each link's page (CSS
-    `target-counter`), which cannot leave out a page already printed. So after a layout, if a
-    list would show a page twice or out of order, its links are replaced by one link per page,
-    in page order, the page number as their text, and the document is laid out again: only
-    from the element marked `data-relayout-from`, when there is one, with the earlier pages
-    kept as they are. The lists' targets must then still be on the pages the lists show.
 
-    References: WeasyPrint prints a reference's page while it lays pages out, and in a long
-    book a place can move to a later page after a reference to it was laid out and not be
-    laid out again (seen at 300 pages: "p. 302" for an index entry on page 303). So the text
-    made for each link is read back from the layout; if a link's generated text lacks its
-    target's page, every link is given its target's page as `data-page`, printed by
-    `crossing` (copies of the stylesheet's rules, see `crossing_rules`), and the whole
-    document is laid out again. Both are checked again after each layout (a few at most).
+def settle_pages(
+    source: Any,
+    options: dict[str, Any],
+    crossing: str,
+    guess: dict[str, int],
+    color_profiles: Any = None,
+    adjust: Any = None,
+) -> tuple[Any, dict[str, int]]:
+    """`source` laid out with every page it shows right, and the page of every anchor.
+
+    Every number the document prints comes from a page map, never from WeasyPrint's own
+    counting (which costs a second layout of the pages that refer forward, and can leave a
+    reference stale: seen at 300 pages, "p. 302" for an index entry on page 303): each link
+    is given its target's page in the map as `data-page`, printed by `crossing` (copies of
+    the stylesheet's `target-counter` rules, see `crossing_rules`). Page lists (an index
+    entry's pages) that would show a page twice or out of order are written out one link per
+    page, in page order. The first map is `guess` (a previous build's, or `guessed_pages`);
+    after each layout the map is read back from it, and the document is laid out again with
+    it until every link's target is on the page it shows (a few layouts at most; one when
+    the guess was right). `adjust(document)`, if given, may change the source after a
+    layout and say so (hyphenation, see `hyphens.keep_ladders_whole`): it is laid out again.
     """
-    lists = _page_lists(source.etree_element)
-    targets = {href for _, links in lists for href, _link in links}
-    written: dict[str, int] | None = None  # the pages the lists show, once written out
+    root = source.etree_element
+    lists = _page_lists(root)
+    targets = {
+        (link.get("href") or "")[1:]
+        for link in root.iter("a")
+        if (link.get("href") or "").startswith("#")
+    }
+    pages = dict(guess)
+    document: Any = None
     for layout in range(MAX_LAYOUTS):
-        pages = anchor_pages(document)
-        if written is None:
-            lists_right = all(in_page_order([pages.get(h) for h, _ in links]) for _, links in lists)
-        else:
-            lists_right = all(pages.get(href) == page for href, page in written.items())
-        references_right = not crossing or not stale_references(document, pages)
-        if (lists_right and references_right) or layout == MAX_LAYOUTS - 1:
-            return document
-        if not lists_right:
-            written = {href: pages[href] for href in targets if href in pages}
-            for element, links in lists:
-                _rewrite_page_list(element, links, written)
-        if references_right:
-            document = _relayout_tail(source, document, options) or source.render(
-                font_config=document.font_config, color_profiles=document.color_profiles, **options
-            )
-        else:
-            _give_pages(source.etree_element, pages, crossing)
-            document = source.render(
-                font_config=document.font_config, color_profiles=document.color_profiles, **options
-            )
-    return document
-
-
-def stale_references(document: Any, pages: dict[str, int]) -> bool:
-    """Whether a link's generated text (`::before`, `::after`) shows numbers, none of them
-    the page of the link's target."""
-    for page in document.pages:
-        boxes = [page._page_box]
-        while boxes:
-            box = boxes.pop()
-            tag = getattr(box, "element_tag", None) or ""
-            element = getattr(box, "element", None)
-            if tag.endswith(("::before", "::after")) and element is not None:
-                href = element.get("href") or ""
-                target = pages.get(href[1:]) if element.tag == "a" and href[:1] == "#" else None
-                if target is not None:
-                    numbers = re.findall(r"\d+", "".join(_texts(box)))
-                    if numbers and str(target) not in numbers:
-                        return True
-                continue
-            boxes.extend(getattr(box, "children", None) or ())
-    return False
-
-
-def _texts(box: Any) -> Iterator[str]:
-    text = getattr(box, "text", None)
-    if isinstance(text, str):
-        yield text
-    for child in getattr(box, "children", None) or ():
-        yield from _texts(child)
+        rewrite = not all(in_page_order([pages.get(h) for h, _ in links]) for _, links in lists)
+        for element, links in lists:
+            if rewrite:
+                _rewrite_page_list(element, links, pages)
+            else:
+                _restore_page_list(element, links)
+        _give_pages(root, pages, crossing)
+        kept = {} if document is None else {"font_config": document.font_config}
+        document = source.render(color_profiles=color_profiles, **kept, **options)
+        laid_out = anchor_pages(document)
+        changed = adjust(document) if adjust is not None else False
+        settled = all(laid_out.get(name) == pages.get(name) for name in targets)
+        if (settled and not changed) or layout == MAX_LAYOUTS - 1:
+            return document, laid_out
+        pages = laid_out
+    raise AssertionError("unreachable")
 
 
 def _give_pages(root: Any, pages: dict[str, int], crossing: str) -> None:
@@ -137,56 +121,10 @@ def _give_pages(root: Any, pages: dict[str, int], crossing: str) -> None:
             classes = (link.get("class") or "").split()
             if CROSSING_CLASS not in classes:
                 link.set("class", " ".join([*classes, CROSSING_CLASS]))
-
-
-def _relayout_tail(source: Any, previous: Any, options: dict[str, Any]) -> Any | None:
-    """`previous`'s pages up to the `data-relayout-from` element, then that element and all
-    after it laid out again on their own; None where that cannot be done exactly."""
-    import weasyprint
-
-    body = source.etree_element.find("body")
-    children = list(body) if body is not None else []
-    start = next((i for i, child in enumerate(children) if RELAYOUT_FROM in child.attrib), None)
-    before = anchor_pages(previous)
-    first = before.get(children[start].get("id") or "") if start is not None else None
-    if start is None or first is None:
-        return None
-    # The tail alone: the same head, the body from the marked element on. The page counter
-    # goes on from `first`; a spacer page, left out afterwards, keeps left pages left.
-    root = source.etree_element
-    head = root.find("head")
-    if head is None or body is None:
-        return None
-    tail = root.makeelement(root.tag, dict(root.attrib))
-    head = copy.deepcopy(head)
-    tail_body = body.makeelement(body.tag, dict(body.attrib))
-    tail.extend([head, tail_body])
-    spacer = first % 2 == 0
-    if spacer:
-        tail_body.append(body.makeelement("div", {"style": "break-after: page"}))
-    tail_body.extend(copy.deepcopy(child) for child in children[start:])
-    style = head.makeelement("style", {})
-    style.text = f"@page :first {{ counter-reset: page {first - 1 if spacer else first} }}"
-    head.append(style)
-    html = ElementTree.tostring(tail, encoding="unicode", method="html")
-    rendered = weasyprint.HTML(
-        string=html, base_url=source.base_url, url_fetcher=source.url_fetcher
-    ).render(font_config=previous.font_config, color_profiles=previous.color_profiles, **options)
-    pages = rendered.pages[1:] if spacer else rendered.pages
-    combined = previous.copy(previous.pages[: first - 1] + pages)
-    # Places the earlier pages point to (by their page numbers) must not have moved.
-    after = anchor_pages(combined)
-    pointed_to = {
-        link.get("href")[1:]
-        for child in children[:start]
-        for link in child.iter("a")
-        if (link.get("href") or "").startswith("#")
-    }
-    if after.get(children[start].get("id") or "") != first or any(
-        before.get(name) != after.get(name) for name in pointed_to
-    ):
-        return None
-    return combined
+        elif GIVEN_PAGE in link.attrib:  # given by a guess, but not laid out after all
+            del link.attrib[GIVEN_PAGE]
+            classes = [c for c in (link.get("class") or "").split() if c != CROSSING_CLASS]
+            link.set("class", " ".join(classes))
 
 
 def anchor_pages(document: Any) -> dict[str, int]:
@@ -229,6 +167,14 @@ def first_link_on_each_page(
         if href in pages:
             first_on.setdefault(pages[href], link)
     return sorted(first_on.items(), key=lambda item: item[0])
+
+
+def _restore_page_list(element: Any, links: list[tuple[str, Any]]) -> None:
+    """The list's links as the template wrote them (after a rewrite that no longer holds)."""
+    if [child for child in element] != [link for _, link in links]:
+        for child in list(element):
+            element.remove(child)
+        element.extend(link for _, link in links)
 
 
 def _rewrite_page_list(element: Any, links: list[tuple[str, Any]], pages: dict[str, int]) -> None:

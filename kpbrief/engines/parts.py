@@ -15,12 +15,12 @@ book, given as plain values:
   anchor of the same name (`anchor: '…'`), so that WeasyPrint keeps the link and tags it; the
   join points it to the real place;
 - the index's page lists, written out one link per page where a list would show a page
-  twice or out of order (what `write.settle_pages` does in one document).
+  twice or out of order (what `pages.settle_pages` does in one document).
 
 A first pass lays every part out with placeholder numbers to learn its page count and where
 its anchors fall; writing passes follow until no part's numbers change (every number shown
 comes from this page map, never from WeasyPrint's own counting across the book, which can
-leave a forward reference stale: see `write.settle_pages`). A previous build's page map
+leave a forward reference stale: see `pages.settle_pages`). A previous build's page map
 (kept in the cache folder with each part's PDF) stands in for the first pass, and a part whose
 document did not change is not laid out again: after an edit, only the parts it touches are.
 """
@@ -39,7 +39,7 @@ from typing import Any
 
 from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, VIRTUAL_ROOT
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
-from kpbrief.engines.hyphens import settle_hyphens
+from kpbrief.engines.hyphens import limited_hyphenation, settle_hyphens
 from kpbrief.engines.pages import crossing_rules, first_link_on_each_page, in_page_order
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
@@ -81,7 +81,7 @@ class Book:
 
     def page_lists_in_order(self, pages: dict[str, int]) -> bool:
         """Whether every page list shows its pages once each, in order, as it stands; if
-        not, every list is written out one link per page (as `write.settle_pages`)."""
+        not, every list is written out one link per page (as `pages.settle_pages`)."""
         for body in self.slices:
             for match in PAGE_LIST_ELEMENT.finditer(body):
                 if not in_page_order([pages.get(t) for t in LIST_LINK.findall(match[3])]):
@@ -200,8 +200,9 @@ def lay_out(document: str, assets: Assets, variant: PdfVariant, write: bool) -> 
     )
     try:
         options = variant.options()
-        first_layout = source.render(color_profiles=variant.color_profiles(), **options)
-        document_ = settle_hyphens(source, first_layout, options)
+        with limited_hyphenation():
+            first_layout = source.render(color_profiles=variant.color_profiles(), **options)
+            document_ = settle_hyphens(source, first_layout, options)
         first = FIRST_PAGE.search(document)
         pdf = write_variant(document_, variant, int(first[1]) if first else 1) if write else None
     except FatalURLFetchingError as refused:

@@ -15,8 +15,8 @@ from kpbrief.document import (
     VIRTUAL_ROOT,
 )
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
-from kpbrief.engines.hyphens import settle_hyphens
-from kpbrief.engines.pages import crossing_rules, settle_pages
+from kpbrief.engines.hyphens import keep_ladders_whole, limited_hyphenation
+from kpbrief.engines.pages import crossing_rules, guessed_pages, settle_pages
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,19 @@ class PdfVariant:
 SCREEN = PdfVariant()
 
 
-def render_pdf(html: str, assets: Assets, target: Path, variant: PdfVariant = SCREEN) -> None:
-    """HTML to PDF with WeasyPrint (imported here: it takes a second to load).
+def render_pdf(
+    html: str,
+    assets: Assets,
+    target: Path,
+    variant: PdfVariant = SCREEN,
+    guess: dict[str, int] | None = None,
+) -> dict[str, int]:
+    """HTML to PDF with WeasyPrint (imported here: it takes a second to load); the page of
+    every anchor, for the next build's `guess`.
 
-    The document is laid out once; again only if its hyphenation or the pages it shows need
-    it (see `settle_hyphens`, `settle_pages`).
+    The document is laid out with the pages of `guess` (a previous build's map) or, without
+    one, with `guessed_pages`; again only while the pages it shows are not yet right, or a
+    word its hyphenation broke must be kept whole (see `settle_pages`, `limited_hyphenation`).
     """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
@@ -85,12 +93,19 @@ def render_pdf(html: str, assets: Assets, target: Path, variant: PdfVariant = SC
     options = variant.options()
     try:
         crossing = crossing_rules(stylesheets(html, assets))
-        first = source.render(color_profiles=variant.color_profiles(), **options)
-        document = settle_hyphens(source, first, options)
-        document = settle_pages(source, document, options, crossing)
+        with limited_hyphenation():
+            document, pages = settle_pages(
+                source,
+                options,
+                crossing,
+                guess or guessed_pages(html),
+                variant.color_profiles(),
+                keep_ladders_whole,
+            )
         target.write_bytes(write_variant(document, variant))
     except FatalURLFetchingError as refused:
         raise RefusedResource(str(refused)) from None
+    return pages
 
 
 def write_variant(document: Any, variant: PdfVariant, first_page: int = 1) -> bytes:

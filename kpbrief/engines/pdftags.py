@@ -103,8 +103,8 @@ def _descriptions(document: Any, first_page: int) -> Iterator[tuple[Any, str]]:
         for meta in root.iter("meta")
         if str(meta.get("name") or "").startswith(LINK_FORMAT)
     }
-    # Pages laid out again on their own (write.settle_pages) hold elements of a copy of the
-    # document: each page's elements are found in its own tree.
+    # Pages laid out apart (a document made of several layouts' pages) hold elements of
+    # other trees: each page's elements are found in its own tree.
     parents: dict[Any, Any] = {}
     roots: set[int] = set()
     pages: dict[str, int] = {}

@@ -6,7 +6,7 @@ from typing import Any
 
 import weasyprint
 
-from kpbrief.engines.hyphens import MAX_RUN, settle_hyphens
+from kpbrief.engines.hyphens import MAX_RUN, limited_hyphenation, settle_hyphens
 
 TEXT = (
     "Extraordinary circumstances necessitated comprehensive international collaboration "
@@ -69,3 +69,16 @@ def test_a_book_without_ladders_is_laid_out_once() -> None:
     source = weasyprint.HTML(string=PAGE.replace("{text}", "Short words only, and no more."))
     first = source.render()
     assert settle_hyphens(source, first, {}) is first
+
+
+def test_the_limit_holds_within_one_layout_and_only_inside_its_block() -> None:
+    source = weasyprint.HTML(string=PAGE.replace("{text}", TEXT))
+    with limited_hyphenation() as limited:
+        document = source.render()
+    assert limited  # WeasyPrint's line layout is the one this kpbrief knows
+    endings = _endings(document)
+    assert max(_longest_run(e) for e in endings) <= MAX_RUN
+    assert sum(sum(e) for e in endings) >= 4  # hyphenated still, only never three in a row
+    assert settle_hyphens(source, document, {}) is document  # nothing left to settle
+    unlimited = _endings(weasyprint.HTML(string=PAGE.replace("{text}", TEXT)).render())
+    assert max(_longest_run(e) for e in unlimited) > MAX_RUN  # WeasyPrint's own, restored

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
+import weasyprint
 from helpers.books import Built, copy_fixture
 from pypdf import PdfReader
 
 from kpbrief import TOOL_ROOT
 from kpbrief.build import BuildRequest, build
-from kpbrief.engines import pages
 from kpbrief.engines.assets import Assets
 from kpbrief.engines.pdf import render_pdf
 
@@ -140,17 +141,28 @@ def test_index_page_numbers_link_to_their_page(crowded: Built) -> None:
     assert destinations and all(d in pages for d in destinations)
 
 
-def test_relaying_out_the_index_alone_equals_a_whole_new_layout(
+def test_the_last_page_map_lays_the_book_out_once_into_the_same_bytes(
     crowded: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     html = crowded.path("en", "html").read_text(encoding="utf-8")
     assets = Assets((TOOL_ROOT / "layouts",), tmp_path)
-    render_pdf(html, assets, tmp_path / "tail.pdf")
-    monkeypatch.setattr(pages, "_relayout_tail", lambda *_args: None)
-    render_pdf(html, assets, tmp_path / "whole.pdf")
-    tail, whole = PdfReader(tmp_path / "tail.pdf"), PdfReader(tmp_path / "whole.pdf")
-    assert [p.extract_text() for p in tail.pages] == [p.extract_text() for p in whole.pages]
-    assert [p.mediabox for p in tail.pages] == [p.mediabox for p in whole.pages]
+    cold = render_pdf(html, assets, tmp_path / "cold.pdf")  # from a guess: laid out again
+    layouts: list[int] = []
+    real = weasyprint.HTML.render
+
+    def counted(self: weasyprint.HTML, *args: Any, **kwargs: Any) -> Any:
+        document = real(self, *args, **kwargs)
+        layouts.append(len(document.pages))
+        return document
+
+    monkeypatch.setattr(weasyprint.HTML, "render", counted)
+    warm = render_pdf(html, assets, tmp_path / "warm.pdf", guess=cold)
+    assert len(layouts) == 1 and warm == cold
+    assert (tmp_path / "warm.pdf").read_bytes() == (tmp_path / "cold.pdf").read_bytes()
+    # A map that is wrong everywhere (another book's) still gives every page right.
+    wrong = render_pdf(html, assets, tmp_path / "wrong.pdf", guess=dict.fromkeys(cold, 99))
+    assert wrong == cold and len(layouts) > 2
+    assert (tmp_path / "wrong.pdf").read_bytes() == (tmp_path / "cold.pdf").read_bytes()
 
 
 def test_a_reference_left_stale_by_the_engine_is_laid_out_again(tmp_path: Path) -> None:
