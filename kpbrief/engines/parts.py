@@ -10,10 +10,11 @@ book, given as plain values:
 - its first page number and side (`@page :first { counter-reset: page N }`, and the root's
   `break-before: left|right`, so that right-hand openings and blank pages fall where they fall
   in the whole book);
-- the page of every place it refers to in another part: such a link gets the page as
-  `data-page`, printed by copies of the stylesheet's `target-counter()` rules, and a stand-in
-  anchor of the same name (`anchor: '…'`), so that WeasyPrint keeps the link and tags it; the
-  join points it to the real place;
+- the page of every place it refers to: a link gets the page as `data-page`, printed by
+  copies of the stylesheet's `target-counter()` rules (as in one document, see
+  `pages.settle_pages`), and a link to a place in another part a stand-in anchor of the same
+  name (`anchor: '…'`), so that WeasyPrint keeps the link and tags it; the join points it to
+  the real place;
 - the index's page lists, written out one link per page where a list would show a page
   twice or out of order (what `pages.settle_pages` does in one document).
 
@@ -161,7 +162,7 @@ def part_document(
 
     def link(match: re.Match[str]) -> str:
         before, target, after = match.groups()
-        if target in local or target not in pages:
+        if target not in pages:
             return match[0]
         attributes = before + after
         if 'class="' in attributes:
@@ -169,6 +170,8 @@ def part_document(
         else:
             attributes += f' class="{CROSSING_CLASS}"'
         opening = f'href="#{target}" {GIVEN_PAGE}="{pages[target]}"'
+        if target in local:  # its place is in this part: only its page is given
+            return f"<a{attributes} {opening}>"
         if ANCHOR.search(f" {attributes}"):
             # The link is an anchor itself, which `anchor:` would rename: an empty span
             # inside it stands in for the place instead.
