@@ -10,7 +10,7 @@ CPU seconds (user + system, children included: far steadier than wall time on a 
 machine) and peak memory: the peak resident set of the process tree, sampled every 0.2 s,
 or the largest single process's maximum (from wait4) if that is higher. For each size and language:
 
-- `kpbrief build --lang L --format pdf` next to WeasyPrint alone rendering the very HTML
+- `kpbrief build --lang L --format pdf --no-packs` next to WeasyPrint alone rendering the very HTML
   that `kpbrief build --lang L --format html` wrote, with kpbrief's fetcher and options
   (engines.py weasyprint); the two PDFs are compared byte for byte;
 - `kpbrief build --lang L --format epub` next to pandoc alone running the command kpbrief
@@ -291,7 +291,9 @@ def bench_size(size: int, args: argparse.Namespace, record: Recorder, work: Path
             alone = out / "alone" / f"{lang}.pdf"
             alone.parent.mkdir(parents=True, exist_ok=True)
             timing = measure(
-                [*build, "--lang", lang, "--format", "pdf", "--out", str(target.parent)]
+                # The book's PDF alone, as WeasyPrint alone makes it: not the briefing packs.
+                [*build, "--lang", lang, "--format", "pdf", "--no-packs"]
+                + ["--out", str(target.parent)]
             )
             checked, wrong = mismatches(target)
             record(

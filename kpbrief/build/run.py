@@ -306,6 +306,7 @@ def _write_outputs(
         )
         if warm is not None:
             writing.warm = warm
+        _start_layout_workers(request, content.book.id, languages)
         for lang in languages:
             _prepare_language(writing, lang)
         # Packs second: each prints the pages of the book's PDF, made first.
@@ -339,6 +340,28 @@ def _write_outputs(
         progress.finished(final.name, "written")
     manifest.save()
     return BuildResult(written=sorted(staged), unchanged=sorted(writing.unchanged))
+
+
+def _start_layout_workers(request: BuildRequest, book_id: str, languages: list[str]) -> None:
+    """When this build's engine work is one PDF laid out in parts here (it was last time),
+    its part workers are started now: they import WeasyPrint while the book is loaded and
+    rendered (see `parts.LayoutWorkers`)."""
+    from kpbrief.engines.parts import (
+        PART_CACHE,
+        LayoutWorkers,
+        default_workers,
+        laid_out_in_parts_last_time,
+    )
+
+    engine_outputs = [  # the books' (the packs are made after them, each as one document)
+        path
+        for path, (_lang, fmt) in outputs_of(request, book_id, languages).items()
+        if fmt != "html" and not fmt.startswith(PACK_FORMAT)
+    ]
+    if len(engine_outputs) != 1 or engine_outputs[0].suffix != ".pdf" or request.parts == 1:
+        return
+    if laid_out_in_parts_last_time(request.out / PART_CACHE / engine_outputs[0].stem):
+        LayoutWorkers.start(default_workers(1))
 
 
 def _prepare_language(writing: _Writing, lang: str) -> None:

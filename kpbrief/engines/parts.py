@@ -378,9 +378,63 @@ def render_pdf_in_parts(
     cache.keep(book.cuts, counts, pages, [done[i][0] for i in range(len(book.slices))])
 
 
+def _ready_worker() -> None:
+    """A part worker's start: tied to its parent, with WeasyPrint imported (a second or two)
+    before any part is given to it."""
+    die_with_parent()
+    import weasyprint  # noqa: F401
+
+
+class LayoutWorkers:
+    """Processes that lay parts out, started ahead of need.
+
+    A build that will lay a long book out in parts (it did last time: the page map is there)
+    starts them before it loads and renders the book (`start`), so that they import
+    WeasyPrint meanwhile, on the other core, instead of after the HTML is ready; a long-lived
+    process (`kpbrief watch`) keeps them from one build to the next (`keep`).
+    """
+
+    _ready: Any = None  # the pool, with the number of its processes
+    _size = 0
+    keep = False  # a long-lived process: the pool outlives each book laid out
+
+    @classmethod
+    def start(cls, workers: int) -> None:
+        if cls._ready is None or cls._size != workers:
+            cls.stop()
+            context = multiprocessing.get_context("spawn")
+            cls._ready, cls._size = context.Pool(workers, initializer=_ready_worker), workers
+
+    @classmethod
+    def started(cls) -> bool:
+        return cls._ready is not None
+
+    @classmethod
+    def take(cls, workers: int) -> Any:
+        """A pool of `workers` processes: the one started ahead, or a new one."""
+        cls.start(workers)
+        pool, cls._ready, cls._size = cls._ready, None, 0
+        return pool
+
+    @classmethod
+    def give_back(cls, pool: Any, workers: int, failed: bool) -> None:
+        if cls.keep and not failed and cls._ready is None:
+            cls._ready, cls._size = pool, workers
+            return
+        pool.terminate()  # the workers are idle, or the build failed
+        pool.join()
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls._ready is not None:
+            cls._ready.terminate()
+            cls._ready.join()
+        cls._ready, cls._size = None, 0
+
+
 class _LayingOut:
-    """Lays parts out: a single part here, several in worker processes, started when first
-    needed (after an edit, one part is often all there is to lay out)."""
+    """Lays parts out: a single part here, several in worker processes (`LayoutWorkers`),
+    taken when first needed (after an edit, one part is often all there is to lay out)."""
 
     def __init__(self, assets: Assets, variant: PdfVariant, workers: int) -> None:
         self.assets = assets
@@ -391,18 +445,16 @@ class _LayingOut:
     def __enter__(self) -> _LayingOut:
         return self
 
-    def __exit__(self, *_exc: object) -> None:
+    def __exit__(self, failure: object, *_rest: object) -> None:
         if self.pool is not None:
-            self.pool.terminate()  # the workers are idle, or the build failed
-            self.pool.join()
+            LayoutWorkers.give_back(self.pool, self.workers, failure is not None)
+            self.pool = None
 
     def run(self, documents: list[str], write: bool) -> list[PartLayout]:
-        if len(documents) <= 1:
+        if len(documents) <= 1 and self.pool is None and not LayoutWorkers.started():
             return [lay_out(d, self.assets, self.variant, write) for d in documents]
         if self.pool is None:
-            self.pool = multiprocessing.get_context("spawn").Pool(
-                self.workers, initializer=die_with_parent
-            )
+            self.pool = LayoutWorkers.take(self.workers)
         jobs = [(d, self.assets, self.variant, write) for d in documents]
         return list(self.pool.starmap(lay_out, jobs))
 
@@ -462,6 +514,16 @@ def _first_guess(
         first = sum(layout.count for layout in chosen) + 1
         chosen.append(by_side.get((i, first % 2)) or by_side[(i, 1)])
     return _page_map(book, chosen)
+
+
+def laid_out_in_parts_last_time(cache_folder: Path) -> bool:
+    """Whether the last build of the PDF whose parts are kept in `cache_folder` was laid out
+    in parts (a hint only: the page map is checked when it is used)."""
+    try:
+        data = json.loads((cache_folder / "map.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and bool(data.get("cuts"))
 
 
 def default_workers(concurrent_jobs: int) -> int:

@@ -13,15 +13,18 @@ from helpers.books import Built, copy_fixture, edit
 from pypdf import PdfReader
 
 from kpbrief.build import BuildRequest, build
+from kpbrief.build.run import _start_layout_workers
 from kpbrief.cli import main
 from kpbrief.engines.pages import crossing_rules
 from kpbrief.engines.parts import (
     MIN_PARTED_CHARACTERS,
     PART_CACHE,
     PART_CHARACTERS,
+    LayoutWorkers,
     PartCache,
     PartLayout,
     cut,
+    laid_out_in_parts_last_time,
     part_count,
 )
 
@@ -124,7 +127,12 @@ def test_parts_are_cached_and_an_edit_redoes_only_its_part(tmp_path: Path) -> No
     assert len(before) == PARTS
     statement = source / "content" / "statements" / "2021-06-walkout.en.md"
     edit(statement, "We walked out.", "We walked out, all of us.")
+    # The next build starts its part workers before it renders the book: it was in parts.
+    assert laid_out_in_parts_last_time(cache)
+    _start_layout_workers(request, "mini-book", ["en"])
+    assert LayoutWorkers.started()
     build(request)
+    assert not LayoutWorkers.started()  # taken by the build, and stopped with it
     after = {p.name for p in cache.glob("*.pdf")}
     assert len(after) == PARTS  # the replaced part's old file is gone
     assert len(before & after) >= 1  # at least one part was reused as it was
@@ -135,6 +143,7 @@ def test_parts_are_cached_and_an_edit_redoes_only_its_part(tmp_path: Path) -> No
     whole = tmp_path / "whole"
     build(BuildRequest(source=source, out=whole, languages=["en"], formats=["pdf"], parts=1))
     assert rasterised(out / "mini-book.en.pdf") == rasterised(whole / "mini-book.en.pdf")
+    assert not laid_out_in_parts_last_time(whole / PART_CACHE / "mini-book.en")
 
 
 def test_a_tampered_part_is_laid_out_again(tmp_path: Path) -> None:
