@@ -120,16 +120,22 @@ def cut(html: str, count: int, keep: Sequence[str] = ()) -> Book:
     if keep and all(name in candidates for name in keep):
         chosen = list(keep)
     else:
-        # Walking the book, a cut at the first opening after three quarters of a part's
-        # length: parts of about equal length, none much longer than the book's openings
-        # are apart.
-        chosen, last, length = [], 0, len(body) / count
-        for name, start in sorted(candidates.items(), key=lambda item: item[1]):
-            if len(chosen) == count - 1:
+        # For each of the count - 1 ideal boundaries (every len(body) / count characters),
+        # the opening nearest to it, after the cut before: parts of about equal length, the
+        # last one too (a cut at the first opening past three quarters of a part's length
+        # left the rest of the book to the last part: 289 pages of 1,549).
+        chosen, last = [], 0
+        openings = sorted(candidates.items(), key=lambda item: item[1])
+        for boundary in range(1, count):
+            ideal = len(body) * boundary / count
+            later = [(name, start) for name, start in openings if start > last]
+            if not later:
                 break
-            if start - last >= 0.75 * length:
-                chosen.append(name)
-                last = start
+            name, start = min(later, key=lambda item: abs(item[1] - ideal))
+            if chosen and start - last < 0.25 * len(body) / count:
+                continue  # no opening near this boundary: the part before runs on
+            chosen.append(name)
+            last = start
     bounds = [0, *(candidates[name] for name in chosen), len(body)]
     slices = tuple(body[a:b] for a, b in zip(bounds, bounds[1:], strict=False))
     return Book(head, slices, tail, tuple(chosen))

@@ -197,6 +197,15 @@ def test_the_book_is_cut_only_before_page_opening_headings() -> None:
     assert book.owned(1) == {"b", "c"}
 
 
+def test_parts_are_of_about_equal_length_the_last_one_too() -> None:
+    opening = '<h2 id="s{}" class="chapter" data-part="S">S</h2><p>{}</p>'
+    body = "".join(opening.format(i, "word " * (150 + 40 * (i % 7))) for i in range(400))
+    book = cut(f"<html><head></head><body>{body}</body></html>", 20)
+    lengths = [len(part) for part in book.slices]
+    assert len(lengths) == 20
+    assert max(lengths) < 1.2 * len(body) / 20 and min(lengths) > 0.8 * len(body) / 20
+
+
 def test_crossing_rules_print_the_given_page() -> None:
     css = (
         "a.pageref::after { content: target-counter(attr(href url), page); }\n"
