@@ -14,8 +14,9 @@ before such a heading and its parts laid out apart (`engines.parts`).
 
 Page lists. An element with `data-page-list` holds empty links to places of the document
 (an index entry's targets); the stylesheet prints each link's page with
-`target-counter(attr(href url), page)`. The engine shows each page once, in ascending order,
-by writing the list out one link per page (`engines.pages`).
+`target-counter(attr(href url), page)`. The engine writes the list out: each page once, in
+ascending order, a link to the first target on it, its number as its text; pages in a row as
+a range, whose last page's link carries `RANGE_END` (the stylesheet puts the dash before it).
 
 Page references. Every stylesheet rule whose content holds `PAGE_REFERENCE`
 is copied for links of class `CROSSING_CLASS`, printing their `data-page` attribute instead
@@ -32,6 +33,7 @@ EPUB_TIMELINE = "generated/timeline.svg"
 
 PART = "data-part"  # on a page-opening h2: the book part it opens or continues
 PAGE_LIST = "data-page-list"  # on an element of empty links: print their pages, once each
+RANGE_END = "data-range-end"  # on a page list's link: the last page of a range ("12–15")
 
 PAGE_REFERENCE = "target-counter(attr(href url), page)"  # how a stylesheet prints a link's page
 CROSSING_CLASS = "xpart"  # a link whose page is given as data-page

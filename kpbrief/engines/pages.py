@@ -2,14 +2,14 @@
 
 The one model of page numbers for a whole document (`settle_pages`) and for a book laid
 out in parts (`engines.parts`): `anchor_pages` reads where each place is; a page list
-shows each page once, ascending (`in_page_order`, `first_link_on_each_page`); a link whose
+shows each page once, ascending, pages in a row as a range (`page_list_written`); a link whose
 page is given prints it through `crossing_rules`. The names are `kpbrief.document`'s.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from kpbrief.document import (
@@ -17,6 +17,7 @@ from kpbrief.document import (
     GIVEN_PAGE,
     PAGE_LIST,
     PAGE_REFERENCE,
+    RANGE_END,
 )
 
 T = TypeVar("T")
@@ -72,12 +73,13 @@ def settle_pages(
     reference stale: seen at 300 pages, "p. 302" for an index entry on page 303): each link
     is given its target's page in the map as `data-page`, printed by `crossing` (copies of
     the stylesheet's `target-counter` rules, see `crossing_rules`). Page lists (an index
-    entry's pages) that would show a page twice or out of order are written out one link per
-    page, in page order. The first map is `guess` (a previous build's, or `guessed_pages`);
-    after each layout the map is read back from it, and the document is laid out again with
-    it until every link's target is on the page it shows (a few layouts at most; one when
-    the guess was right). `adjust(document)`, if given, may change the source after a
-    layout and say so (hyphenation, see `hyphens.keep_ladders_whole`): it is laid out again.
+    entry's pages) are written out from the map: each page once, in order, pages in a row as
+    a range (`page_list_written`). The first map is `guess` (a previous build's, or
+    `guessed_pages`); after each layout the map is read back from it, and the document is
+    laid out again with it until every link's target is on the page it shows (a few layouts
+    at most; one when the guess was right). `adjust(document)`, if given, may change the
+    source after a layout and say so (hyphenation, see `hyphens.keep_ladders_whole`): it is
+    laid out again.
     """
     root = source.etree_element
     lists = _page_lists(root)
@@ -89,12 +91,8 @@ def settle_pages(
     pages = dict(guess)
     document: Any = None
     for layout in range(MAX_LAYOUTS):
-        rewrite = not all(in_page_order([pages.get(h) for h, _ in links]) for _, links in lists)
         for element, links in lists:
-            if rewrite:
-                _rewrite_page_list(element, links, pages)
-            else:
-                _restore_page_list(element, links)
+            _rewrite_page_list(element, links, pages)
         _give_pages(root, pages, crossing)
         kept = {} if document is None else {"font_config": document.font_config}
         document = source.render(color_profiles=color_profiles, **kept, **options)
@@ -150,18 +148,11 @@ def _page_lists(root: Any) -> list[tuple[Any, list[tuple[str, Any]]]]:
     return found
 
 
-def in_page_order(pages: Sequence[int | None]) -> bool:
-    """Whether a page list's targets, as laid out, fall on ascending pages, each page once
-    (a target not laid out is passed over)."""
-    known = [page for page in pages if page is not None]
-    return all(a < b for a, b in zip(known, known[1:], strict=False))
-
-
 def first_link_on_each_page(
     links: Iterable[tuple[str, T]], pages: dict[str, int]
 ) -> list[tuple[int, T]]:
-    """A page list written out: for each page its targets are on, in page order, the first of
-    its links to a target on that page. `links` are (target anchor, link) in list order."""
+    """For each page a list's targets are on, in page order, the first of its links to a
+    target on that page. `links` are (target anchor, link) in list order."""
     first_on: dict[int, T] = {}
     for href, link in links:
         if href in pages:
@@ -169,20 +160,31 @@ def first_link_on_each_page(
     return sorted(first_on.items(), key=lambda item: item[0])
 
 
-def _restore_page_list(element: Any, links: list[tuple[str, Any]]) -> None:
-    """The list's links as the template wrote them (after a rewrite that no longer holds)."""
-    if [child for child in element] != [link for _, link in links]:
-        for child in list(element):
-            element.remove(child)
-        element.extend(link for _, link in links)
+def page_list_written(
+    links: Iterable[tuple[str, T]], pages: dict[str, int]
+) -> list[tuple[int, T, bool]]:
+    """A page list written out: (page, link, whether it ends a range). Each page once, in
+    order, linked to the first target on it; pages in a row shown as a range, its first
+    page and its last ("12–15"), each a link to its page."""
+    written = first_link_on_each_page(links, pages)
+    shown: list[tuple[int, T, bool]] = []
+    for i, (page, link) in enumerate(written):
+        before = written[i - 1][0] if i else None
+        after = written[i + 1][0] if i + 1 < len(written) else None
+        if before == page - 1 and after == page + 1:
+            continue  # inside a range
+        shown.append((page, link, before == page - 1))
+    return shown
 
 
 def _rewrite_page_list(element: Any, links: list[tuple[str, Any]], pages: dict[str, int]) -> None:
-    """One link per page, in page order, to the first of the list's targets on that page."""
-    written = first_link_on_each_page(links, pages)
+    """The list written out (`page_list_written`), each number a copy of its link."""
+    written = page_list_written(links, pages)
     for child in list(element):
         element.remove(child)
-    for page, link in written:
+    for page, link, range_end in written:
         number = link.makeelement(link.tag, dict(link.attrib))
         number.text = str(page)  # the page counter counts every page from the cover on
+        if range_end:
+            number.set(RANGE_END, "")
         element.append(number)

@@ -15,8 +15,8 @@ book, given as plain values:
   `pages.settle_pages`), and a link to a place in another part a stand-in anchor of the same
   name (`anchor: '…'`), so that WeasyPrint keeps the link and tags it; the join points it to
   the real place;
-- the index's page lists, written out one link per page where a list would show a page
-  twice or out of order (what `pages.settle_pages` does in one document).
+- the index's page lists, written out from the page map (`pages.page_list_written`, as
+  `pages.settle_pages` does in one document).
 
 A first pass lays every part out with placeholder numbers to learn its page count and where
 its anchors fall; writing passes follow until no part's numbers change (every number shown
@@ -38,10 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, VIRTUAL_ROOT
+from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, RANGE_END, VIRTUAL_ROOT
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
 from kpbrief.engines.hyphens import limited_hyphenation, settle_hyphens
-from kpbrief.engines.pages import crossing_rules, first_link_on_each_page, in_page_order
+from kpbrief.engines.pages import crossing_rules, page_list_written
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
 from kpbrief.engines.processes import die_with_parent
@@ -79,15 +79,6 @@ class Book:
 
     def owned(self, index: int) -> frozenset[str]:
         return frozenset(ANCHOR.findall(self.slices[index]))
-
-    def page_lists_in_order(self, pages: dict[str, int]) -> bool:
-        """Whether every page list shows its pages once each, in order, as it stands; if
-        not, every list is written out one link per page (as `pages.settle_pages`)."""
-        for body in self.slices:
-            for match in PAGE_LIST_ELEMENT.finditer(body):
-                if not in_page_order([pages.get(t) for t in LIST_LINK.findall(match[3])]):
-                    return False
-        return True
 
 
 @dataclass(frozen=True)
@@ -159,8 +150,10 @@ def part_document(
             opening, _tag, inner, closing = match.groups()
             links = [(link[1], link[0]) for link in LIST_LINK.finditer(inner)]
             numbered = "".join(
-                link.replace("></a>", f">{page}</a>", 1)
-                for page, link in first_link_on_each_page(links, pages)
+                link.replace("></a>", f">{page}</a>", 1).replace(
+                    "<a ", f'<a {RANGE_END}="" ' if range_end else "<a ", 1
+                )
+                for page, link, range_end in page_list_written(links, pages)
             )
             return opening + numbered + closing
 
@@ -467,9 +460,8 @@ class _LayingOut:
 
 def _documents(book: Book, counts: list[int], pages: dict[str, int], crossing: str) -> list[str]:
     offsets = [sum(counts[:i]) for i in range(len(book.slices))]
-    rewrite = not book.page_lists_in_order(pages)
     return [
-        part_document(book, i, offsets[i] + 1, pages, crossing, rewrite)
+        part_document(book, i, offsets[i] + 1, pages, crossing, rewrite_lists=True)
         for i in range(len(book.slices))
     ]
 
