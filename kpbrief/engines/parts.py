@@ -123,8 +123,6 @@ def cut(html: str, count: int, keep: Sequence[str] = ()) -> Book:
             if not later:
                 break
             name, start = min(later, key=lambda item: abs(item[1] - ideal))
-            if chosen and start - last < 0.25 * len(body) / count:
-                continue  # no opening near this boundary: the part before runs on
             chosen.append(name)
             last = start
     bounds = [0, *(candidates[name] for name in chosen), len(body)]
