@@ -12,9 +12,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Literal
+
+from kpbrief.digest import digest_of
 
 # Characters folded to one other character, so that a folded text keeps its length.
 _FOLD = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "‐": "-", "‑": "-", "–": "-", "ı": "i"})
@@ -32,10 +34,21 @@ def _fold_char(char: str) -> str:
     return base if len(base) == 1 else lower
 
 
+class _Folded(dict[int, str]):
+    """Each character's folded form, worked out the first time it is met."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLDED = _Folded()
+
+
 def fold(text: str) -> str:
     """`text` without case or accents, one character for each of `text`'s: positions in the
     folded text are positions in the text."""
-    return "".join(_fold_char(c) for c in text.translate(_FOLD))
+    return text.translate(_FOLD).translate(_FOLDED)
 
 
 Case = Literal["any", "exact", "capital"]
@@ -57,12 +70,52 @@ class Needle:
 
 
 class Finder:
-    """Every mention of a set of needles in a text: the longest first, never two overlapping."""
+    """Every mention of a set of needles in a text: the longest first, never two overlapping.
 
-    def __init__(self, needles: Iterable[Needle]) -> None:
+    `memo` (a warm process's, see `build.warm`): for each text, by its digest, the needles
+    already sought in it and those found. A needle found nowhere in a text changes nothing of
+    what is found in it, so a text is searched again for the needles it was not searched for
+    (after an edit, those of a new spelling) and only its needles found are matched again."""
+
+    def __init__(
+        self, needles: Iterable[Needle], memo: MutableMapping[str, object] | None = None
+    ) -> None:
         unique = {(n.text, n.key, n.case, n.lang): n for n in needles if n.text.split()}
         self.needles = sorted(unique.values(), key=lambda n: (-len(n.text), n.text))
         self.patterns = [(n, n.pattern()) for n in self.needles]
+        self.memo = memo
+        names = [(n.text, n.case) for n in self.needles]  # what a needle's pattern reads
+        self._names = names
+        self._where: dict[tuple[str, str], list[int]] = {}
+        for index, name in enumerate(names):
+            self._where.setdefault(name, []).append(index)
+        # For the needles a text was searched for (by their digest): those it was not.
+        self._plans: dict[str, tuple[list[int], frozenset[tuple[str, str]], str]] = {}
+
+    def _candidates(self, text: str, folded: str) -> list[tuple[Needle, re.Pattern[str]]]:
+        """The needles found somewhere in `text`, in the order of `patterns`."""
+        if self.memo is None:
+            return self.patterns
+        key = digest_of("mentions", text)
+        kept = self.memo.get(key)
+        sought_digest, sought, found = (
+            kept if isinstance(kept, tuple) else ("", frozenset[tuple[str, str]](), frozenset())
+        )
+        plan = self._plans.get(sought_digest)
+        if plan is None:
+            union = sought | frozenset(self._names)
+            unsought = [i for i, name in enumerate(self._names) if name not in sought]
+            plan = self._plans[sought_digest] = (unsought, union, digest_of(sorted(union)))
+        unsought, union, union_digest = plan
+        if unsought or not isinstance(kept, tuple):
+            found = found | {
+                self._names[i]
+                for i in unsought
+                if self.patterns[i][1].search(text if self._names[i][1] == "exact" else folded)
+            }
+            self.memo[key] = (union_digest, union, found)
+        indices = sorted(i for name in found for i in self._where.get(name, ()))
+        return [self.patterns[i] for i in indices]
 
     def find(self, text: str, lang: str) -> list[tuple[int, int, Hashable]]:
         """(start, end, key) of each mention in `text`, a text in language `lang`."""
@@ -70,7 +123,7 @@ class Finder:
         folded = fold(text)
         found: list[tuple[int, int, Hashable]] = []
         taken: list[tuple[int, int]] = []
-        for needle, pattern in self.patterns:
+        for needle, pattern in self._candidates(text, folded):
             if needle.lang is not None and needle.lang != base:
                 continue
             for match in pattern.finditer(text if needle.case == "exact" else folded):
