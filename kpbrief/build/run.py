@@ -61,6 +61,7 @@ from kpbrief.folder import layout_dirs, locale_dirs
 if TYPE_CHECKING:
     from gettext import NullTranslations
 
+    from kpbrief.edition.i18n import Translations
     from kpbrief.edition.model import Edition
 
 
@@ -353,7 +354,6 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
     """One language's outputs: each up to date, written (HTML), or made a job for its engine."""
     from kpbrief.content.editions import load_records, previous_record
     from kpbrief.edition.assemble import assemble
-    from kpbrief.edition.i18n import translations_for
     from kpbrief.edition.news import whats_new
     from kpbrief.edition.render import render_html
 
@@ -361,9 +361,7 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
     assert content.book is not None
     assembled = warm.rendered.get((lang, request.paper))
     if assembled is None:
-        translations = translations_for(
-            locale_dirs(request.source), lang, content.book.default_lang
-        )
+        translations = _translations(writing, lang)
         edition = assemble(
             content,
             lang,
@@ -392,7 +390,12 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
         kind = PRESS if fmt == PRESS else target  # the press PDF's HTML adds its stylesheet
         if kind not in htmls:
             htmls[kind] = render_html(
-                edition, layout_dirs(request.source), gettext, target, fmt == PRESS
+                edition,
+                layout_dirs(request.source),
+                gettext,
+                target,
+                fmt == PRESS,
+                memo=warm.memo("render") if writing.kept else None,
             )
         else:
             warm.hits += 1
@@ -409,6 +412,25 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
             writing.progress.step(final.name, "made; put in place with the others")
         else:
             writing.jobs.append(dataclasses.replace(job, target=writing.staged[final]))
+
+
+def _translations(writing: _Writing, lang: str) -> Translations:
+    """One language's catalogs; a warm process's, kept while their files are the same (the
+    templates' environment is kept with them, see `render.render_html`)."""
+    from kpbrief.edition.i18n import Translations, translations_for
+
+    assert writing.content.book is not None
+    folders = locale_dirs(writing.request.source)
+    if not writing.kept:
+        return translations_for(folders, lang, writing.content.book.default_lang)
+    memo = writing.warm.memo("translations")
+    key = fingerprint.combine(
+        "translations", lang, writing.content.book.default_lang, fingerprint.tree_digest(folders)
+    )
+    kept = memo.get(key)
+    if not isinstance(kept, Translations):
+        kept = memo[key] = translations_for(folders, lang, writing.content.book.default_lang)
+    return kept
 
 
 def _prepare_packs(writing: _Writing, lang: str) -> None:

@@ -9,6 +9,7 @@ its page: the words themselves, their order and their spacing are left exactly a
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
@@ -92,11 +93,12 @@ class Finder:
         # For the needles a text was searched for (by their digest): those it was not.
         self._plans: dict[str, tuple[list[int], frozenset[tuple[str, str]], str]] = {}
 
-    def _candidates(self, text: str, folded: str) -> list[tuple[Needle, re.Pattern[str]]]:
-        """The needles found somewhere in `text`, in the order of `patterns`."""
-        if self.memo is None:
-            return self.patterns
-        key = digest_of("mentions", text)
+    def _candidates(
+        self, text: str, key: str
+    ) -> tuple[list[tuple[Needle, re.Pattern[str]]], str | None]:
+        """The needles found somewhere in `text` (its digest `key`), in the order of
+        `patterns`; and `text` folded, if it had to be."""
+        assert self.memo is not None
         kept = self.memo.get(key)
         sought_digest, sought, found = (
             kept if isinstance(kept, tuple) else ("", frozenset[tuple[str, str]](), frozenset())
@@ -107,7 +109,9 @@ class Finder:
             unsought = [i for i, name in enumerate(self._names) if name not in sought]
             plan = self._plans[sought_digest] = (unsought, union, digest_of(sorted(union)))
         unsought, union, union_digest = plan
+        folded = None
         if unsought or not isinstance(kept, tuple):
+            folded = fold(text)
             found = found | {
                 self._names[i]
                 for i in unsought
@@ -115,15 +119,32 @@ class Finder:
             }
             self.memo[key] = (union_digest, union, found)
         indices = sorted(i for name in found for i in self._where.get(name, ()))
-        return [self.patterns[i] for i in indices]
+        return [self.patterns[i] for i in indices], folded
 
     def find(self, text: str, lang: str) -> list[tuple[int, int, Hashable]]:
         """(start, end, key) of each mention in `text`, a text in language `lang`."""
         base = lang.split("-")[0].split("_")[0]
-        folded = fold(text)
+        if self.memo is None:
+            return self._find(text, fold(text), base, self.patterns)
+        key = "mentions " + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        candidates, folded = self._candidates(text, key)
+        if not candidates:
+            return []
+        needles = [(n.text, n.key, n.case, n.lang) for n, _pattern in candidates]
+        found_key = digest_of("found", key, base, needles)
+        kept = self.memo.get(found_key)
+        if not isinstance(kept, list):
+            folded = fold(text) if folded is None else folded
+            kept = self.memo[found_key] = self._find(text, folded, base, candidates)
+        return list(kept)
+
+    @staticmethod
+    def _find(
+        text: str, folded: str, base: str, patterns: list[tuple[Needle, re.Pattern[str]]]
+    ) -> list[tuple[int, int, Hashable]]:
         found: list[tuple[int, int, Hashable]] = []
         taken: list[tuple[int, int]] = []
-        for needle, pattern in self._candidates(text, folded):
+        for needle, pattern in patterns:
             if needle.lang is not None and needle.lang != base:
                 continue
             for match in pattern.finditer(text if needle.case == "exact" else folded):
