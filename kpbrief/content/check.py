@@ -193,6 +193,21 @@ class Checker:
             self.error(origin, f"e-mail '{address}' is malformed: write it as name@example.org")
 
     def markdown(self, origin_path: str, body: str, body_line: int) -> None:
+        """The problems of a Markdown text; a warm process's, kept by the digest of the text
+        and of the book's ids (a chapter's, a page's; a statement's are kept whole)."""
+        if self.memo is None:
+            self.markdown_problems(origin_path, body, body_line)
+            return
+        key = digest_of("markdown", self.context(), origin_path, body, body_line)
+        kept = self.memo.get(key)
+        if isinstance(kept, tuple):
+            self.problems.extend(kept)
+            return
+        start = len(self.problems)
+        self.markdown_problems(origin_path, body, body_line)
+        self.memo[key] = tuple(self.problems[start:])
+
+    def markdown_problems(self, origin_path: str, body: str, body_line: int) -> None:
         lines = body.split("\n")
         for finding in check_body(body):
             where = Origin(origin_path, body_line + finding.line - 1, finding.column)
@@ -375,6 +390,27 @@ class Checker:
         if self.memo is None:
             self.statement(statement)
             return
+        archived = [
+            statement.source.file,
+            *(t.source_file for t in statement.translations.values()),
+        ]
+        key = digest_of(
+            "statement",
+            self.context(),
+            statement,
+            [(file, self._archived(file)) for file in archived if file is not None],
+        )
+        kept = self.memo.get(key)
+        if isinstance(kept, tuple):
+            self.problems.extend(kept)
+            return
+        start = len(self.problems)
+        self.statement(statement)
+        self.memo[key] = tuple(self.problems[start:])
+
+    def context(self) -> str:
+        """The digest of what the problems of a text depend on besides the text: the ids of
+        the book, its languages, who is public, its media."""
         if self._context is None:
             content = self.content
             self._context = digest_of(
@@ -387,23 +423,7 @@ class Checker:
                 sorted(content.failed.items()),
                 content.media,
             )
-        archived = [
-            statement.source.file,
-            *(t.source_file for t in statement.translations.values()),
-        ]
-        key = digest_of(
-            "statement",
-            self._context,
-            statement,
-            [(file, self._archived(file)) for file in archived if file is not None],
-        )
-        kept = self.memo.get(key)
-        if isinstance(kept, tuple):
-            self.problems.extend(kept)
-            return
-        start = len(self.problems)
-        self.statement(statement)
-        self.memo[key] = tuple(self.problems[start:])
+        return self._context
 
     def _archived(self, file: str) -> bytes | None:
         """The bytes of an archived file (None: not a plain file), read once per check."""

@@ -7,6 +7,7 @@ The placeholders are read from the very templates `kpbrief new` fills (`layouts/
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import MutableMapping
 from functools import lru_cache
@@ -106,9 +107,13 @@ def leftovers(root: Path, memo: MutableMapping[str, object] | None = None) -> li
         if memo is None:
             problems += _in_file(rel, text, placeholders)
             continue
-        key = digest_of("leftovers", rel, text, placeholders)
+        key = digest_of("leftovers", rel, placeholders, _text_digest(text))
         found = memo.get(key)
         if not isinstance(found, list):
             found = memo[key] = _in_file(rel, text, placeholders)
         problems += found
     return problems
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -365,7 +365,7 @@ def _statement_file(
 ) -> StatementFile | None:
     """One statement file read, or, in a warm process (`memo`), taken as it was read when
     it had the same name and bytes (with the problems reading it found)."""
-    if memo is None or path.is_symlink() or not inside(reader.root, path):
+    if memo is None or path.is_symlink():  # a link is read afresh, and refused if need be
         return read_statement_file(reader, path)
     try:
         before = path.read_bytes()
@@ -400,7 +400,9 @@ def load_content(root: Path, memo: MutableMapping[str, object] | None = None) ->
         )
 
     statement_paths = _files(content_dir / "statements", "*")
-    statement_files = [_statement_file(reader, p, memo) for p in statement_paths]
+    # A file (not a link) of a folder inside the book is inside it, as its folder is.
+    kept = memo if memo is not None and inside(root, content_dir / "statements") else None
+    statement_files = [_statement_file(reader, p, kept) for p in statement_paths]
     unread = frozenset(
         _file_id(path) or ""
         for path, read in zip(statement_paths, statement_files, strict=True)

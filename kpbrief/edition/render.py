@@ -9,9 +9,10 @@ from __future__ import annotations
 import gettext
 import hashlib
 import re
+import secrets
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -20,7 +21,7 @@ from kpbrief.digest import digest_of
 from kpbrief.document import ASSETS
 from kpbrief.edition.catalog_text import EscapedTranslations, css_string
 from kpbrief.edition.i18n import LANG_BEGIN, LANG_CLOSE, LANG_OPEN, without_language_marks
-from kpbrief.edition.model import Edition
+from kpbrief.edition.model import Edition, StatementPage
 from kpbrief.edition.names import mark_names, names_pattern, names_run
 from kpbrief.edition.timeline import draw_timeline
 from kpbrief.edition.typography import apply_typography, typography_run, typography_start
@@ -46,11 +47,12 @@ def _environment(
     layout_dirs: list[Path],
     translations: gettext.NullTranslations,
     memo: MutableMapping[str, object] | None,
-) -> Environment:
-    """`environment`; a warm process's, with its templates compiled, kept while the template
-    files are the same and `translations` the very catalogs it was made with."""
+) -> tuple[Environment, str]:
+    """`environment`, and a key of what it renders with; a warm process's, with its
+    templates compiled, kept while the template files are the same and `translations` the
+    very catalogs it was made with (its key: their digest, and a number of its own)."""
     if memo is None:
-        return environment(layout_dirs, translations)
+        return environment(layout_dirs, translations), ""
     files = [
         (path.as_posix(), path.read_bytes())
         for folder in layout_dirs
@@ -60,9 +62,16 @@ def _environment(
     key = digest_of("environment", files)
     kept = memo.get(key)
     if not (isinstance(kept, tuple) and kept[0] is translations):
-        kept = memo[key] = (translations, environment(layout_dirs, translations))
-    env: Environment = kept[1]
-    return env
+        made = digest_of(key, secrets.token_hex(16))  # these catalogs, these templates
+        kept = memo[key] = (translations, environment(layout_dirs, translations), made)
+    return kept[1], kept[2]
+
+
+def _statement_html(env: Environment, statement: StatementPage, target: str, press: bool) -> Markup:
+    html = env.get_template("statement.html").render(
+        statement=statement, target=target, press=press, assets=ASSETS
+    )
+    return Markup(html)  # noqa: S704 - rendered by the templates, escaped there
 
 
 def render_html(
@@ -77,15 +86,28 @@ def render_html(
     print document for the press PDF (its stylesheet added). `memo` (a warm process's, see
     `build.warm`): the passes after the templates (names, languages, typography) take each
     piece of the document they made before, in the same state, as they made it."""
-    env = _environment(layout_dirs, translations, memo)
+    env, made = _environment(layout_dirs, translations, memo)
     template = env.get_template("book.html")
+    press = press and target == "print"
+
+    def statement_html(statement: StatementPage) -> Markup:
+        """One statement in full (`statement.html`); a warm process's, kept by the digest of
+        the statement and of the templates and catalogs it is rendered with."""
+        if memo is None:
+            return _statement_html(env, statement, target, press)
+        key = digest_of("statement html", made, target, press, statement)
+        kept = memo.get(key)
+        if not isinstance(kept, Markup):
+            kept = memo[key] = _statement_html(env, statement, target, press)
+        return kept
 
     html = template.render(
         book=edition,
         target=target,
-        press=press and target == "print",
+        press=press,
         assets=ASSETS,
         timeline_svg=timeline_picture(edition),
+        statement_html=statement_html,
     )
     # The body before the index: proper names are never hyphenated there (span.name in
     # print.css); the index's entries never are, and its names are read as they are written
@@ -145,46 +167,28 @@ def _finish_pieces(
     target: str,
     memo: MutableMapping[str, object],
 ) -> str:
-    """`render_html`'s passes, piece by piece, each piece's state carried to the next: what
-    the whole document gives, with each piece taken from `memo` when it and the state it is
-    read in are the same as before. A pass's piece is known by the key of the piece it was
-    made from (the digest of the piece, then of each pass and state)."""
+    """`render_html`'s passes, piece by piece, each pass's state carried to the next piece:
+    what the whole document gives, each piece taken from `memo` when it and the states it
+    is read in are the same as before."""
     pattern = names_pattern(edition.names) if target == "print" else None
     names_key = digest_of(edition.names)
-
-    def names(text: str, skip: int) -> tuple[str, int]:
-        assert pattern is not None
-        return names_run(text, pattern, skip)
-
     skip, typography = 0, typography_start(edition.lang)
     inside: tuple[str, ...] = ()
     out: list[str] = []
-    for start, text, key in pieces:
-        if pattern is not None and marked[0] <= start < marked[1]:
-            text, skip, key = _kept(memo, ("names", names_key, key), skip, text, names)
-        text, inside, key = _kept(memo, ("languages", key), inside, text, _languages_run)
-        text, typography, key = _kept(memo, ("typography", key), typography, text, typography_run)
-        out.append(text)
+    for start, text, digest in pieces:
+        named = pattern is not None and marked[0] <= start < marked[1]
+        key = "finish " + digest_of(digest, named and names_key, skip, inside, typography)
+        kept = memo.get(key)
+        if not isinstance(kept, tuple):
+            made, after = text, skip
+            if pattern is not None and named:
+                made, after = names_run(made, pattern, skip)
+            made, inside_after = _languages_run(made, inside)
+            made, typography_after = typography_run(made, typography)
+            kept = memo[key] = (made, after, inside_after, typography_after)
+        made, skip, inside, typography = kept
+        out.append(made)
     return "".join(out)
-
-
-S = TypeVar("S")
-
-
-def _kept(
-    memo: MutableMapping[str, object],
-    step: tuple[str, ...],
-    state: S,
-    text: str,
-    run: Callable[[str, S], tuple[str, S]],
-) -> tuple[str, S, str]:
-    """`run(text, state)`, taken from `memo` if made before from the same `step` (which
-    names the pass and what `text` was made from) and `state`; and the key it is kept by."""
-    key = "finish " + digest_of(step, state)
-    kept = memo.get(key)
-    if not isinstance(kept, tuple):
-        kept = memo[key] = run(text, state)
-    return kept[0], kept[1], key
 
 
 def finish_html(html: str, lang: str) -> str:
