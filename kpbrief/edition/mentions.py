@@ -13,7 +13,7 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable, MutableMapping
+from collections.abc import Callable, Hashable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -94,10 +94,10 @@ class Finder:
         self._plans: dict[str, tuple[list[int], frozenset[tuple[str, str]], str]] = {}
 
     def _candidates(
-        self, text: str, key: str
+        self, text: str | Callable[[], str], key: str
     ) -> tuple[list[tuple[Needle, re.Pattern[str]]], str | None]:
-        """The needles found somewhere in `text` (its digest `key`), in the order of
-        `patterns`; and `text` folded, if it had to be."""
+        """The needles found somewhere in `text` (its digest `key`; or what gives it, if it
+        must be searched), in the order of `patterns`; and `text` folded, if it had to be."""
         assert self.memo is not None
         kept = self.memo.get(key)
         sought_digest, sought, found = (
@@ -111,6 +111,7 @@ class Finder:
         unsought, union, union_digest = plan
         folded = None
         if unsought or not isinstance(kept, tuple):
+            text = text if isinstance(text, str) else text()
             folded = fold(text)
             found = found | {
                 self._names[i]
@@ -170,7 +171,41 @@ def mark(
     fragment: str, finder: Finder, lang: str, prefix: str
 ) -> tuple[str, list[tuple[str, Hashable]]]:
     """`fragment` (HTML) with each mention in its text wrapped in `<span id="{prefix}-N">`,
-    N counting from 1; and each (id, entry key), in the order of the text."""
+    N counting from 1; and each (id, entry key), in the order of the text.
+
+    With the finder's `memo`, the result is kept by the digest of the fragment and of the
+    needles found anywhere in its text (its texts joined by a character no needle holds):
+    a needle found in none of its texts changes nothing of it."""
+    if finder.memo is None:
+        return _mark(fragment, finder, lang, prefix)
+    key = "mark " + hashlib.sha256(fragment.encode("utf-8", "surrogatepass")).hexdigest()
+    candidates, _folded = finder._candidates(lambda: "\0".join(_texts(fragment)), key)
+    needles = [(n.text, n.key, n.case, n.lang) for n, _pattern in candidates]
+    marked_key = digest_of("marked", key, lang, prefix, needles)
+    kept = finder.memo.get(marked_key)
+    if not isinstance(kept, tuple):
+        kept = finder.memo[marked_key] = _mark(fragment, finder, lang, prefix)
+    return kept[0], list(kept[1])
+
+
+def _texts(fragment: str) -> list[str]:
+    """The texts of `fragment` that `mark` searches."""
+    texts: list[str] = []
+    skipped = 0
+    for piece in _TAG.split(fragment):
+        if piece.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", piece)
+            tag = name[1].lower() if name else ""
+            if tag in _SKIPPED and not piece.endswith("/>"):
+                skipped += -1 if piece.startswith("</") else 1
+        elif skipped <= 0 and piece.strip():
+            texts.append(html.unescape(piece))
+    return texts
+
+
+def _mark(
+    fragment: str, finder: Finder, lang: str, prefix: str
+) -> tuple[str, list[tuple[str, Hashable]]]:
     pieces = _TAG.split(fragment)
     marks: list[tuple[str, Hashable]] = []
     skipped = 0
