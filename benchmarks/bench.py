@@ -273,7 +273,9 @@ def bench_size(size: int, args: argparse.Namespace, record: Recorder, work: Path
     book = synthetic_book(size, work)
     build = [*KPBRIEF, "build", "--source", str(book)]
     inputs = work / f"inputs-{size}"
-    for lang in args.langs:
+    inputs.mkdir(parents=True, exist_ok=True)
+    # The engines' inputs, for the main measurements and the peer (not for the loops alone).
+    for lang in args.langs if args.runs or args.peer else []:
         subprocess.run(
             [*build, "--lang", lang, "--format", "html", "--out", str(inputs / lang)],
             check=True,
