@@ -7,6 +7,7 @@ line; reading goes on so that the user sees every problem at once.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Iterable, MutableMapping
 from pathlib import Path
@@ -30,7 +31,7 @@ from kpbrief.content.model import (
 )
 from kpbrief.content.packs import load_pack
 from kpbrief.content.profiles import profile_problem
-from kpbrief.content.reader import LANG_RE, Reader
+from kpbrief.content.reader import LANG_RE, MAX_FILE_BYTES, Reader
 from kpbrief.content.statements import StatementFile, merge_statements, read_statement_file
 from kpbrief.content.yaml import LineMap
 from kpbrief.digest import digest_of
@@ -365,13 +366,19 @@ def _statement_file(
 ) -> StatementFile | None:
     """One statement file read, or, in a warm process (`memo`), taken as it was read when
     it had the same name and bytes (with the problems reading it found)."""
-    if memo is None or path.is_symlink():  # a link is read afresh, and refused if need be
+    if memo is None:
         return read_statement_file(reader, path)
     try:
-        before = path.read_bytes()
+        # A link is read afresh (and refused if need be), a file over the limit refused.
+        plain = not path.is_symlink() and path.stat().st_size <= MAX_FILE_BYTES
+        before = path.read_bytes() if plain else None
     except OSError:
+        before = None
+    if before is None:
         return read_statement_file(reader, path)
-    key = digest_of("statement file", reader.rel(path), before)
+    key = digest_of(
+        "statement file", str(reader.root), reader.rel(path), hashlib.sha256(before).hexdigest()
+    )
     kept = memo.get(key)
     if not isinstance(kept, tuple):
         alone = Reader(reader.root)
