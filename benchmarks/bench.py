@@ -22,7 +22,9 @@ or the largest single process's maximum (from wait4) if that is higher. For each
   interleaved with the Typst peer making the whole book when --peer is given);
 - optionally the warm editing loop (--watch N): one `kpbrief watch --format html pdf`
   process; one statement edited N times, each time timed until the preview's HTML is written
-  (the time the browser reloads) and until the PDF is, with the CPU seconds the process used.
+  (the time the browser reloads) and until the PDF is, with the CPU seconds the process used;
+  `--watch-format html` makes the watch make the HTML alone (no cold PDF build before the
+  first edit).
 
 The edit changes a statement's `place:` (an edit of its body would have to change its archived
 source too: the check compares the two), which the book prints in the statement's dateline and
@@ -197,24 +199,21 @@ def process_cpu(pid: int) -> float:
     return sum(int(f) for f in fields[11:15]) / ticks
 
 
-def watch_loop(size: int, book: Path, lang: str, out: Path, runs: int, record: Recorder) -> None:
-    """A warm `kpbrief watch`: each edit timed until the HTML, then the PDF, is written."""
-    command = [
-        *KPBRIEF,
-        "watch",
-        "--source",
-        str(book),
-        "--lang",
-        lang,
-        "--format",
-        "html",
-        "--format",
-        "pdf",
-        "--out",
-        str(out),
-        "--port",
-        "0",
-    ]
+def watch_loop(
+    size: int,
+    book: Path,
+    lang: str,
+    out: Path,
+    runs: int,
+    record: Recorder,
+    formats: tuple[str, ...] = ("html", "pdf"),
+) -> None:
+    """A warm `kpbrief watch`: each edit timed until the HTML, then the PDF (if among
+    `formats`), is written."""
+    command = [*KPBRIEF, "watch", "--source", str(book), "--lang", lang]
+    for fmt in formats:
+        command += ["--format", fmt]
+    command += ["--out", str(out), "--port", "0"]
     lines: list[tuple[float, str]] = []
     changed = threading.Condition()
     process = subprocess.Popen(
@@ -248,7 +247,8 @@ def watch_loop(size: int, book: Path, lang: str, out: Path, runs: int, record: R
                 changed.wait(timeout=1)
 
     try:
-        _moment, seen = wait_for(f"{lang}.pdf", 0)  # the first round: up to date or made
+        last = "pdf" if "pdf" in formats else "html"
+        _moment, seen = wait_for(f"{lang}.{last}", 0)  # the first round: up to date or made
         edited = edited_statement(book, lang)
         for run in range(runs):
             time.sleep(1)  # the watcher is idle again
@@ -259,10 +259,11 @@ def watch_loop(size: int, book: Path, lang: str, out: Path, runs: int, record: R
             edit_place(edited, 1000 + run)
             html_at, seen = wait_for(f"{lang}.html", seen)
             html_cpu = process_cpu(process.pid) - cpu
-            pdf_at, seen = wait_for(f"{lang}.pdf", seen)
-            pdf_cpu = process_cpu(process.pid) - cpu
             record(size, "watch-html", lang, {"s": round(html_at - start, 3), "cpu": html_cpu})
-            record(size, "watch-pdf", lang, {"s": round(pdf_at - start, 3), "cpu": pdf_cpu})
+            if "pdf" in formats:
+                pdf_at, seen = wait_for(f"{lang}.pdf", seen)
+                pdf_cpu = process_cpu(process.pid) - cpu
+                record(size, "watch-pdf", lang, {"s": round(pdf_at - start, 3), "cpu": pdf_cpu})
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -272,7 +273,9 @@ def bench_size(size: int, args: argparse.Namespace, record: Recorder, work: Path
     book = synthetic_book(size, work)
     build = [*KPBRIEF, "build", "--source", str(book)]
     inputs = work / f"inputs-{size}"
-    for lang in args.langs:
+    inputs.mkdir(parents=True, exist_ok=True)
+    # The engines' inputs, for the main measurements and the peer (not for the loops alone).
+    for lang in args.langs if args.runs or args.peer else []:
         subprocess.run(
             [*build, "--lang", lang, "--format", "html", "--out", str(inputs / lang)],
             check=True,
@@ -359,7 +362,8 @@ def bench_size(size: int, args: argparse.Namespace, record: Recorder, work: Path
                 record(size, "typst-peer", lang, timing, pages=pages(peer))
     if args.watch:
         out = work / f"edit-{size}"  # the editing loop's outputs, if it ran: a warm start
-        watch_loop(size, book, args.langs[0], out, args.watch, record)
+        formats = tuple(getattr(args, "watch_formats", None) or ("html", "pdf"))
+        watch_loop(size, book, args.langs[0], out, args.watch, record, formats)
     shutil.rmtree(book)
     shutil.rmtree(inputs)
 
@@ -523,6 +527,14 @@ def main() -> None:
         default=0,
         metavar="N",
         help="time N edits in one warm `kpbrief watch`: until the HTML, until the PDF",
+    )
+    parser.add_argument(
+        "--watch-format",
+        dest="watch_formats",
+        action="append",
+        choices=["html", "pdf", "epub"],
+        help="the formats the watch makes (repeat it; default: html and pdf); html alone "
+        "times the preview without a cold PDF build first",
     )
     parser.add_argument(
         "--table",

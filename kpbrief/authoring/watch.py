@@ -4,8 +4,11 @@ Each round first makes the HTML the preview shows (quick: no engine), tells the 
 then makes the other requested formats. Builds are incremental, so a round makes only what
 the edit affected; and the process stays warm (`build.warm`): a round loads and checks the
 content once, renders each language's HTML once for the preview and the PDF alike, and keeps
-WeasyPrint imported between rounds. A failed round reports its problems, on the terminal
-and in the browser, and the loop goes on waiting for the fix.
+WeasyPrint imported between rounds. Across rounds it keeps what each stage made of each part
+of the book by the digest of that part's inputs, so that a round after an edit reads, checks,
+assembles and renders again only the files, statements and pieces of HTML the edit changed.
+A failed round reports its problems, on the terminal and in the browser, and the loop goes on
+waiting for the fix.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ from kpbrief.build.plan import (
     source_date,
 )
 from kpbrief.build.progress import Progress, Silent
-from kpbrief.build.warm import Warm
+from kpbrief.build.warm import Kept, Warm
 from kpbrief.content.load import load_content
 from kpbrief.content.model import Content, Problem
 from kpbrief.document import EPUB_TIMELINE
@@ -61,6 +61,7 @@ from kpbrief.folder import layout_dirs, locale_dirs
 if TYPE_CHECKING:
     from gettext import NullTranslations
 
+    from kpbrief.edition.i18n import Translations
     from kpbrief.edition.model import Edition
 
 
@@ -69,14 +70,15 @@ def load_and_check(source: Path) -> tuple[Content, list[Problem]]:
     return content, checked(content)
 
 
-def checked(content: Content) -> list[Problem]:
-    """Every problem of the loaded content, in order of file and line."""
+def checked(content: Content, memo: Kept | None = None) -> list[Problem]:
+    """Every problem of the loaded content, in order of file and line; `memo`: a warm
+    process's problems of each part whose inputs have not changed (see `warm`)."""
     from kpbrief.content.check import check
     from kpbrief.content.editions import load_records
     from kpbrief.content.packs import check_packs
 
     source = content.root
-    problems = check(content, locale_dirs(source)) + check_packs(content)
+    problems = check(content, locale_dirs(source), memo) + check_packs(content)
     problems += load_records(source)[1]
     return sorted(problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
 
@@ -88,16 +90,19 @@ CHECK_BESIDE_STATEMENTS = 50
 
 
 class _Check:
-    """The content's check: done here, or running in a worker process beside the build."""
+    """The content's check: done here, or running in a worker process beside the build.
 
-    def __init__(self, content: Content) -> None:
+    A warm process (`memo` given) checks here: it finds again only the problems of what an
+    edit changed, in less time than a worker takes to start."""
+
+    def __init__(self, content: Content, memo: Kept | None = None) -> None:
         self.problems: list[Problem] | None = None
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self._future: concurrent.futures.Future[list[Problem]] | None = None
         loaded_errors = any(p.severity == "error" for p in content.problems)
         small = len(content.statements) < CHECK_BESIDE_STATEMENTS
-        if content.book is None or loaded_errors or small:
-            self.problems = checked(content)
+        if content.book is None or loaded_errors or small or memo is not None:
+            self.problems = checked(content, memo)
             return
         from kpbrief.build.lifetime import die_with_parent
 
@@ -193,6 +198,9 @@ def _build_changed(
         content, problems = warm.checked
         check = _Check.done(problems)
         warm.hits += 1
+    elif warm is not None:
+        content = load_content(request.source, warm.memo("load"))
+        check = _Check(content, warm.memo("check"))
     else:
         content = load_content(request.source)
         check = _Check(content)
@@ -271,6 +279,7 @@ class _Writing:
     unchanged: list[Path] = field(default_factory=list)
     editions: dict[str, tuple[Edition, NullTranslations]] = field(default_factory=dict)
     warm: Warm = field(default_factory=Warm)  # a build's own when no process keeps one
+    kept: bool = False  # whether `warm` is a long-lived process's (its stages' parts kept)
 
     def fresh(self, final: Path, *, by_input: str = "", by_render: str = "") -> bool:
         """Whether the output in place is the one this build would make."""
@@ -305,7 +314,7 @@ def _write_outputs(
             request, content, manifest, input_keys, progress, assets, engine_digest(assets), staged
         )
         if warm is not None:
-            writing.warm = warm
+            writing.warm, writing.kept = warm, True
         _start_layout_workers(request, content.book.id, languages)
         for lang in languages:
             _prepare_language(writing, lang)
@@ -368,7 +377,6 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
     """One language's outputs: each up to date, written (HTML), or made a job for its engine."""
     from kpbrief.content.editions import load_records, previous_record
     from kpbrief.edition.assemble import assemble
-    from kpbrief.edition.i18n import translations_for
     from kpbrief.edition.news import whats_new
     from kpbrief.edition.render import render_html
 
@@ -376,11 +384,13 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
     assert content.book is not None
     assembled = warm.rendered.get((lang, request.paper))
     if assembled is None:
-        translations = translations_for(
-            locale_dirs(request.source), lang, content.book.default_lang
-        )
+        translations = _translations(writing, lang)
         edition = assemble(
-            content, lang, interface_fallback=not translations.complete, paper=request.paper
+            content,
+            lang,
+            interface_fallback=not translations.complete,
+            paper=request.paper,
+            memo=writing.warm.memo("assemble") if writing.kept else None,
         )
         record = previous_record(content, load_records(request.source)[0])
         if record is not None:
@@ -403,7 +413,12 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
         kind = PRESS if fmt == PRESS else target  # the press PDF's HTML adds its stylesheet
         if kind not in htmls:
             htmls[kind] = render_html(
-                edition, layout_dirs(request.source), gettext, target, fmt == PRESS
+                edition,
+                layout_dirs(request.source),
+                gettext,
+                target,
+                fmt == PRESS,
+                memo=warm.memo("render") if writing.kept else None,
             )
         else:
             warm.hits += 1
@@ -420,6 +435,25 @@ def _prepare_language(writing: _Writing, lang: str) -> None:
             writing.progress.step(final.name, "made; put in place with the others")
         else:
             writing.jobs.append(dataclasses.replace(job, target=writing.staged[final]))
+
+
+def _translations(writing: _Writing, lang: str) -> Translations:
+    """One language's catalogs; a warm process's, kept while their files are the same (the
+    templates' environment is kept with them, see `render.render_html`)."""
+    from kpbrief.edition.i18n import Translations, translations_for
+
+    assert writing.content.book is not None
+    folders = locale_dirs(writing.request.source)
+    if not writing.kept:
+        return translations_for(folders, lang, writing.content.book.default_lang)
+    memo = writing.warm.memo("translations")
+    key = fingerprint.combine(
+        "translations", lang, writing.content.book.default_lang, fingerprint.tree_digest(folders)
+    )
+    kept = memo.get(key)
+    if not isinstance(kept, Translations):
+        kept = memo[key] = translations_for(folders, lang, writing.content.book.default_lang)
+    return kept
 
 
 def _prepare_packs(writing: _Writing, lang: str) -> None:

@@ -8,7 +8,7 @@ fell behind their original, and statements no longer faithful to their archived 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from pathlib import Path, PurePosixPath
 
 import phonenumbers
@@ -37,6 +37,7 @@ from kpbrief.content.model import (
 from kpbrief.content.pictures import media_problems
 from kpbrief.content.privacy import private_details
 from kpbrief.content.reader import ID_RE, fold_newlines
+from kpbrief.digest import digest_of
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 ALLOWED_URL_SCHEMES = ("http://", "https://", "mailto:")
@@ -53,8 +54,12 @@ def babel_knows(lang: str) -> bool:
 
 
 class Checker:
-    def __init__(self, content: Content) -> None:
+    def __init__(self, content: Content, memo: MutableMapping[str, object] | None = None) -> None:
         self.content = content
+        # A warm process's problems of each statement, by the digest of what they depend on.
+        self.memo = memo
+        self._context: str | None = None
+        self._read: dict[Path, bytes | None] = {}  # archived files, as read this check
         self.problems: list[Problem] = list(content.problems)
         book = content.book
         self.unknown_languages = tuple(
@@ -188,6 +193,21 @@ class Checker:
             self.error(origin, f"e-mail '{address}' is malformed: write it as name@example.org")
 
     def markdown(self, origin_path: str, body: str, body_line: int) -> None:
+        """The problems of a Markdown text; a warm process's, kept by the digest of the text
+        and of the book's ids (a chapter's, a page's; a statement's are kept whole)."""
+        if self.memo is None:
+            self.markdown_problems(origin_path, body, body_line)
+            return
+        key = digest_of("markdown", self.context(), origin_path, body, body_line)
+        kept = self.memo.get(key)
+        if isinstance(kept, tuple):
+            self.problems.extend(kept)
+            return
+        start = len(self.problems)
+        self.markdown_problems(origin_path, body, body_line)
+        self.memo[key] = tuple(self.problems[start:])
+
+    def markdown_problems(self, origin_path: str, body: str, body_line: int) -> None:
         lines = body.split("\n")
         for finding in check_body(body):
             where = Origin(origin_path, body_line + finding.line - 1, finding.column)
@@ -269,7 +289,7 @@ class Checker:
             self.translated(book.origin.at(book.lines, "subtitle"), book.subtitle, "the subtitle")
             self.name_or_org(book.origin.at(book.lines, "publisher"), book.publisher, "publisher")
         for statement in self.content.statements.values():
-            self.statement(statement)
+            self.statement_kept(statement)
         for issue in self.content.issues.values():
             for text in issue.texts.values():
                 self.language(text.origin, text.lang)
@@ -339,7 +359,7 @@ class Checker:
         judged = {p.origin.path.removeprefix("content/") for p in by_bytes}
         self.problems.extend(decoding_problems(self.content, judged))
         self.problems.extend(statement_problems(self.content))
-        self.problems.extend(leftovers(self.content.root))
+        self.problems.extend(leftovers(self.content.root, self.memo))
         return sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.message))
 
     def key_line(self, quotation: Quotation, lang: str) -> None:
@@ -363,6 +383,61 @@ class Checker:
                 f"key line “{quotation.quote[:50]}…” is not in the words of "
                 f"{shown.origin.path}: quote the statement exactly",
             )
+
+    def statement_kept(self, statement: Statement) -> None:
+        """The statement's problems: found again only when what they depend on changed (the
+        statement, the archived files it names, the ids and languages of the book)."""
+        if self.memo is None:
+            self.statement(statement)
+            return
+        archived = [
+            statement.source.file,
+            *(t.source_file for t in statement.translations.values()),
+        ]
+        key = digest_of(
+            "statement",
+            self.context(),
+            statement,
+            [(file, self._archived(file)) for file in archived if file is not None],
+        )
+        kept = self.memo.get(key)
+        if isinstance(kept, tuple):
+            self.problems.extend(kept)
+            return
+        start = len(self.problems)
+        self.statement(statement)
+        self.memo[key] = tuple(self.problems[start:])
+
+    def context(self) -> str:
+        """The digest of what the problems of a text depend on besides the text: the ids of
+        the book, its languages, who is public, its media."""
+        if self._context is None:
+            content = self.content
+            self._context = digest_of(
+                content.root,
+                self.languages,
+                self.base_languages,
+                self.doubtful_languages,
+                [list(content.statements), list(content.issues), list(content.organisations)],
+                [list(content.events), [(p.id, p.public) for p in content.people.values()]],
+                sorted(content.failed.items()),
+                content.media,
+            )
+        return self._context
+
+    def _archived(self, file: str) -> bytes | None:
+        """The bytes of an archived file (None: not a plain file), read once per check."""
+        path = PurePosixPath(file)
+        if path.is_absolute() or ".." in path.parts:
+            return None  # refused by `received`, unread
+        full = self.content.root / "content" / Path(*path.parts)
+        if full not in self._read:
+            try:
+                plain = full.is_file() and not full.is_symlink() and inside(self.content.root, full)
+                self._read[full] = full.read_bytes() if plain else None
+            except OSError:
+                self._read[full] = None
+        return self._read[full]
 
     def statement(self, statement: Statement) -> None:
         original = statement.original
@@ -478,7 +553,8 @@ class Checker:
             self.error(where, f"{field} 'content/{file}' does not exist")
             return None
         try:
-            return fold_newlines(full.read_bytes().decode("utf-8-sig"))
+            data = self._read.get(full) if self.memo is not None else None
+            return fold_newlines((data or full.read_bytes()).decode("utf-8-sig"))
         except UnicodeDecodeError:
             self.error(where, f"{field} 'content/{file}' is not UTF-8")
             return None
@@ -535,8 +611,14 @@ class Checker:
             )
 
 
-def check(content: Content, locale_dirs: list[Path] | None = None) -> list[Problem]:
-    checker = Checker(content)
+def check(
+    content: Content,
+    locale_dirs: list[Path] | None = None,
+    memo: MutableMapping[str, object] | None = None,
+) -> list[Problem]:
+    """Every problem of the loaded content. `memo` (a warm process's, see `build.warm`): the
+    problems of each statement and file whose inputs have not changed are taken from it."""
+    checker = Checker(content, memo)
     if content.book is not None and locale_dirs is not None:
         for lang in content.book.languages:
             if lang in checker.unknown_languages:
@@ -544,5 +626,5 @@ def check(content: Content, locale_dirs: list[Path] | None = None) -> list[Probl
             said = catalog_problem(locale_dirs, lang, content.book.default_lang, content.root)
             if said is not None:
                 checker.warning(content.book.origin.at(content.book.lines, "languages"), said)
-    checker.problems.extend(quotations.unmatched(content))
+    checker.problems.extend(quotations.unmatched(content, memo))
     return checker.run()

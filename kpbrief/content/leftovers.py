@@ -7,12 +7,15 @@ The placeholders are read from the very templates `kpbrief new` fills (`layouts/
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import MutableMapping
 from functools import lru_cache
 from pathlib import Path
 
 from kpbrief.content.model import Origin, Problem
 from kpbrief.content.reader import MAX_FILE_BYTES, fold_newlines
+from kpbrief.digest import digest_of
 from kpbrief.folder import KINDS, BookFolder
 
 _REVIEW = re.compile(r"#\s*REVIEW\b")
@@ -87,8 +90,9 @@ def _in_file(rel: str, text: str, placeholders: tuple[str, ...]) -> list[Problem
     return problems
 
 
-def leftovers(root: Path) -> list[Problem]:
-    """Every placeholder and REVIEW mark left in the content files of a book folder."""
+def leftovers(root: Path, memo: MutableMapping[str, object] | None = None) -> list[Problem]:
+    """Every placeholder and REVIEW mark left in the content files of a book folder; `memo`
+    (a warm process's): those of each file by the digest of its text, name and placeholders."""
     folder = BookFolder(root)
     placeholders = _placeholders(tuple(d / "new" for d in folder.layout_dirs()))
     problems: list[Problem] = []
@@ -99,5 +103,17 @@ def leftovers(root: Path) -> list[Problem]:
             text = fold_newlines(path.read_bytes().decode("utf-8-sig"))
         except (OSError, UnicodeDecodeError):
             continue  # reported by the loader
-        problems += _in_file(path.relative_to(root).as_posix(), text, placeholders)
+        rel = path.relative_to(root).as_posix()
+        if memo is None:
+            problems += _in_file(rel, text, placeholders)
+            continue
+        key = digest_of("leftovers", rel, placeholders, _text_digest(text))
+        found = memo.get(key)
+        if not isinstance(found, list):
+            found = memo[key] = _in_file(rel, text, placeholders)
+        problems += found
     return problems
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

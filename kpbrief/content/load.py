@@ -7,10 +7,12 @@ line; reading goes on so that the user sees every problem at once.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 
+from kpbrief.confine import inside
 from kpbrief.content.diagnostics import language_hint
 from kpbrief.content.files import _by_id, _file_id, _files, _media, markdown_file, yaml_file
 from kpbrief.content.matter import load_colophon, load_glossary, load_pages
@@ -29,9 +31,10 @@ from kpbrief.content.model import (
 )
 from kpbrief.content.packs import load_pack
 from kpbrief.content.profiles import profile_problem
-from kpbrief.content.reader import LANG_RE, Reader
-from kpbrief.content.statements import merge_statements, read_statement_file
+from kpbrief.content.reader import LANG_RE, MAX_FILE_BYTES, Reader
+from kpbrief.content.statements import StatementFile, merge_statements, read_statement_file
 from kpbrief.content.yaml import LineMap
+from kpbrief.digest import digest_of
 from kpbrief.folder import GLOSSARY_FILE, KINDS
 
 
@@ -358,8 +361,39 @@ def _load_event(reader: Reader, path: Path) -> Event | None:
     )
 
 
-def load_content(root: Path) -> Content:
-    """Read a book folder: `root/content/…`. Never raises on bad content."""
+def _statement_file(
+    reader: Reader, path: Path, memo: MutableMapping[str, object] | None
+) -> StatementFile | None:
+    """One statement file read, or, in a warm process (`memo`), taken as it was read when
+    it had the same name and bytes (with the problems reading it found)."""
+    if memo is None:
+        return read_statement_file(reader, path)
+    try:
+        # A link is read afresh (and refused if need be), a file over the limit refused.
+        plain = not path.is_symlink() and path.stat().st_size <= MAX_FILE_BYTES
+        before = path.read_bytes() if plain else None
+    except OSError:
+        before = None
+    if before is None:
+        return read_statement_file(reader, path)
+    key = digest_of(
+        "statement file", str(reader.root), reader.rel(path), hashlib.sha256(before).hexdigest()
+    )
+    kept = memo.get(key)
+    if not isinstance(kept, tuple):
+        alone = Reader(reader.root)
+        kept = (read_statement_file(alone, path), tuple(alone.problems))
+        if path.read_bytes() == before:  # not saved again while it was read
+            memo[key] = kept
+    read, problems = kept
+    reader.problems.extend(problems)
+    return read if isinstance(read, StatementFile) else None
+
+
+def load_content(root: Path, memo: MutableMapping[str, object] | None = None) -> Content:
+    """Read a book folder: `root/content/…`. Never raises on bad content. `memo` (a warm
+    process's, see `build.warm`): each statement file is read again only if its bytes
+    changed."""
     reader = Reader(root)
     content_dir = root / "content"
     book_path = content_dir / "book.yaml"
@@ -373,7 +407,9 @@ def load_content(root: Path) -> Content:
         )
 
     statement_paths = _files(content_dir / "statements", "*")
-    statement_files = [read_statement_file(reader, p) for p in statement_paths]
+    # A file (not a link) of a folder inside the book is inside it, as its folder is.
+    kept = memo if memo is not None and inside(root, content_dir / "statements") else None
+    statement_files = [_statement_file(reader, p, kept) for p in statement_paths]
     unread = frozenset(
         _file_id(path) or ""
         for path, read in zip(statement_paths, statement_files, strict=True)

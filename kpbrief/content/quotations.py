@@ -12,12 +12,13 @@ words are wrong, or the quotation marks dress up a paraphrase.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 
 from kpbrief.content.faithful import normalise, statement_words
 from kpbrief.content.markdown import plain_text
 from kpbrief.content.model import Content, Origin, Problem
+from kpbrief.digest import digest_of
 
 MIN_WORDS = 4
 
@@ -124,16 +125,29 @@ def _line_of(found: Found, lines: list[str]) -> Origin:
     return found.origin
 
 
-def unmatched(content: Content) -> list[Problem]:
-    """An error for every quotation that stands in no statement of its language."""
+def unmatched(content: Content, memo: MutableMapping[str, object] | None = None) -> list[Problem]:
+    """An error for every quotation that stands in no statement of its language; `memo` (a
+    warm process's): whether a quotation stands, by the digest of it and the statements'
+    words in its language."""
     haystacks: dict[str, list[str]] = {}
     for statement in content.statements.values():
         for text in (statement.original, *statement.translations.values()):
             haystacks.setdefault(text.lang.split("_")[0], []).append(statement_words(text))
     problems: list[Problem] = []
+    words: dict[str, str] = {}  # each language's haystacks, by digest
     for found in _found(content):
         lang = found.lang.split("_")[0]
-        if any(stands_in(found.text, hay) for hay in haystacks.get(lang, ())):
+        if memo is None:
+            stands = any(stands_in(found.text, hay) for hay in haystacks.get(lang, ()))
+        else:
+            if lang not in words:
+                words[lang] = digest_of(haystacks.get(lang, []))
+            key = digest_of("quotation", found.text, words[lang])
+            kept = memo.get(key)
+            if not isinstance(kept, bool):
+                kept = memo[key] = any(stands_in(found.text, h) for h in haystacks.get(lang, ()))
+            stands = kept
+        if stands:
             continue
         shown = " ".join(found.text.split())
         shown = shown if len(shown) <= 60 else shown[:59] + "…"

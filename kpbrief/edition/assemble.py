@@ -10,7 +10,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, MutableMapping
 from dataclasses import replace
 from typing import Literal
 
@@ -29,6 +29,7 @@ from kpbrief.content.model import (
     StatementText,
 )
 from kpbrief.content.terms import TermFinder
+from kpbrief.digest import digest_of
 from kpbrief.edition.i18n import (
     country_name,
     format_partial,
@@ -113,9 +114,12 @@ class Assembler:
         lang: str,
         interface_fallback: bool = False,
         paper: Literal["a4", "letter"] | None = None,
+        memo: MutableMapping[str, object] | None = None,
     ) -> None:
         assert content.book is not None
         self.content = content
+        self.memo = memo  # a warm process's parts, by digest (see `build.warm`)
+        self._links: str | None = None  # the digest of what `resolve` answers
         self.book = content.book
         self.lang = lang
         self.base = lang.split("_")[0]
@@ -193,7 +197,20 @@ class Assembler:
         top: int = 3,
         terms: Callable[[list[Token]], None] | None = None,
     ) -> str:
-        return to_html(body, self.resolve, doc_id, top_heading=top, terms=terms)
+        if self.memo is None or terms is not None:
+            return to_html(body, self.resolve, doc_id, top_heading=top, terms=terms)
+        if self._links is None:
+            content = self.content
+            self._links = digest_of(
+                [(p.id, p.contact) for p in self.public.values()],
+                [list(content.issues), list(content.statements)],
+                [list(content.organisations), list(content.events)],
+            )
+        key = digest_of("markdown", self._links, body, doc_id, top)
+        html = self.memo.get(key)
+        if not isinstance(html, str):
+            html = self.memo[key] = to_html(body, self.resolve, doc_id, top_heading=top)
+        return html
 
     def term_finder(self, lang: str) -> TermFinder:
         return TermFinder(self.content.glossary.values(), lang, self.default)
@@ -638,7 +655,7 @@ class Assembler:
             town = place.partition(",")[0].strip()  # "Windhoek" of "Windhoek, Namibia"
             if town != place and _slug(town) not in written:
                 needles.append(Needle(town, key, case="capital"))
-        self._finder = Finder(needles)
+        self._finder = Finder(needles, self.memo)
         return self._finder
 
     def index(self) -> tuple[IndexLetter, ...]:
@@ -842,6 +859,9 @@ def assemble(
     lang: str,
     interface_fallback: bool = False,
     paper: Literal["a4", "letter"] | None = None,
+    memo: MutableMapping[str, object] | None = None,
 ) -> Edition:
-    """One language's book; `paper` overrides the book's own (`paper:` in book.yaml)."""
-    return Assembler(content, lang, interface_fallback, paper).assemble()
+    """One language's book; `paper` overrides the book's own (`paper:` in book.yaml).
+    `memo` (a warm process's, see `build.warm`): each body's HTML, and where the names of the
+    index stand in each text, kept from an earlier round by the digest of their inputs."""
+    return Assembler(content, lang, interface_fallback, paper, memo).assemble()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gettext
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -183,8 +184,10 @@ def _chain(
     return first, wanted, done
 
 
+@lru_cache(maxsize=8192)
 def format_partial(date: PartialDate, locale: str) -> str:
-    """A date as precise as it is known: '22 November 2019', 'June 2009', '2009'."""
+    """A date as precise as it is known: '22 November 2019', 'June 2009', '2009'. (A book
+    prints each date several times, and Babel reads the locale again for each.)"""
     if date.precision == "day":
         return format_date(date.as_date(), "long", locale=locale)
     if date.precision == "month":

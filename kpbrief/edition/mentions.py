@@ -9,12 +9,15 @@ its page: the words themselves, their order and their spacing are left exactly a
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Literal
+
+from kpbrief.digest import digest_of
 
 # Characters folded to one other character, so that a folded text keeps its length.
 _FOLD = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "‐": "-", "‑": "-", "–": "-", "ı": "i"})
@@ -32,10 +35,21 @@ def _fold_char(char: str) -> str:
     return base if len(base) == 1 else lower
 
 
+class _Folded(dict[int, str]):
+    """Each character's folded form, worked out the first time it is met."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLDED = _Folded()
+
+
 def fold(text: str) -> str:
     """`text` without case or accents, one character for each of `text`'s: positions in the
     folded text are positions in the text."""
-    return "".join(_fold_char(c) for c in text.translate(_FOLD))
+    return text.translate(_FOLD).translate(_FOLDED)
 
 
 Case = Literal["any", "exact", "capital"]
@@ -57,20 +71,81 @@ class Needle:
 
 
 class Finder:
-    """Every mention of a set of needles in a text: the longest first, never two overlapping."""
+    """Every mention of a set of needles in a text: the longest first, never two overlapping.
 
-    def __init__(self, needles: Iterable[Needle]) -> None:
+    `memo` (a warm process's, see `build.warm`): for each text, by its digest, the needles
+    already sought in it and those found. A needle found nowhere in a text changes nothing of
+    what is found in it, so a text is searched again for the needles it was not searched for
+    (after an edit, those of a new spelling) and only its needles found are matched again."""
+
+    def __init__(
+        self, needles: Iterable[Needle], memo: MutableMapping[str, object] | None = None
+    ) -> None:
         unique = {(n.text, n.key, n.case, n.lang): n for n in needles if n.text.split()}
         self.needles = sorted(unique.values(), key=lambda n: (-len(n.text), n.text))
         self.patterns = [(n, n.pattern()) for n in self.needles]
+        self.memo = memo
+        names = [(n.text, n.case) for n in self.needles]  # what a needle's pattern reads
+        self._names = names
+        self._where: dict[tuple[str, str], list[int]] = {}
+        for index, name in enumerate(names):
+            self._where.setdefault(name, []).append(index)
+        # For the needles a text was searched for (by their digest): those it was not.
+        self._plans: dict[str, tuple[list[int], frozenset[tuple[str, str]], str]] = {}
+
+    def _candidates(
+        self, text: str | Callable[[], str], key: str
+    ) -> tuple[list[tuple[Needle, re.Pattern[str]]], str | None]:
+        """The needles found somewhere in `text` (its digest `key`; or what gives it, if it
+        must be searched), in the order of `patterns`; and `text` folded, if it had to be."""
+        assert self.memo is not None
+        kept = self.memo.get(key)
+        sought_digest, sought, found = (
+            kept if isinstance(kept, tuple) else ("", frozenset[tuple[str, str]](), frozenset())
+        )
+        plan = self._plans.get(sought_digest)
+        if plan is None:
+            union = sought | frozenset(self._names)
+            unsought = [i for i, name in enumerate(self._names) if name not in sought]
+            plan = self._plans[sought_digest] = (unsought, union, digest_of(sorted(union)))
+        unsought, union, union_digest = plan
+        folded = None
+        if unsought or not isinstance(kept, tuple):
+            text = text if isinstance(text, str) else text()
+            folded = fold(text)
+            found = found | {
+                self._names[i]
+                for i in unsought
+                if self.patterns[i][1].search(text if self._names[i][1] == "exact" else folded)
+            }
+            self.memo[key] = (union_digest, union, found)
+        indices = sorted(i for name in found for i in self._where.get(name, ()))
+        return [self.patterns[i] for i in indices], folded
 
     def find(self, text: str, lang: str) -> list[tuple[int, int, Hashable]]:
         """(start, end, key) of each mention in `text`, a text in language `lang`."""
         base = lang.split("-")[0].split("_")[0]
-        folded = fold(text)
+        if self.memo is None:
+            return self._find(text, fold(text), base, self.patterns)
+        key = "mentions " + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        candidates, folded = self._candidates(text, key)
+        if not candidates:
+            return []
+        needles = [(n.text, n.key, n.case, n.lang) for n, _pattern in candidates]
+        found_key = digest_of("found", key, base, needles)
+        kept = self.memo.get(found_key)
+        if not isinstance(kept, list):
+            folded = fold(text) if folded is None else folded
+            kept = self.memo[found_key] = self._find(text, folded, base, candidates)
+        return list(kept)
+
+    @staticmethod
+    def _find(
+        text: str, folded: str, base: str, patterns: list[tuple[Needle, re.Pattern[str]]]
+    ) -> list[tuple[int, int, Hashable]]:
         found: list[tuple[int, int, Hashable]] = []
         taken: list[tuple[int, int]] = []
-        for needle, pattern in self.patterns:
+        for needle, pattern in patterns:
             if needle.lang is not None and needle.lang != base:
                 continue
             for match in pattern.finditer(text if needle.case == "exact" else folded):
@@ -96,7 +171,41 @@ def mark(
     fragment: str, finder: Finder, lang: str, prefix: str
 ) -> tuple[str, list[tuple[str, Hashable]]]:
     """`fragment` (HTML) with each mention in its text wrapped in `<span id="{prefix}-N">`,
-    N counting from 1; and each (id, entry key), in the order of the text."""
+    N counting from 1; and each (id, entry key), in the order of the text.
+
+    With the finder's `memo`, the result is kept by the digest of the fragment and of the
+    needles found anywhere in its text (its texts joined by a character no needle holds):
+    a needle found in none of its texts changes nothing of it."""
+    if finder.memo is None:
+        return _mark(fragment, finder, lang, prefix)
+    key = "mark " + hashlib.sha256(fragment.encode("utf-8", "surrogatepass")).hexdigest()
+    candidates, _folded = finder._candidates(lambda: "\0".join(_texts(fragment)), key)
+    needles = [(n.text, n.key, n.case, n.lang) for n, _pattern in candidates]
+    marked_key = digest_of("marked", key, lang, prefix, needles)
+    kept = finder.memo.get(marked_key)
+    if not isinstance(kept, tuple):
+        kept = finder.memo[marked_key] = _mark(fragment, finder, lang, prefix)
+    return kept[0], list(kept[1])
+
+
+def _texts(fragment: str) -> list[str]:
+    """The texts of `fragment` that `mark` searches."""
+    texts: list[str] = []
+    skipped = 0
+    for piece in _TAG.split(fragment):
+        if piece.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", piece)
+            tag = name[1].lower() if name else ""
+            if tag in _SKIPPED and not piece.endswith("/>"):
+                skipped += -1 if piece.startswith("</") else 1
+        elif skipped <= 0 and piece.strip():
+            texts.append(html.unescape(piece))
+    return texts
+
+
+def _mark(
+    fragment: str, finder: Finder, lang: str, prefix: str
+) -> tuple[str, list[tuple[str, Hashable]]]:
     pieces = _TAG.split(fragment)
     marks: list[tuple[str, Hashable]] = []
     skipped = 0

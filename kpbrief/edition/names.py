@@ -49,12 +49,22 @@ def known_names(content: Content, public_people: Iterable[str]) -> tuple[str, ..
 
 def mark_names(document: str, names: Iterable[str]) -> str:
     """`document` (HTML) with each of `names` in its text wrapped in `<span class="name">`."""
+    pattern = names_pattern(names)
+    return document if pattern is None else names_run(document, pattern, 0)[0]
+
+
+def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """What `mark_names` looks for (None: nothing)."""
     escaped = [html.escape(name, quote=False) for name in names]
     if not escaped:
-        return document
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in escaped) + r")(?![\w-])")
+        return None
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in escaped) + r")(?![\w-])")
+
+
+def names_run(document: str, pattern: re.Pattern[str], skip: int) -> tuple[str, int]:
+    """`mark_names` on a piece of a document that begins with a tag (or at its start), `skip`
+    elements deep in those left as they are; and how deep it leaves the pass."""
     out: list[str] = []
-    skip = 0
     for index, piece in enumerate(_TAG_RE.split(document)):
         if index % 2 == 1:
             out.append(piece)
@@ -63,4 +73,4 @@ def mark_names(document: str, names: Iterable[str]) -> str:
                 skip += -1 if piece.startswith("</") else 1
             continue
         out.append(piece if skip > 0 else pattern.sub(r'<span class="name">\1</span>', piece))
-    return "".join(out)
+    return "".join(out), skip

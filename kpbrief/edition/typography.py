@@ -84,10 +84,26 @@ def _apply(rule: Callable[[str], str], text: str) -> str:
     return "".join(out)
 
 
+# Where the pass stands between two pieces of a document: the elements with a `lang` open
+# (name, language), the document's own first; and how deep in elements left as they are.
+TypographyState = tuple[tuple[tuple[str, str], ...], int]
+
+
+def typography_start(document_lang: str) -> TypographyState:
+    """The state at a document's start."""
+    return ((("", document_lang.split("-")[0].split("_")[0]),), 0)
+
+
 def apply_typography(document: str, document_lang: str) -> str:
     """Apply each passage's own language's rules (its nearest `lang` attribute)."""
-    lang_stack: list[tuple[str, str]] = [("", document_lang.split("-")[0].split("_")[0])]
-    skip_depth = 0
+    return typography_run(document, typography_start(document_lang))[0]
+
+
+def typography_run(document: str, state: TypographyState) -> tuple[str, TypographyState]:
+    """`apply_typography` on a piece of a document that begins with a tag (or at its start),
+    from the state the pass is in there; and the state it leaves the pass in."""
+    lang_stack = list(state[0])
+    skip_depth = state[1]
     out: list[str] = []
     for index, piece in enumerate(_TAG_RE.split(document)):
         if index % 2 == 1:
@@ -126,4 +142,4 @@ def apply_typography(document: str, document_lang: str) -> str:
             out.append(piece)
         else:
             out.append(_apply(rule, piece))
-    return "".join(out)
+    return "".join(out), (tuple(lang_stack), skip_depth)

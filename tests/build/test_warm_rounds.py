@@ -1,0 +1,125 @@
+"""A warm process (`kpbrief watch`) redoes only what an edit changed, and still gives what a
+build from nothing gives: the same HTML, byte for byte, and the same problems.
+
+Each test keeps one `Warm` across edits, as the watch does, builds after each edit, and
+compares with a build into a fresh folder by a process that keeps nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers.books import copy_fixture, edit
+
+from kpbrief.build import BuildFailed, BuildRequest, build
+from kpbrief.build.warm import Warm
+
+WALKOUT = "content/statements/2021-06-walkout.en.md"
+PLENARY_FR = "content/statements/2019-11-22-plenary.fr.md"
+ADA = "content/people/ada-okafor.yaml"
+
+
+def _html(source: Path, out: Path, warm: Warm | None = None, **options: object) -> None:
+    build(BuildRequest(source=source, out=out, formats=["html"], **options), warm=warm)
+
+
+def _outcome(source: Path, out: Path, warm: Warm | None = None) -> tuple[str, list[str]]:
+    """'built' or 'failed', and every problem the build reported, as printed (`force`: a
+    build that finds its output up to date reports none)."""
+    request = BuildRequest(source=source, out=out, formats=["html"], languages=["en"], force=True)
+    try:
+        result = build(request, warm=warm)
+    except BuildFailed as failure:
+        return "failed", [str(p) for p in failure.problems]
+    return "built", [str(p) for p in result.warnings]
+
+
+def _same_as_afresh(source: Path, out: Path, afresh: Path) -> None:
+    _html(source, afresh, force=True)
+    for lang in ("en", "fr"):
+        name = f"mini-book.{lang}.html"
+        assert (out / name).read_bytes() == (afresh / name).read_bytes(), name
+
+
+EDITS = [
+    # A statement's place: a name of the index changes, in every text the book searches.
+    (WALKOUT, "place: Kinshasa, DR Congo", "place: Lubumbashi, DR Congo"),
+    # Its body, its title.
+    (WALKOUT, "We walked out.", "We walked out, and Ada Okafor said why."),
+    (WALKOUT, "title: Walk-out at the intersessional", "title: Walk-out at Lubumbashi"),
+    # A person's name: the links and the names found in every text.
+    (ADA, "Ada Okafor", "Ada N. Okafor"),
+    # A translation.
+    (PLENARY_FR, "title: ", "title: Encore, "),
+]
+
+
+@pytest.mark.parametrize("edits", [EDITS[:1], EDITS])
+def test_the_html_after_edits_in_a_warm_process_is_a_fresh_builds(
+    tmp_path: Path, edits: list[tuple[str, str, str]]
+) -> None:
+    source = copy_fixture("mini", tmp_path)
+    out, warm = tmp_path / "out", Warm()
+    _html(source, out, warm)
+    for number, (file, old, new) in enumerate(edits):
+        edit(source / file, old, new, count=1)
+        _html(source, out, warm)
+        _same_as_afresh(source, out, tmp_path / f"afresh-{number}")
+    # What did not change was taken as kept, not made again.
+    assert warm.memo("check").hits > 0
+    assert warm.memo("assemble").hits > 0
+    assert warm.memo("load").hits > 0
+
+
+ERRORS = [
+    # The statement's own fields: one its file's reading refuses, one the check refuses.
+    (WALKOUT, "kind: closing-remarks", "kind: closing remarks"),
+    (WALKOUT, "issues: [reform, communities]", "issues: [reform, comunities]"),
+    # The archived source of another statement, its own file unchanged: no longer faithful.
+    ("content/sources/2019-11-22-plenary.txt", "The scheme must change.", "The scheme is fine."),
+    # Its body: a link to a statement the book does not have.
+    (WALKOUT, "We walked out.", "We walked out [again](statement:2019-11-22-plenery)."),
+    # Another file than the statement's: the person it names no longer loads.
+    (ADA, "name: ", "nome: "),
+    # Another file than the statement's: the person it names removed from the book.
+    (ADA, "", None),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new"), ERRORS)
+def test_a_warm_process_reports_an_error_an_edit_makes_and_clears_it_when_undone(
+    tmp_path: Path, file: str, old: str, new: str | None
+) -> None:
+    source = copy_fixture("mini", tmp_path)
+    warm = Warm()
+    before = _outcome(source, tmp_path / "out", warm)
+    assert before[0] == "built"
+    written = (source / file).read_text(encoding="utf-8")
+    if new is None:
+        (source / file).unlink()
+    else:
+        edit(source / file, old, new, count=1)
+    broken = _outcome(source, tmp_path / "out", warm)
+    assert broken[0] == "failed"
+    assert broken == _outcome(source, tmp_path / "cold-broken")  # the same problems, no more
+    assert any(": error: " in line for line in broken[1])
+    (source / file).write_text(written, encoding="utf-8")
+    fixed = _outcome(source, tmp_path / "out", warm)
+    assert fixed == before
+    assert fixed == _outcome(source, tmp_path / "cold-fixed")
+
+
+def test_a_warm_process_gives_the_warnings_of_a_fresh_check_after_an_edit_elsewhere(
+    tmp_path: Path,
+) -> None:
+    """A person made private: every statement that names them is warned of it again."""
+    source = copy_fixture("mini", tmp_path)
+    warm = Warm()
+    _outcome(source, tmp_path / "out", warm)
+    (source / ADA).write_text(
+        (source / ADA).read_text(encoding="utf-8") + "public: false\n", encoding="utf-8"
+    )
+    private = _outcome(source, tmp_path / "out", warm)
+    assert any("'ada-okafor' is not public" in line for line in private[1])
+    assert private == _outcome(source, tmp_path / "cold")
