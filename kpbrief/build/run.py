@@ -53,7 +53,7 @@ from kpbrief.document import EPUB_TIMELINE
 from kpbrief.engines.assets import Assets, RefusedResource, asset_names_used, copy_assets
 from kpbrief.engines.cover import COVER_PIXELS
 from kpbrief.engines.epub import EpubMetadata
-from kpbrief.engines.epub_finish import EpubTexts, meets_conformance
+from kpbrief.engines.epub_finish import EpubTexts
 from kpbrief.folder import layout_dirs, locale_dirs
 
 # check, assemble and render (and the engines, in `write`) are imported where they are
@@ -548,5 +548,4 @@ def _epub_metadata(
             ((EPUB_TIMELINE, draw_narrow_timeline(edition.timeline)),) if edition.timeline else ()
         ),
         texts=texts,
-        conforms=meets_conformance(html, texts),
     )
