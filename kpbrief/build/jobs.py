@@ -124,7 +124,8 @@ class Standby:
         process.join(timeout=5)
         if process.is_alive() and process.pid is not None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)  # and the pandoc it may have started
+            process.kill()  # if it had no group of its own yet
             process.join()
 
 
