@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench.py --sizes 5 100 --runs 3 --results bench.jsonl
     .venv/bin/python benchmarks/bench.py --sizes 500 1000 --runs 1 --results bench.jsonl
+    .venv/bin/python benchmarks/bench.py --sizes 500 --runs 3 --langs en --no-full --no-pdf
     .venv/bin/python benchmarks/bench.py --report bench.jsonl     # the tables, from results
 
 A synthetic book copies the real content/ and repeats its statements (new ids, same texts)
@@ -32,7 +33,8 @@ in the chronology.
 
 --table measures every row of BENCHMARKS.md's table in one run (see there).
 
---runs 0 skips the main measurements (to time only rebuilds or the editing loop).
+--runs 0 skips the main measurements (to time only rebuilds or the editing loop); --no-pdf
+skips the PDF builds, to time only the EPUB against pandoc alone.
 
 Each output of a run goes to a fresh folder, so no build reuses an earlier one's outputs.
 Results are appended as JSON lines to --results as soon as measured; --report prints medians.
@@ -293,22 +295,23 @@ def bench_size(size: int, args: argparse.Namespace, record: Recorder, work: Path
             target = out / "pdf" / f"kp-csc-briefing.{lang}.pdf"
             alone = out / "alone" / f"{lang}.pdf"
             alone.parent.mkdir(parents=True, exist_ok=True)
-            timing = measure(
-                # The book's PDF alone, as WeasyPrint alone makes it: not the briefing packs.
-                [*build, "--lang", lang, "--format", "pdf", "--no-packs"]
-                + ["--out", str(target.parent)]
-            )
-            checked, wrong = mismatches(target)
-            record(
-                size,
-                "kpbrief-pdf",
-                lang,
-                timing,
-                pages=pages(target),
-                references_checked=checked,
-                references_wrong=len(wrong),
-            )
-            if args.alone:
+            if args.pdf:
+                timing = measure(
+                    # The book's PDF alone, as WeasyPrint alone makes it: not the briefing packs.
+                    [*build, "--lang", lang, "--format", "pdf", "--no-packs"]
+                    + ["--out", str(target.parent)]
+                )
+                checked, wrong = mismatches(target)
+                record(
+                    size,
+                    "kpbrief-pdf",
+                    lang,
+                    timing,
+                    pages=pages(target),
+                    references_checked=checked,
+                    references_wrong=len(wrong),
+                )
+            if args.pdf and args.alone:
                 timing = measure([*ENGINES, "weasyprint", str(book), str(html), str(alone)])
                 record(
                     size,
@@ -436,14 +439,17 @@ def report(files: list[Path]) -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for size in sizes:
-        for lang in sorted({lang for s, w, lang in runs if s == size and w == "kpbrief-pdf"}):
-            count = len(runs[(size, "kpbrief-pdf", lang)])
+        built = ("kpbrief-pdf", "kpbrief-epub")
+        for lang in sorted({lang for s, w, lang in runs if s == size and w in built}):
+            count = max(len(runs.get((size, what, lang), [])) for what in built)
+            page_count = med(size, "kpbrief-pdf", lang, "pages")
             same = all(
                 i.get("identical") or i.get("pages_differing") == 0
                 for i in runs[(size, "weasyprint", lang)]
             )
             print(
-                f"| {size} | {lang} | {med(size, 'kpbrief-pdf', lang, 'pages'):.0f} | {count} | "
+                f"| {size} | {lang} | {'–' if page_count is None else f'{page_count:.0f}'} | "
+                f"{count} | "
                 f"{cell(size, 'kpbrief-pdf', lang)} | "
                 f"{cell(size, 'weasyprint', lang)}{'' if same else ' (pages differ!)'} | "
                 f"{ratios(size, 'kpbrief-pdf', 'weasyprint', lang)} | "
@@ -490,7 +496,7 @@ def table_runs(args: argparse.Namespace) -> list[tuple[int, argparse.Namespace]]
     pandoc alone; 500 statements in English: a cold PDF build, the editing loop and the warm
     watch against the Typst peer, the EPUB against pandoc alone; 1,000 statements: the PDF's
     peak memory (WeasyPrint alone left out: half an hour a run)."""
-    base = dict(vars(args), full=False, rebuild=0, edit_loop=0, watch=0, peer=False)
+    base = dict(vars(args), full=False, rebuild=0, edit_loop=0, watch=0, peer=False, pdf=True)
     return [
         (5, argparse.Namespace(**{**base, "runs": 5, "langs": ["en"], "alone": True})),
         (
@@ -546,6 +552,12 @@ def main() -> None:
         dest="alone",
         action="store_false",
         help="skip WeasyPrint alone (the slowest measurement; compare with earlier results)",
+    )
+    parser.add_argument(
+        "--no-pdf",
+        dest="pdf",
+        action="store_false",
+        help="skip kpbrief's PDF (and WeasyPrint alone): time the EPUB against pandoc alone",
     )
     parser.add_argument("--startup", action="store_true", help="time `kpbrief --help`")
     parser.add_argument("--results", type=Path, help="append JSON lines here")

@@ -63,11 +63,14 @@ def capture_epub(book: Path, lang: str, dest: Path) -> None:
     class Recorder(real_popen):  # type: ignore[misc,valid-type]
         def __init__(self, args: Any, *rest: Any, **options: Any) -> None:
             if isinstance(args, list) and "--to=epub3" in args:
-                shutil.copytree(os.getcwd(), dest)
-                here = os.getcwd() + os.sep
+                folder = str(options.get("cwd") or os.getcwd())
+                shutil.copytree(folder, dest)
+                here = folder + os.sep
+                # pandoc's own arguments: after its path, which may follow a launcher's "--"
+                command = args[args.index("--") + 1 :] if "--" in args else args
                 record = {  # the input file as a name in DEST; the output left to the caller
                     "args": [
-                        a.removeprefix(here) for a in args[1:] if not a.startswith("--output=")
+                        a.removeprefix(here) for a in command[1:] if not a.startswith("--output=")
                     ],
                     "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
                 }
@@ -75,7 +78,15 @@ def capture_epub(book: Path, lang: str, dest: Path) -> None:
             super().__init__(args, *rest, **options)
 
     subprocess.Popen = Recorder  # type: ignore[misc]
+    import kpbrief.build.run
     from kpbrief.build import BuildRequest, build
+    from kpbrief.build.jobs import run_engine_job
+
+    def run_here(jobs: list[Any], work: Path, *_rest: Any) -> None:
+        for job in jobs:  # in this process, where Popen is the recorder (a worker's is not)
+            run_engine_job(job, work)
+
+    kpbrief.build.run.run_engines = run_here  # type: ignore[assignment]
 
     with tempfile.TemporaryDirectory() as out:
         build(BuildRequest(source=book, out=Path(out), languages=[lang], formats=["epub"]))

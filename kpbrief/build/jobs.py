@@ -15,6 +15,7 @@ import signal
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,19 +103,73 @@ def _engine_step(job: EngineJob) -> str:
     return "PDF: laying out pages (WeasyPrint)" if job.fmt == "pdf" else "EPUB: pandoc"
 
 
+class Standby:
+    """A worker process for an EPUB, started while the build still loads and renders the
+    book: its interpreter's start and imports are then done when the job comes. Closed (the
+    worker told to stop, else killed) once the engines have run or the build has failed."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.results: multiprocessing.Queue[tuple[str, str]] = context.Queue()
+        self._inbox: multiprocessing.Queue[tuple[EngineJob, Path] | None] = context.Queue()
+        self._process: multiprocessing.process.BaseProcess | None = context.Process(
+            target=_waiting, args=(self._inbox, self.results)
+        )
+        self._process.start()
+
+    def take(self, job: EngineJob, work: Path) -> multiprocessing.process.BaseProcess | None:
+        """The waiting worker, given `job`; None if it is not an EPUB or the worker is gone."""
+        process = self._process
+        if job.fmt != "epub" or process is None or not process.is_alive():
+            return None
+        self._inbox.put((job, work))
+        self._process = None  # the caller's now, as any worker it starts
+        return process
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        self._inbox.put(None)
+        process.join(timeout=5)
+        if process.is_alive() and process.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # and the pandoc it may have started
+            process.kill()  # if it had no group of its own yet
+            process.join()
+
+
+@contextlib.contextmanager
+def standby(wanted: bool) -> Iterator[Standby | None]:
+    """A `Standby` worker for the block if `wanted` (an EPUB is to be made), else None."""
+    if not wanted:
+        yield None
+        return
+    waiting = Standby()
+    try:
+        yield waiting
+    finally:
+        waiting.close()
+
+
 def run_engines(
-    jobs: list[EngineJob], work: Path, progress: Progress, deadline: float | None
+    jobs: list[EngineJob],
+    work: Path,
+    progress: Progress,
+    deadline: float | None,
+    waiting: Standby | None = None,
 ) -> None:
     """Every engine job, in worker processes on every core; one PDF alone runs here.
 
-    An EPUB always runs in a worker: pandoc is a process of its own, which only the worker's
-    process group, killed at the deadline or on an interruption, reliably stops with it."""
+    An EPUB always runs in a worker (the `waiting` one if there is one): pandoc is a process
+    of its own, which only the worker's process group, killed at the deadline or on an
+    interruption, reliably stops with it."""
     if not jobs:
         return
     if len(jobs) == 1 and jobs[0].fmt == "pdf":
         _run_here(jobs[0], work, progress)
     else:
-        _run_in_workers(jobs, work, progress, deadline)
+        _run_in_workers(jobs, work, progress, deadline, waiting)
 
 
 def _run_here(job: EngineJob, work: Path, progress: Progress) -> None:
@@ -126,6 +181,27 @@ def _run_here(job: EngineJob, work: Path, progress: Progress) -> None:
 def _worker(job: EngineJob, work: Path, results: multiprocessing.Queue[tuple[str, str]]) -> None:
     os.setpgrp()  # a group of its own: stopping the worker stops the pandoc it started too
     die_with_parent()  # and a build killed outright takes its workers with it
+    _work_on(job, work, results)
+
+
+def _waiting(
+    inbox: multiprocessing.Queue[tuple[EngineJob, Path] | None],
+    results: multiprocessing.Queue[tuple[str, str]],
+) -> None:
+    """A worker started before its job: the interpreter up, the EPUB engine's modules
+    imported and pandoc found, then the job taken from `inbox` (None: there is none)."""
+    os.setpgrp()
+    die_with_parent()
+    import pypandoc
+    from PIL import Image  # noqa: F401  (the cover's stand-in)
+
+    pypandoc.get_pandoc_path()
+    given = inbox.get()
+    if given is not None:
+        _work_on(*given, results)
+
+
+def _work_on(job: EngineJob, work: Path, results: multiprocessing.Queue[tuple[str, str]]) -> None:
     try:
         run_engine_job(job, work)
     except RefusedResource as refused:
@@ -137,22 +213,30 @@ def _worker(job: EngineJob, work: Path, results: multiprocessing.Queue[tuple[str
 
 
 def _run_in_workers(
-    jobs: list[EngineJob], work: Path, progress: Progress, deadline: float | None
+    jobs: list[EngineJob],
+    work: Path,
+    progress: Progress,
+    deadline: float | None,
+    waiting: Standby | None = None,
 ) -> None:
     # "spawn": a fresh interpreter per worker, safe beside the threads of `kpbrief watch`.
     context = multiprocessing.get_context("spawn")
-    results: multiprocessing.Queue[tuple[str, str]] = context.Queue()
-    waiting = list(jobs)
+    results: multiprocessing.Queue[tuple[str, str]] = (
+        waiting.results if waiting is not None else context.Queue()
+    )
+    todo = list(jobs)
     running: dict[str, multiprocessing.process.BaseProcess] = {}
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     try:
-        while waiting or running:
-            while waiting and len(running) < workers:
-                job = waiting.pop(0)
-                # Not a daemon: a PDF in parts starts processes of its own. A worker that
-                # must stop is killed with its process group (below).
-                process = context.Process(target=_worker, args=(job, work, results))
-                process.start()
+        while todo or running:
+            while todo and len(running) < workers:
+                job = todo.pop(0)
+                process = waiting.take(job, work) if waiting is not None else None
+                if process is None:
+                    # Not a daemon: a PDF in parts starts processes of its own. A worker
+                    # that must stop is killed with its process group (below).
+                    process = context.Process(target=_worker, args=(job, work, results))
+                    process.start()
                 running[job.name] = process
                 progress.step(job.name, _engine_step(job))
             if deadline is not None and time.monotonic() >= deadline:

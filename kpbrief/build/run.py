@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from kpbrief.build import fingerprint
 from kpbrief.build.fingerprint import Manifest
-from kpbrief.build.jobs import EngineJob, run_engines
+from kpbrief.build.jobs import EngineJob, run_engines, standby
 from kpbrief.build.limits import TimeLimitExceeded, wall_clock_limit
 from kpbrief.build.outputs import staged_outputs, temporary_beside
 from kpbrief.build.plan import (
@@ -53,7 +53,7 @@ from kpbrief.document import EPUB_TIMELINE
 from kpbrief.engines.assets import Assets, RefusedResource, asset_names_used, copy_assets
 from kpbrief.engines.cover import COVER_PIXELS
 from kpbrief.engines.epub import EpubMetadata
-from kpbrief.engines.epub_finish import EpubTexts, meets_conformance
+from kpbrief.engines.epub_finish import EpubTexts
 from kpbrief.folder import layout_dirs, locale_dirs
 
 # check, assemble and render (and the engines, in `write`) are imported where they are
@@ -306,10 +306,20 @@ def _write_outputs(
     assert content.book is not None
     languages = request.languages or list(content.book.languages)
     assets = Assets(tuple(layout_dirs(request.source)), request.source / "content" / "media")
-    for path, (_lang, fmt) in outputs_of(request, content.book.id, languages).items():
+    outputs = outputs_of(request, content.book.id, languages)
+    for path, (_lang, fmt) in outputs.items():
         progress.planned(path.name, 1 if fmt == "html" else 3)
     manifest.check_writable()
-    with staged_outputs(request.out) as staged, tempfile.TemporaryDirectory() as work:
+    # An EPUB to make: its worker starts now, while the book is assembled and rendered.
+    epubs = [path for path, (_lang, fmt) in outputs.items() if fmt == "epub"]
+    fresh = not request.force and all(
+        manifest.current_by_input(path, input_keys[path]) and assets_beside(path) for path in epubs
+    )
+    with (
+        staged_outputs(request.out) as staged,
+        tempfile.TemporaryDirectory() as work,
+        standby(bool(epubs) and not fresh) as waiting,
+    ):
         writing = _Writing(
             request, content, manifest, input_keys, progress, assets, engine_digest(assets), staged
         )
@@ -332,7 +342,7 @@ def _write_outputs(
                 dataclasses.replace(job, workers=default_workers(concurrent))
                 for job in writing.jobs
             ]
-            run_engines(jobs, Path(work), progress, deadline)
+            run_engines(jobs, Path(work), progress, deadline, waiting)
         # The check, if it ran beside: its errors stop the build here, nothing put in place.
         if check is not None and (failure := check.failed()) is not None:
             raise failure
@@ -605,5 +615,4 @@ def _epub_metadata(
             ((EPUB_TIMELINE, draw_narrow_timeline(edition.timeline)),) if edition.timeline else ()
         ),
         texts=texts,
-        conforms=meets_conformance(html, texts),
     )

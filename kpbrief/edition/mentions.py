@@ -36,10 +36,12 @@ def _fold_char(char: str) -> str:
 
 
 class _Folded(dict[int, str]):
-    """Each character's folded form, worked out the first time it is met."""
+    """Each character's folded one, by code point, worked out the first time it is asked
+    for: a table for `str.translate`, which then folds a text without a call per character."""
 
     def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold_char(chr(code))
+        char = chr(code)
+        folded = self[code] = _fold_char(char.translate(_FOLD))
         return folded
 
 
@@ -49,7 +51,7 @@ _FOLDED = _Folded()
 def fold(text: str) -> str:
     """`text` without case or accents, one character for each of `text`'s: positions in the
     folded text are positions in the text."""
-    return text.translate(_FOLD).translate(_FOLDED)
+    return text.translate(_FOLDED)
 
 
 Case = Literal["any", "exact", "capital"]
@@ -83,7 +85,12 @@ class Finder:
     ) -> None:
         unique = {(n.text, n.key, n.case, n.lang): n for n in needles if n.text.split()}
         self.needles = sorted(unique.values(), key=lambda n: (-len(n.text), n.text))
-        self.patterns = [(n, n.pattern()) for n in self.needles]
+        # Each needle with its first word as the pattern looks for it: a text without that
+        # word holds no mention, and a substring test says so far sooner than the pattern.
+        self.patterns = [
+            (n, n.pattern(), (n.text if n.case == "exact" else fold(n.text)).split()[0])
+            for n in self.needles
+        ]
         self.memo = memo
         names = [(n.text, n.case) for n in self.needles]  # what a needle's pattern reads
         self._names = names
@@ -95,7 +102,7 @@ class Finder:
 
     def _candidates(
         self, text: str | Callable[[], str], key: str
-    ) -> tuple[list[tuple[Needle, re.Pattern[str]]], str | None]:
+    ) -> tuple[list[tuple[Needle, re.Pattern[str], str]], str | None]:
         """The needles found somewhere in `text` (its digest `key`; or what gives it, if it
         must be searched), in the order of `patterns`; and `text` folded, if it had to be."""
         assert self.memo is not None
@@ -131,7 +138,7 @@ class Finder:
         candidates, folded = self._candidates(text, key)
         if not candidates:
             return []
-        needles = [(n.text, n.key, n.case, n.lang) for n, _pattern in candidates]
+        needles = [(n.text, n.key, n.case, n.lang) for n, _pattern, _first in candidates]
         found_key = digest_of("found", key, base, needles)
         kept = self.memo.get(found_key)
         if not isinstance(kept, list):
@@ -141,14 +148,17 @@ class Finder:
 
     @staticmethod
     def _find(
-        text: str, folded: str, base: str, patterns: list[tuple[Needle, re.Pattern[str]]]
+        text: str, folded: str, base: str, patterns: list[tuple[Needle, re.Pattern[str], str]]
     ) -> list[tuple[int, int, Hashable]]:
         found: list[tuple[int, int, Hashable]] = []
         taken: list[tuple[int, int]] = []
-        for needle, pattern in patterns:
+        for needle, pattern, first in patterns:
             if needle.lang is not None and needle.lang != base:
                 continue
-            for match in pattern.finditer(text if needle.case == "exact" else folded):
+            haystack = text if needle.case == "exact" else folded
+            if first not in haystack:
+                continue
+            for match in pattern.finditer(haystack):
                 start, end = match.span()
                 if needle.case == "capital" and not text[start].isupper():
                     continue
@@ -180,7 +190,7 @@ def mark(
         return _mark(fragment, finder, lang, prefix)
     key = "mark " + hashlib.sha256(fragment.encode("utf-8", "surrogatepass")).hexdigest()
     candidates, _folded = finder._candidates(lambda: "\0".join(_texts(fragment)), key)
-    needles = [(n.text, n.key, n.case, n.lang) for n, _pattern in candidates]
+    needles = [(n.text, n.key, n.case, n.lang) for n, _pattern, _first in candidates]
     marked_key = digest_of("marked", key, lang, prefix, needles)
     kept = finder.memo.get(marked_key)
     if not isinstance(kept, tuple):

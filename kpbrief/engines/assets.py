@@ -124,6 +124,7 @@ class _ResourceFinder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
+        self.images_without_alt = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
@@ -131,12 +132,24 @@ class _ResourceFinder(HTMLParser):
         for name, value in attrs:
             if name in _RESOURCE_ATTRIBUTES and value is not None:
                 self.found.append(value)
+        if tag == "img" and not (dict(attrs).get("alt") or "").strip():
+            self.images_without_alt += 1
 
     handle_startendtag = handle_starttag
 
 
-def guard_resources(html: str) -> None:
-    """Refuse a document that would make an engine load anything but the book's assets."""
+@dataclass(frozen=True)
+class Guarded:
+    """What the guard's reading of a document found besides its resources."""
+
+    images_without_alt: int  # <img> elements with no text alternative (or a blank one)
+
+
+def guard_resources(html: str) -> Guarded:
+    """Refuse a document that would make an engine load anything but the book's assets.
+
+    The same reading counts the pictures without a text alternative (the EPUB's
+    conformance claim rests on there being none): a big document is parsed once."""
     finder = _ResourceFinder()
     finder.feed(html)
     finder.close()
@@ -146,6 +159,7 @@ def guard_resources(html: str) -> None:
                 f"refused to load '{url[:100]}': a book may only use files of its layouts "
                 "and of content/media"
             )
+    return Guarded(images_without_alt=finder.images_without_alt)
 
 
 def copy_assets(assets: Assets, names: list[str], folder: Path) -> None:

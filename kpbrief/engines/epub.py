@@ -16,7 +16,7 @@ from kpbrief.document import (
 )
 from kpbrief.engines.assets import Assets, RefusedResource, guard_resources
 from kpbrief.engines.cover import CoverSizeMismatch, render_cover_png
-from kpbrief.engines.epub_finish import EpubTexts, finish_epub
+from kpbrief.engines.epub_finish import EpubTexts, claims_conformance, finish_epub
 from kpbrief.engines.pandoc import PandocFailed, run_pandoc
 
 
@@ -31,10 +31,10 @@ def write_epub(
 ) -> None:
     """The EPUB, its cover image made by WeasyPrint while pandoc converts the book.
 
-    pandoc runs (a process of its own, on the other core) with a blank stand-in of the cover's
-    size; the cover is rendered meanwhile and then put in the stand-in's place in the EPUB,
-    byte for byte the file pandoc would have packed. A cover of another size than expected
-    is given to pandoc again, the slow way.
+    pandoc is started first (a process of its own, on the other core) with a blank stand-in
+    of the cover's size; the cover is rendered meanwhile and then put in the stand-in's
+    place as the EPUB is finished, byte for byte the file pandoc would have packed. A cover
+    of another size than expected is given to pandoc again, the slow way.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -45,39 +45,21 @@ def write_epub(
     Image.new("RGB", cover_size, "white").save(stand_in_path, format="PNG")
     stand_in = stand_in_path.read_bytes()
     packed = workdir / "packed.epub"
+    conforms, command = _pandoc_folder(html, replace(meta, cover=stand_in_path), packed, workdir)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        converting = pool.submit(
-            render_epub, html, replace(meta, cover=stand_in_path), packed, workdir
-        )
+        converting = pool.submit(_convert, command, workdir)
         try:
             cover, expected = render_cover_png(cover_html, assets, cover_size), True
         except CoverSizeMismatch as mismatch:
             cover, expected = mismatch.png, False
         converting.result()
-    if expected and _replace_member(packed, stand_in, cover, target):
+    if expected and finish_epub(packed, target, meta.texts, conforms, (stand_in, cover)):
         return
     # The slow way: the cover, of the layout's own proportions, given to pandoc.
     real = workdir / "cover-real" / "cover.png"
     real.parent.mkdir()
     real.write_bytes(cover)
     render_epub(html, replace(meta, cover=real), target, workdir)
-
-
-def _replace_member(archive: Path, old: bytes, new: bytes, target: Path) -> bool:
-    """`archive` copied to `target` with the one member holding `old` holding `new` instead;
-    False (and nothing written) unless exactly one member holds `old`."""
-    import zipfile
-
-    with zipfile.ZipFile(archive) as source:
-        members = source.infolist()
-        matching = [m for m in members if m.file_size == len(old) and source.read(m) == old]
-        if len(matching) != 1:
-            return False
-        with zipfile.ZipFile(target, "w") as copy_:
-            for member in members:
-                data = new if member is matching[0] else source.read(member)
-                copy_.writestr(member, data, compress_type=member.compress_type)
-    return True
 
 
 @dataclass(frozen=True)
@@ -95,8 +77,8 @@ class EpubMetadata:
     cover: Path | None
     resources: tuple[tuple[str, Path], ...] = ()  # (name used in the HTML, file)
     generated: tuple[tuple[str, str], ...] = ()  # (name used in the HTML, its text)
-    texts: EpubTexts | None = None  # the navigation's and the cover's own texts
-    conforms: bool = False  # whether to claim EPUB Accessibility 1.1 (see epub_finish)
+    texts: EpubTexts | None = None  # the navigation's and the cover's own texts; with them
+    # the EPUB claims EPUB Accessibility 1.1 if the document meets it (see epub_finish)
 
 
 # pandoc needs about 3.3 GiB for a 1,000-statement book (BENCHMARKS.md): the ceiling stops a
@@ -105,12 +87,24 @@ EPUB_MEMORY = "8g"
 
 
 def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> None:
-    """HTML to EPUB3 with pandoc (from the pypandoc-binary wheel).
+    """HTML to EPUB3 with pandoc (from the pypandoc-binary wheel), then finished.
 
     pandoc runs in a folder of its own holding only the stylesheet, fonts and cover; the
     document may refer to nothing else (see `guard_resources`).
     """
-    guard_resources(html)
+    packed = workdir / "packed.epub"
+    conforms, command = _pandoc_folder(html, meta, packed, workdir)
+    _convert(command, workdir)
+    finish_epub(packed, target, meta.texts, conforms)
+
+
+def _pandoc_folder(
+    html: str, meta: EpubMetadata, output: Path, workdir: Path
+) -> tuple[bool, list[str]]:
+    """pandoc's folder made in `workdir`: the document (once it is found to use only the
+    book's assets), its metadata, stylesheet, fonts, media and cover. Whether the EPUB may
+    claim conformance, and pandoc's arguments to make `output` there."""
+    guarded = guard_resources(html)
     (workdir / "book.html").write_text(html, encoding="utf-8")
     (workdir / "metadata.yaml").write_text(_epub_metadata_yaml(meta), encoding="utf-8")
     shutil.copyfile(meta.css, workdir / "epub.css")
@@ -142,15 +136,21 @@ def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> N
     if meta.cover is not None:
         shutil.copyfile(meta.cover, workdir / f"cover{meta.cover.suffix}")
         args.append(f"--epub-cover-image=cover{meta.cover.suffix}")
+    command = [
+        "--from=html+raw_html",  # keeps the elements pandoc has no place for: <time>
+        "--to=epub3",
+        "book.html",
+        f"--output={output.resolve()}",
+        *args,
+    ]
+    conforms = meta.texts is not None and claims_conformance(guarded.images_without_alt, meta.texts)
+    return conforms, command
+
+
+def _convert(command: list[str], workdir: Path) -> None:
     try:
         run_pandoc(
-            [
-                "--from=html+raw_html",  # keeps the elements pandoc has no place for: <time>
-                "--to=epub3",
-                "book.html",
-                f"--output={target.resolve()}",
-                *args,
-            ],
+            command,
             cwd=workdir,
             memory=EPUB_MEMORY,
             seconds=None,  # the build's own time limit stops it, with its worker
@@ -158,8 +158,6 @@ def render_epub(html: str, meta: EpubMetadata, target: Path, workdir: Path) -> N
         )
     except PandocFailed as failure:
         raise RuntimeError(f"pandoc could not make the EPUB: {failure}") from None
-    if meta.texts is not None:
-        finish_epub(target, meta.texts, meta.conforms)
 
 
 def _yaml_string(value: str) -> str:

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from kpbrief.build import BuildRequest, build
 from kpbrief.content.load import load_content
 from kpbrief.edition.assemble import assemble
-from kpbrief.edition.mentions import Finder, Needle, mark
+from kpbrief.edition.mentions import Finder, Needle, fold, mark
 
 TERMS = """index_terms:
   - term: {en: Conflict diamonds, fr: Diamants du conflit}
@@ -227,6 +227,25 @@ def test_marking_leaves_the_text_as_it_was() -> None:
     assert '<span id="s-3">Ada\nOkafor</span>' in html  # <em>Ada</em> Okafor is not one
     assert "okafor; " in html  # a family name alone only with its capital
     assert "<pre>Quebec</pre>" in html
+
+
+def test_folding_keeps_each_position_whatever_was_folded_before() -> None:
+    """The folding table fills as characters are first met: a text folds the same before
+    and after others, one character for each of its own (ligatures, long folds and all)."""
+    text = "ŒUVRE Straße İstanbul ǅ Ærø ’s ﬁn Québec–Lévis ı"
+    first = fold(text)
+    assert len(first) == len(text)
+    assert fold("œuvre strasse istanbul") and fold(text) == first
+    assert first.startswith("ouvre strase ") and "quebec-levis" in first and first[-1] == "i"
+
+
+def test_a_name_is_found_whatever_its_first_word_looks_like_in_the_text() -> None:
+    """A name whose first word is written with accents or capitals, or runs on over a line
+    break, is found; one whose first word the text lacks, or has only inside a longer word, is
+    not."""
+    finder = Finder([Needle("Lévis Côté", "l"), Needle("Ngozi Obi", "n"), Needle("Kim", "k")])
+    assert finder.keys("LEVIS\nCOTE, Ngozi  Obi", "en") == ["l", "n"]
+    assert finder.keys("Kimberley: Ngozi, then Obi", "en") == []
 
 
 def test_names_differing_by_accent_or_a_listed_variant_are_one_entry(tmp_path: Path) -> None:
