@@ -102,6 +102,11 @@ def watch(
     server = start_preview(request.out, state, live_script(request.source), port)
     print(f"serving {server.url} (Ctrl-C to stop)", file=stream, flush=True)
     warm = Warm()
+    from kpbrief.engines.parts import LayoutWorkers
+
+    LayoutWorkers.keep = (
+        True  # a long book's part workers stay, WeasyPrint imported, for the next save
+    )
     build_round(request, state, stream, warm)
     folders = watched_folders(request)
     out = request.out.resolve()
@@ -117,6 +122,8 @@ def watch(
     except KeyboardInterrupt:
         pass
     finally:
+        LayoutWorkers.keep = False
+        LayoutWorkers.stop()
         server.shutdown()
 
 
