@@ -20,9 +20,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kpbrief.build import fingerprint
+from kpbrief.build.check_memo import read_check_memo, write_check_memo
 from kpbrief.build.fingerprint import Manifest
 from kpbrief.build.jobs import EngineJob, run_engines, standby
 from kpbrief.build.limits import TimeLimitExceeded, wall_clock_limit
@@ -89,27 +90,39 @@ def checked(content: Content, memo: Kept | None = None) -> list[Problem]:
 CHECK_BESIDE_STATEMENTS = 50
 
 
+def _checked_and_kept(content: Content) -> tuple[list[Problem], dict[str, object]]:
+    """The problems, and the findings behind them (for the next build, see `check_memo`)."""
+    memo = Kept()
+    return checked(content, memo), dict(memo)
+
+
 class _Check:
     """The content's check: done here, or running in a worker process beside the build.
 
-    A warm process (`memo` given) checks here: it finds again only the problems of what an
-    edit changed, in less time than a worker takes to start."""
+    Given the findings of an earlier check (`memo`: a warm process's, or what the last build
+    left, see `check_memo`), it checks here: it finds again only the problems of what an edit
+    changed, in less time than a worker takes to start. `keep`: the findings are kept in
+    `kept`, for the next build."""
 
-    def __init__(self, content: Content, memo: Kept | None = None) -> None:
+    def __init__(self, content: Content, memo: Kept | None = None, keep: bool = False) -> None:
         self.problems: list[Problem] | None = None
+        self.kept: dict[str, object] | None = None
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
-        self._future: concurrent.futures.Future[list[Problem]] | None = None
+        self._future: concurrent.futures.Future[Any] | None = None
+        self._keep = keep
         loaded_errors = any(p.severity == "error" for p in content.problems)
         small = len(content.statements) < CHECK_BESIDE_STATEMENTS
         if content.book is None or loaded_errors or small or memo is not None:
+            memo = memo if memo is not None or not keep else Kept()
             self.problems = checked(content, memo)
+            self.kept = memo if keep else None
             return
         from kpbrief.build.lifetime import die_with_parent
 
         self._pool = concurrent.futures.ProcessPoolExecutor(
             1, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
         )
-        self._future = self._pool.submit(checked, content)
+        self._future = self._pool.submit(_checked_and_kept if keep else checked, content)
 
     @classmethod
     def done(cls, problems: list[Problem]) -> _Check:
@@ -124,7 +137,10 @@ class _Check:
         """The problems (waiting for the worker if it has not finished)."""
         if self.problems is None:
             assert self._future is not None
-            self.problems = self._future.result()
+            if self._keep:
+                self.problems, self.kept = self._future.result()
+            else:
+                self.problems = self._future.result()
             self.close()
         return self.problems
 
@@ -202,14 +218,20 @@ def _build_changed(
         content = load_content(request.source, warm.memo("load"))
         check = _Check(content, warm.memo("check"))
     else:
+        # A one-off build checks with what the last one found (see `check_memo`).
+        salt = fingerprint.tool_digest()
+        findings = read_check_memo(request.out, salt)
         content = load_content(request.source)
-        check = _Check(content)
+        check = _Check(content, findings, keep=True)
     try:
-        return _check_and_write(
+        result = _check_and_write(
             request, manifest, inputs, input_keys, progress, deadline, warm, content, check
         )
     finally:
         check.close()
+    if warm is None and check.kept is not None:
+        write_check_memo(request.out, salt, check.kept)
+    return result
 
 
 def _check_and_write(

@@ -8,12 +8,15 @@ compares with a build into a fresh folder by a process that keeps nothing.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers.books import copy_fixture, edit
 
 from kpbrief.build import BuildFailed, BuildRequest, build
+from kpbrief.build.check_memo import MEMO_FILE
 from kpbrief.build.warm import Warm
+from kpbrief.content.check import Checker
 
 WALKOUT = "content/statements/2021-06-walkout.en.md"
 PLENARY_FR = "content/statements/2019-11-22-plenary.fr.md"
@@ -123,3 +126,48 @@ def test_a_warm_process_gives_the_warnings_of_a_fresh_check_after_an_edit_elsewh
     private = _outcome(source, tmp_path / "out", warm)
     assert any("'ada-okafor' is not public" in line for line in private[1])
     assert private == _outcome(source, tmp_path / "cold")
+
+
+@pytest.mark.parametrize(("file", "old", "new"), ERRORS[:4])
+def test_a_one_off_build_checks_with_the_last_builds_findings_and_finds_what_afresh_finds(
+    tmp_path: Path, file: str, old: str, new: str | None
+) -> None:
+    """`kpbrief build` after an edit, with the findings the last build left in its output
+    folder (`check_memo`): the same problems as a build into an empty folder."""
+    source = copy_fixture("mini", tmp_path)
+    before = _outcome(source, tmp_path / "out")
+    assert before[0] == "built" and (tmp_path / "out" / MEMO_FILE).is_file()
+    written = (source / file).read_text(encoding="utf-8")
+    edit(source / file, old, new, count=1)
+    broken = _outcome(source, tmp_path / "out")
+    assert broken[0] == "failed"
+    assert broken == _outcome(source, tmp_path / "cold-broken")
+    (source / file).write_text(written, encoding="utf-8")
+    assert _outcome(source, tmp_path / "out") == before
+
+
+def test_a_one_off_build_checks_again_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = copy_fixture("mini", tmp_path)
+    _outcome(source, tmp_path / "out")
+    checked: list[str] = []
+    real = Checker.statement
+
+    def counted(self: Checker, statement: Any) -> None:
+        checked.append(statement.id)
+        real(self, statement)
+
+    monkeypatch.setattr(Checker, "statement", counted)
+    edit(source / WALKOUT, "We walked out.", "We walked out, all of us.", count=1)
+    _outcome(source, tmp_path / "out")
+    assert checked == ["2021-06-walkout"]
+    # Findings written by another kpbrief (another salt), or damaged, are not used.
+    memo = tmp_path / "out" / MEMO_FILE
+    memo.write_text(memo.read_text(encoding="utf-8").replace('"salt": "', '"salt": "x'), "utf-8")
+    checked.clear()
+    _outcome(source, tmp_path / "out")
+    assert len(checked) > 1
+    memo.write_text("{not json", encoding="utf-8")
+    checked.clear()
+    assert _outcome(source, tmp_path / "out")[0] == "built" and len(checked) > 1
