@@ -111,15 +111,19 @@ def _pages(reader: PdfReader) -> dict[str, int]:
 
 
 def _printed(reader: PdfReader, name: str) -> list[int]:
-    """The page numbers the PDF's index prints after `name`."""
+    """The pages the PDF's index prints after `name` (a range's every page)."""
     text = "\n".join(
         page.extract_text() or ""
         for page in reader.pages
         if (page.extract_text() or "").lstrip().startswith("Index")
     )
-    match = re.search(rf"^{re.escape(name)}\s+(\d+(?:,\s*\d+)*)", text, re.MULTILINE)
+    number = r"\d+(?:\u2013\d+)?"  # a page, or pages in a row: "12–15"
+    match = re.search(rf"^{re.escape(name)}\s+({number}(?:,\s*{number})*)", text, re.MULTILINE)
     assert match, (name, text)
-    return [int(n) for n in re.findall(r"\d+", match[1])]
+    pages: list[int] = []
+    for first, last in re.findall(r"(\d+)(?:\u2013(\d+))?", match[1]):
+        pages += range(int(first), int(last or first) + 1)
+    return pages
 
 
 def test_accent_variants_are_one_entry_with_one_id(variants: Built) -> None:
