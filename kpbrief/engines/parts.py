@@ -18,10 +18,10 @@ book, given as plain values:
 - the index's page lists, written out from the page map (`pages.page_list_written`, as
   `pages.settle_pages` does in one document).
 
-A first pass lays every part out with placeholder numbers to learn its page count and where
-its anchors fall; writing passes follow until no part's numbers change (every number shown
-comes from this page map, never from WeasyPrint's own counting across the book, which can
-leave a forward reference stale: see `pages.settle_pages`). A previous build's page map
+A first pass lays every part out with guessed numbers (`pages.guessed_pages`) to learn its
+page count and where its anchors fall; writing passes follow until no part's numbers change
+(every number shown comes from this page map, never from WeasyPrint's own counting, which
+can leave a forward reference stale: see `pages.settle_pages`). A previous build's page map
 (kept in the cache folder with each part's PDF) stands in for the first pass, and a part whose
 document did not change is not laid out again: after an edit, only the parts it touches are.
 """
@@ -41,7 +41,7 @@ from typing import Any
 from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, RANGE_END, VIRTUAL_ROOT
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
 from kpbrief.engines.hyphens import limited_hyphenation, settle_hyphens
-from kpbrief.engines.pages import crossing_rules, page_list_written
+from kpbrief.engines.pages import crossing_rules, guessed_pages, page_list_written
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
 from kpbrief.engines.processes import die_with_parent
@@ -57,7 +57,6 @@ FIRST_PAGE = re.compile(r"@page :first \{ counter-reset: page (\d+); \}")  # see
 SIDED_OPENING = re.compile(r"<h1\b")
 
 PART_CACHE = ".kpbrief-parts"  # in the output folder: each PDF's parts, for the next build
-PLACEHOLDER = 8888  # pages not known yet: four digits, as wide as most real numbers
 MAX_WRITING_PASSES = 6  # the last only confirms the one before
 PART_CHARACTERS = 125_000  # about 33 pages of kpbrief's own layout
 MIN_PARTED_CHARACTERS = 1_000_000  # about 250 pages: below, one document is as quick
@@ -485,7 +484,7 @@ def _first_guess(
     run: Any,
 ) -> tuple[list[int], dict[str, int]]:
     """Page counts and anchor pages to start from: the previous build's, when it was cut in
-    the same places; else a first layout of every part with placeholder numbers.
+    the same places; else a first layout of every part with guessed numbers.
 
     A part that may open on either side is laid out from both, and the side the parts before
     it lead to is taken.
@@ -495,7 +494,9 @@ def _first_guess(
         pages = {str(k): int(v) for k, v in previous["pages"].items()}
         if len(counts) == len(book.slices):
             return counts, pages
-    placeholder = {name: PLACEHOLDER for name in ANCHOR.findall("".join(book.slices))}
+    # Pages guessed from where each place stands in the book: about as many digits as the
+    # real numbers, so that the layouts with the real ones break lines about as these do.
+    placeholder = guessed_pages("".join(book.slices))
     jobs: list[tuple[int, int]] = []
     for i, body in enumerate(book.slices):
         sides = (1, 2) if i and SIDED_OPENING.search(body) else (1,)
