@@ -45,7 +45,7 @@ def crossing_rules(css: str) -> str:
 
 MAX_LAYOUTS = 4
 CHARACTERS_PER_PAGE = 3_800  # of kpbrief's HTML, about: a first guess of where places fall
-_ANCHOR = re.compile(r'\sid="([^"]+)"')
+ANCHOR = re.compile(r'\sid="([^"]+)"')  # an anchor of kpbrief's HTML, as the templates write it
 
 
 def guessed_pages(html: str) -> dict[str, int]:
@@ -54,7 +54,7 @@ def guessed_pages(html: str) -> dict[str, int]:
     the last will."""
     pages = max(1, len(html) // CHARACTERS_PER_PAGE)
     return {
-        match[1]: 1 + match.start() * pages // max(1, len(html)) for match in _ANCHOR.finditer(html)
+        match[1]: 1 + match.start() * pages // max(1, len(html)) for match in ANCHOR.finditer(html)
     }
 
 

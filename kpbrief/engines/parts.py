@@ -41,14 +41,13 @@ from typing import Any
 from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, RANGE_END, VIRTUAL_ROOT
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
 from kpbrief.engines.hyphens import limited_hyphenation, settle_hyphens
-from kpbrief.engines.pages import crossing_rules, guessed_pages, page_list_written
+from kpbrief.engines.pages import ANCHOR, crossing_rules, guessed_pages, page_list_written
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
 from kpbrief.engines.processes import die_with_parent
 
 # Where the book may be cut: before a heading that opens a page and names its book part.
 CUT = re.compile(rf'<h2 id="([^"]+)"[^>]*\s{PART}="')
-ANCHOR = re.compile(r'\sid="([^"]+)"')
 LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"([^>]*)>')
 PAGE_LIST_ELEMENT = re.compile(rf"(<(\w+)\b[^>]*\s{PAGE_LIST}\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
 LIST_LINK = re.compile(r'<a\b[^>]*\shref="#([^"]+)"[^>]*>\s*</a>')
