@@ -81,7 +81,9 @@ def _write_pdf(job: EngineJob) -> None:
     """A PDF: in parts if the job says so (and the book can be cut), else as one document."""
     from kpbrief.engines.parts import NotInParts, PartCache, render_pdf_in_parts
 
-    variant = PdfVariant(accessible=job.accessible, press_profile=job.press_profile)
+    variant = PdfVariant(
+        accessible=job.accessible, press_profile=job.press_profile, source_date=job.source_date
+    )
     cache = PartCache(job.part_cache, job.part_salt)
     if job.parts > 1:
         try:

@@ -572,7 +572,7 @@ def _engine_job(
             job,
             parts=request.parts or part_count(html),
             part_cache=request.out / PART_CACHE / final.stem,
-            part_salt=fingerprint.combine(writing.engine_key, options),
+            part_salt=fingerprint.combine(writing.engine_key, options, str(job.source_date)),
         )
     elif fmt == "epub":
         layouts = layout_dirs(request.source)

@@ -5,8 +5,11 @@ The same writer makes the screen PDF and the press PDF; a `PdfVariant` tells the
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,8 @@ class PdfVariant:
 
     accessible: bool = True
     press_profile: Path | None = None
+    # Seconds since the epoch that the embedded fonts are dated (see `write_variant`).
+    source_date: int | None = None
 
     @property
     def press(self) -> bool:
@@ -113,12 +118,34 @@ def write_variant(document: Any, variant: PdfVariant, first_page: int = 1) -> by
     for the press finished for PDF/X-4 (`press`); `first_page`: see `pdftags.write_pdf`."""
     from kpbrief.engines.pdftags import write_pdf as write_tagged_pdf
 
-    data = write_tagged_pdf(document, variant.options(), first_page)
+    with _fonts_dated(variant.source_date):
+        data = write_tagged_pdf(document, variant.options(), first_page)
     if not variant.press:
         return data
     from kpbrief.engines.press import finish_press
 
     return finish_press(data)
+
+
+@contextlib.contextmanager
+def _fonts_dated(source_date: int | None) -> Iterator[None]:
+    """The fonts WeasyPrint embeds dated `source_date`, not the time of writing.
+
+    Without HarfBuzz's subsetter (Debian's libharfbuzz-subset0), WeasyPrint subsets fonts
+    with fontTools, which stamps each subset's `head` table with the current time unless
+    SOURCE_DATE_EPOCH is set: the same book then gave a PDF with other bytes every second."""
+    if source_date is None:
+        yield
+        return
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(source_date)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
