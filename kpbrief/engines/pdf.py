@@ -34,7 +34,7 @@ class PdfVariant:
 
     accessible: bool = True
     press_profile: Path | None = None
-    # Seconds since the epoch that the embedded fonts are dated (see `write_variant`).
+    # Seconds since the epoch that the embedded fonts are dated (see `_fonts_dated`).
     source_date: int | None = None
 
     @property
@@ -133,12 +133,11 @@ def _fonts_dated(source_date: int | None) -> Iterator[None]:
 
     Without HarfBuzz's subsetter (Debian's libharfbuzz-subset0), WeasyPrint subsets fonts
     with fontTools, which stamps each subset's `head` table with the current time unless
-    SOURCE_DATE_EPOCH is set: the same book then gave a PDF with other bytes every second."""
-    if source_date is None:
-        yield
-        return
+    SOURCE_DATE_EPOCH is set: the same book then gave a PDF with other bytes every second.
+    Without a date (a document written by itself), the one in the environment is kept, else
+    the fonts are dated 1970."""
     previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(source_date)
+    os.environ["SOURCE_DATE_EPOCH"] = str(source_date if source_date is not None else previous or 0)
     try:
         yield
     finally:
