@@ -288,7 +288,7 @@ def _add_build_options(command: argparse.ArgumentParser, default_formats: list[s
         type=_part_count,
         metavar="N",
         help="lay each PDF out in N parts, on every core, and join them (1: as one document; "
-        "default: by the book's length, parts from about 250 pages on)",
+        "default: by the book's length, parts from about 40 pages on)",
     )
     command.add_argument(
         "--time-limit",

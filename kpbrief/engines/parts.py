@@ -18,12 +18,15 @@ book, given as plain values:
 - the index's page lists, written out from the page map (`pages.page_list_written`, as
   `pages.settle_pages` does in one document).
 
-A first pass lays every part out with guessed numbers (`pages.guessed_pages`) to learn its
-page count and where its anchors fall; writing passes follow until no part's numbers change
-(every number shown comes from this page map, never from WeasyPrint's own counting, which
-can leave a forward reference stale: see `pages.settle_pages`). A previous build's page map
-(kept in the cache folder with each part's PDF) stands in for the first pass, and a part whose
-document did not change is not laid out again: after an edit, only the parts it touches are.
+A first pass lays the book out with guessed numbers (`pages.guessed_pages`) to learn each
+part's page count and where its anchors fall: whole, in the build's process while the workers
+start, for a book of up to some 250 pages (each part is then laid out once more, all at once,
+from the side it opens on); part by part above that. Writing passes follow until no part's
+numbers change (every number shown comes from this page map, never from WeasyPrint's own
+counting, which can leave a forward reference stale: see `pages.settle_pages`). A previous
+build's page map (kept in the cache folder with each part's PDF) stands in for the first
+pass, and a part whose document did not change is not laid out again: after an edit, only
+the parts it touches are.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +62,12 @@ SIDED_OPENING = re.compile(r"<h1\b")
 PART_CACHE = ".kpbrief-parts"  # in the output folder: each PDF's parts, for the next build
 MAX_WRITING_PASSES = 6  # the last only confirms the one before
 PART_CHARACTERS = 125_000  # about 33 pages of kpbrief's own layout
-MIN_PARTED_CHARACTERS = 1_000_000  # about 250 pages: below, one document is as quick
+# About 40 pages: below, one document is as quick as two parts on two cores (BENCHMARKS.md,
+# round 6: the KP book's 62 pages in two parts, with a page map, 4.0 s against 6.3).
+MIN_PARTED_CHARACTERS = 150_000
+# About 250 pages: below, the first pass lays the book out whole, in this process, while the
+# part workers start (see `_first_guess`); above, each part is laid out on its own.
+WHOLE_FIRST_PASS_CHARACTERS = 1_000_000
 
 
 class NotInParts(Exception):
@@ -87,10 +96,13 @@ class PartLayout:
     anchors: dict[str, int]  # anchor name -> page index in the part
     marks: tuple[Mark, ...]
     pdf: bytes | None
+    blanks: frozenset[int] = frozenset()  # the indexes of its blank pages (not kept)
 
 
 def part_count(html: str) -> int:
-    """How many parts a book's HTML is best laid out in: 1 for all but long books."""
+    """How many parts a book's HTML is best laid out in: 1 for a short book, else parts of
+    about `PART_CHARACTERS`, two at least. It depends on the book alone, not on the build's
+    cores, so that the same book gives the same PDF however it is built."""
     if len(html) < MIN_PARTED_CHARACTERS:
         return 1
     return max(2, round(len(html) / PART_CHARACTERS))
@@ -207,12 +219,16 @@ def lay_out(document: str, assets: Assets, variant: PdfVariant, write: bool) -> 
         raise RefusedResource(str(refused)) from None
     anchors: dict[str, int] = {}
     marks: list[Mark] = []
+    blanks: set[int] = set()
     for number, page in enumerate(document_.pages):
         for name in page.anchors:
             anchors.setdefault(name, number)
         for level, label, (x, y), _state in page.bookmarks:
             marks.append(Mark(page=number, level=level, label=label, x=x, y=y))
-    return PartLayout(len(document_.pages), anchors, tuple(marks), pdf)
+        page_type = getattr(getattr(page, "_page_box", None), "page_type", None)
+        if getattr(page_type, "blank", False):
+            blanks.add(number)
+    return PartLayout(len(document_.pages), anchors, tuple(marks), pdf, frozenset(blanks))
 
 
 class PartCache:
@@ -340,7 +356,7 @@ def render_pdf_in_parts(
         raise NotInParts("no heading that opens a page and names its part (data-part)")
     crossing = crossing_rules(stylesheets(html, assets))
     with _LayingOut(assets, variant, workers) as laying_out:
-        counts, pages = _first_guess(book, previous, crossing, laying_out.run)
+        counts, pages = _first_guess(book, previous, crossing, laying_out)
         done: dict[int, tuple[str, PartLayout]] = {}
         for _writing_pass in range(MAX_WRITING_PASSES):
             documents = _documents(book, counts, pages, crossing)
@@ -405,11 +421,13 @@ class LayoutWorkers:
         return cls._ready is not None
 
     @classmethod
-    def take(cls, workers: int) -> Any:
-        """A pool of `workers` processes: the one started ahead, or a new one."""
-        cls.start(workers)
-        pool, cls._ready, cls._size = cls._ready, None, 0
-        return pool
+    def take(cls, workers: int) -> tuple[Any, int]:
+        """A pool and its size: the one started ahead (of any size), or a new one of
+        `workers` processes."""
+        if cls._ready is None:
+            cls.start(workers)
+        pool, size, cls._ready, cls._size = cls._ready, cls._size, None, 0
+        return pool, size
 
     @classmethod
     def give_back(cls, pool: Any, workers: int, failed: bool) -> None:
@@ -436,22 +454,55 @@ class _LayingOut:
         self.variant = variant
         self.workers = max(1, workers)
         self.pool: Any = None
+        self.size = 0  # the pool's processes
 
     def __enter__(self) -> _LayingOut:
         return self
 
     def __exit__(self, failure: object, *_rest: object) -> None:
         if self.pool is not None:
-            LayoutWorkers.give_back(self.pool, self.workers, failure is not None)
+            LayoutWorkers.give_back(self.pool, self.size, failure is not None)
             self.pool = None
 
     def run(self, documents: list[str], write: bool) -> list[PartLayout]:
-        if len(documents) <= 1 and self.pool is None and not LayoutWorkers.started():
-            return [lay_out(d, self.assets, self.variant, write) for d in documents]
+        """The documents laid out, by helper processes (`LayoutWorkers`), and by this one
+        too when it has WeasyPrint imported already (after a first pass of the whole book):
+        it then takes every n-th document. One document goes to a helper waiting with
+        WeasyPrint imported, if there is one, else is laid out here."""
+        if len(documents) == 1 and (self.pool is not None or LayoutWorkers.started()):
+            return [self._helpers(self.workers).apply(lay_out, (documents[0], *self._given(write)))]
+        if self.workers == 1 or len(documents) <= 1:
+            return [self.here(d, write) for d in documents]
+        if "weasyprint" not in sys.modules:  # importing it here would cost half a second
+            jobs = [(d, *self._given(write)) for d in documents]
+            return list(self._helpers(self.workers).starmap(lay_out, jobs, chunksize=1))
+        pool = self._helpers(self.workers - 1)
+        share = self.size + 1
+        theirs = [i for i in range(len(documents)) if i % share]
+        pending = pool.starmap_async(
+            lay_out, [(documents[i], *self._given(write)) for i in theirs], chunksize=1
+        )
+        laid = {i: self.here(documents[i], write) for i in range(0, len(documents), share)}
+        laid.update(zip(theirs, pending.get(), strict=True))
+        return [laid[i] for i in range(len(documents))]
+
+    def here(self, document: str, write: bool) -> PartLayout:
+        return lay_out(document, self.assets, self.variant, write)
+
+    def start_workers(self) -> None:
+        """Helpers started now, to import WeasyPrint while this process lays out."""
+        if self.workers > 1:
+            self._helpers(self.workers - 1)
+
+    def _helpers(self, wanted: int) -> Any:
+        """The pool: the one this build has, else one started ahead (of whatever size), else
+        a new one of `wanted` processes."""
         if self.pool is None:
-            self.pool = LayoutWorkers.take(self.workers)
-        jobs = [(d, self.assets, self.variant, write) for d in documents]
-        return list(self.pool.starmap(lay_out, jobs))
+            self.pool, self.size = LayoutWorkers.take(max(1, wanted))
+        return self.pool
+
+    def _given(self, write: bool) -> tuple[Assets, PdfVariant, bool]:
+        return self.assets, self.variant, write
 
 
 def _documents(book: Book, counts: list[int], pages: dict[str, int], crossing: str) -> list[str]:
@@ -480,10 +531,11 @@ def _first_guess(
     book: Book,
     previous: dict[str, Any] | None,
     crossing: str,
-    run: Any,
+    laying_out: _LayingOut,
 ) -> tuple[list[int], dict[str, int]]:
     """Page counts and anchor pages to start from: the previous build's, when it was cut in
-    the same places; else a first layout of every part with guessed numbers.
+    the same places; else a first layout with guessed numbers: of the whole book, if it is
+    short enough, else of every part.
 
     A part that may open on either side is laid out from both, and the side the parts before
     it lead to is taken.
@@ -495,7 +547,18 @@ def _first_guess(
             return counts, pages
     # Pages guessed from where each place stands in the book: about as many digits as the
     # real numbers, so that the layouts with the real ones break lines about as these do.
+    # A previous build's map, cut elsewhere (or not cut), is a closer guess.
     placeholder = guessed_pages("".join(book.slices))
+    if previous is not None:
+        placeholder.update({str(k): int(v) for k, v in previous["pages"].items()})
+    if sum(len(body) for body in book.slices) < WHOLE_FIRST_PASS_CHARACTERS:
+        # One layout of the whole book, here, while the workers start: each part's first
+        # page and side are then known, and each is laid out once more, beside the others
+        # (laying each part out from both sides would cost as much, on two cores, as this).
+        laying_out.start_workers()
+        whole = Book(book.head, ("".join(book.slices),), book.tail, ())
+        document = part_document(whole, 0, 1, placeholder, crossing, rewrite_lists=True)
+        return _parts_of_whole(book, laying_out.here(document, False))
     jobs: list[tuple[int, int]] = []
     for i, body in enumerate(book.slices):
         sides = (1, 2) if i and SIDED_OPENING.search(body) else (1,)
@@ -503,13 +566,30 @@ def _first_guess(
     documents = [
         part_document(book, i, side, placeholder, crossing, rewrite_lists=False) for i, side in jobs
     ]
-    laid: list[PartLayout] = run(documents, False)
+    laid: list[PartLayout] = laying_out.run(documents, False)
     by_side = {(i, side % 2): layout for (i, side), layout in zip(jobs, laid, strict=True)}
     chosen: list[PartLayout] = []
     for i in range(len(book.slices)):
         first = sum(layout.count for layout in chosen) + 1
         chosen.append(by_side.get((i, first % 2)) or by_side[(i, 1)])
     return _page_map(book, chosen)
+
+
+def _parts_of_whole(book: Book, whole: PartLayout) -> tuple[list[int], dict[str, int]]:
+    """Each part's page count, and the page of every anchor, in the book laid out whole.
+
+    A part begins on the page of the heading it is cut before, or on the blank page before
+    it: laid out alone, a part that must open on the other side begins with that blank."""
+    starts = [0]
+    for name in book.cuts:
+        if name not in whole.anchors:
+            raise NotInParts(f"the place the book is cut before ({name}) was not laid out")
+        opening = whole.anchors[name]
+        starts.append(opening - 1 if opening - 1 in whole.blanks else opening)
+    counts = [b - a for a, b in zip(starts, [*starts[1:], whole.count], strict=True)]
+    owned = frozenset().union(*(book.owned(i) for i in range(len(book.slices))))
+    pages = {name: page + 1 for name, page in whole.anchors.items() if name in owned}
+    return counts, pages
 
 
 def laid_out_in_parts_last_time(cache_folder: Path) -> bool:
