@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pypdfium2
@@ -12,21 +13,28 @@ import pytest
 from helpers.books import Built, copy_fixture, edit
 from pypdf import PdfReader
 
+from kpbrief import TOOL_ROOT
 from kpbrief.build import BuildRequest, build
 from kpbrief.build.run import _start_layout_workers
 from kpbrief.cli import main
+from kpbrief.engines import parts
+from kpbrief.engines.assets import Assets
 from kpbrief.engines.pages import crossing_rules
 from kpbrief.engines.parts import (
     MIN_PARTED_CHARACTERS,
     PART_CACHE,
     PART_CHARACTERS,
+    Book,
     LayoutWorkers,
     PartCache,
     PartLayout,
+    _parts_of_whole,
     cut,
     laid_out_in_parts_last_time,
     part_count,
+    render_pdf_in_parts,
 )
+from kpbrief.engines.pdf import PdfVariant
 
 PARTS = 3
 
@@ -246,3 +254,36 @@ def test_the_cache_keeps_only_the_parts_of_the_last_pass(tmp_path: Path) -> None
     assert kept == {cache.key("last pass, part 1"), cache.key("part 2")}
     assert cache.get("first pass, part 1") is None
     assert cache.get("part 2") is not None and cache.page_map() is not None
+
+
+def test_a_part_opening_after_a_blank_page_begins_with_it() -> None:
+    """From the book laid out whole: each part's page count, the blank page before an
+    opening counted in the part it opens (laid out alone, that part begins with it)."""
+    book = Book("<html><body>", ('<h2 id="a">', '<h2 id="b">', '<h2 id="c">'), "", ("b", "c"))
+    whole = PartLayout(10, {"a": 0, "b": 4, "c": 7, "elsewhere": 9}, (), None, frozenset({6}))
+    counts, pages = _parts_of_whole(book, whole)
+    assert counts == [4, 2, 4]
+    assert pages == {"a": 1, "b": 5, "c": 8}
+
+
+def test_a_short_book_from_nothing_is_laid_out_whole_then_each_part_once(
+    mini: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = mini.path("en", "html").read_text(encoding="utf-8")
+    book = cut(html, PARTS)
+    assert len(book.slices) == PARTS
+    laid: list[tuple[str, bool]] = []
+    real = parts.lay_out
+
+    def counted(document: str, *rest: Any) -> PartLayout:
+        laid.append((document, rest[-1]))
+        return real(document, *rest)
+
+    monkeypatch.setattr(parts, "lay_out", counted)
+    assets = Assets((TOOL_ROOT / "layouts",), mini.source / "content" / "media")
+    target = tmp_path / "book.pdf"
+    render_pdf_in_parts(html, assets, target, PdfVariant(), PARTS, 1, PartCache(None, ""))
+    (whole, written), *writes = laid
+    assert not written and all(f'id="{name}"' in whole for name in book.cuts)
+    assert [written for _document, written in writes] == [True] * PARTS  # settled at once
+    assert rasterised(target) == rasterised(mini.path("en", "pdf"))
