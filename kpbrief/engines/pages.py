@@ -177,14 +177,26 @@ def page_list_written(
     return shown
 
 
+# Between two numbers of a written page list: text of the list, not of a link, so that a
+# line can break at its space (a space inside a link's ::before let WeasyPrint break an index
+# name, "Kimberley / Process 12–16, …", though its first numbers fitted beside it). A range's
+# dash is the stylesheet's (`[data-range-end]::before`), and never breaks.
+PAGE_SEPARATOR = ", "
+
+
 def _rewrite_page_list(element: Any, links: list[tuple[str, Any]], pages: dict[str, int]) -> None:
     """The list written out (`page_list_written`), each number a copy of its link."""
     written = page_list_written(links, pages)
     for child in list(element):
         element.remove(child)
+    element.text = None
+    previous = None
     for page, link, range_end in written:
         number = link.makeelement(link.tag, dict(link.attrib))
         number.text = str(page)  # the page counter counts every page from the cover on
         if range_end:
             number.set(RANGE_END, "")
+        elif previous is not None:
+            previous.tail = PAGE_SEPARATOR
         element.append(number)
+        previous = number

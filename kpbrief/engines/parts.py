@@ -45,7 +45,13 @@ from typing import Any
 from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, RANGE_END, VIRTUAL_ROOT
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
 from kpbrief.engines.hyphens import limited_hyphenation, settle_hyphens
-from kpbrief.engines.pages import ANCHOR, crossing_rules, guessed_pages, page_list_written
+from kpbrief.engines.pages import (
+    ANCHOR,
+    PAGE_SEPARATOR,
+    crossing_rules,
+    guessed_pages,
+    page_list_written,
+)
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
 from kpbrief.engines.processes import die_with_parent
@@ -157,12 +163,13 @@ def part_document(
         def page_list(match: re.Match[str]) -> str:
             opening, _tag, inner, closing = match.groups()
             links = [(link[1], link[0]) for link in LIST_LINK.finditer(inner)]
-            numbered = "".join(
-                link.replace("></a>", f">{page}</a>", 1).replace(
+            numbered = ""
+            for page, link, range_end in page_list_written(links, pages):
+                if numbered and not range_end:
+                    numbered += PAGE_SEPARATOR
+                numbered += link.replace("></a>", f">{page}</a>", 1).replace(
                     "<a ", f'<a {RANGE_END}="" ' if range_end else "<a ", 1
                 )
-                for page, link, range_end in page_list_written(links, pages)
-            )
             return opening + numbered + closing
 
         body = PAGE_LIST_ELEMENT.sub(page_list, body)

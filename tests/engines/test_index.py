@@ -198,3 +198,35 @@ def test_a_reference_left_stale_by_the_engine_is_laid_out_again(tmp_path: Path) 
     reader = PdfReader(target)
     assert reader.get_destination_page_number(reader.named_destinations["z"]) + 1 == 3
     assert "Z is on page 3." in reader.pages[0].extract_text()
+
+
+# Widths of the index column at which the separator inside each link broke the name.
+@pytest.mark.parametrize("width", [53, 65, 68, 77, 86])
+def test_an_index_name_stays_whole_when_its_first_pages_fit_beside_it(
+    tmp_path: Path, width: int
+) -> None:
+    """A line of an index entry breaks between page numbers (", " is the list's own text),
+    not inside the name: with the separator inside each link, WeasyPrint broke the name
+    ("Kimberley / Process 12–16, 18–20, …") though "Kimberley Process 12–16," fitted."""
+    places = "".join(f'<h2 id="p{n}" style="break-before: page">{n}</h2>' for n in range(1, 56))
+    pages = [12, 13, 14, 15, 16, 18, 19, 20, 22, 23, 24, 26, 28, 29, 30, 33, 34]
+    pages += [38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 53]
+    links = "".join(f'<a class="index-page" href="#p{n}"></a>' for n in pages)
+    entry = (
+        '<li class="index-entry"><span class="index-name">Kimberley Process</span>'
+        f'<span class="index-pages" data-page-list="">{links}</span></li>'
+    )
+    html = (
+        '<html lang="en"><head><title>Index</title>'
+        '<link rel="stylesheet" href="kpbrief-assets/styles/print.css">'
+        f"<style>.index {{ columns: 1; width: {width}mm }}</style>"
+        f'</head><body>{places}<div class="index"><ul>{entry}</ul></div></body></html>'
+    )
+    target = tmp_path / "index.pdf"
+    render_pdf(html, Assets((TOOL_ROOT / "layouts",), tmp_path), target)
+    lines = PdfReader(target).pages[-1].extract_text().splitlines()
+    first = next(line for line in lines if line.startswith("Kimberley"))
+    assert re.match(r"Kimberley Process\s+12–16, 18–20,", first), lines
+    # the whole list, over more than one line
+    rest = lines[lines.index(first) + 1 :]
+    assert "53" not in first and any(re.search(r"\b53\b", line) for line in rest), lines
