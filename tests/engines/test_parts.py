@@ -287,3 +287,48 @@ def test_a_short_book_from_nothing_is_laid_out_whole_then_each_part_once(
     assert not written and all(f'id="{name}"' in whole for name in book.cuts)
     assert [written for _document, written in writes] == [True] * PARTS  # settled at once
     assert rasterised(target) == rasterised(mini.path("en", "pdf"))
+
+
+class _RecordingPool:
+    """Stands in for the pool of part workers: records what runs at the same time; each
+    job finishes on the second look."""
+
+    def __init__(self) -> None:
+        self.running: list[str] = []
+        self.together: list[list[str]] = []
+        self.started: list[str] = []
+
+    def apply_async(self, _function: object, args: tuple[Any, ...]) -> Any:
+        document = args[0]
+        self.running.append(document)
+        self.started.append(document)
+        self.together.append(list(self.running))
+        pool = self
+
+        class Result:
+            looks = 0
+
+            def ready(self) -> bool:
+                self.looks += 1
+                return self.looks > 1
+
+            def get(self) -> PartLayout:
+                pool.running.remove(document)
+                return PartLayout(len(document), {}, (), None)
+
+        return Result()
+
+
+def test_no_two_heavy_parts_are_laid_out_at_once() -> None:
+    heavy = parts.HEAVY_PART_CHARACTERS + 1
+    documents = ["a" * 10, "b" * heavy, "c" * 20, "d" * 30, "e" * (heavy + 5), "f" * 40]
+    laying_out = parts._LayingOut(Assets((), Path(".")), PdfVariant(), 2)
+    pool = _RecordingPool()
+    laying_out.size = 2
+    laid = laying_out._scheduled(pool, documents, True)
+    assert [layout.count for layout in laid] == [len(d) for d in documents]  # in book order
+    assert pool.started[0] == documents[4]  # the longest first
+    for together in pool.together:
+        assert len(together) <= 2
+        assert sum(len(d) > parts.HEAVY_PART_CHARACTERS for d in together) <= 1
+    assert any(len(together) == 2 for together in pool.together)  # both workers were used
