@@ -10,7 +10,7 @@ READY := $(VENV)/.ready
 # through sudo). If it still is missing, those tests fail: they are never skipped.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test lint catalogs clean browser ace pdftools
+.PHONY: book test lint catalogs clean browser ace pdftools harfbuzz
 
 # DAISY Ace, the EPUB accessibility checker the tests run, installed into .tools/ (git-ignored)
 # from npm. It drives Debian's chromium (see `browser`): Puppeteer downloads no browser of its own.
@@ -25,8 +25,19 @@ $(READY): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(READY)
 
-book: $(READY)
+book: $(READY) harfbuzz
 	$(BIN)/kpbrief build
+
+# WeasyPrint subsets the fonts it embeds with HarfBuzz (Debian's libharfbuzz-subset0) when it
+# finds it, else with fontTools: a valid PDF either way, but other bytes, and WeasyPrint warns
+# that it will require HarfBuzz. Installed like chromium when missing; the build goes on
+# without it if it cannot be installed.
+harfbuzz:
+	@/sbin/ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so' || { \
+	  echo "installing Debian's libharfbuzz-subset0 for WeasyPrint's font subsetting"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q libharfbuzz-subset0 || \
+	  echo "libharfbuzz-subset0 could not be installed: fontTools subsets the fonts"; }
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -50,7 +61,7 @@ pdftools:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils; }
 
-test: $(READY) browser ace pdftools
+test: $(READY) harfbuzz browser ace pdftools
 	$(BIN)/ruff check kpbrief tests benchmarks
 	$(BIN)/ruff format --check kpbrief tests benchmarks
 	$(BIN)/mypy
