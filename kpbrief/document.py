@@ -17,6 +17,9 @@ Page lists. An element with `data-page-list` holds empty links to places of the 
 `target-counter(attr(href url), page)`. The engine writes the list out: each page once, in
 ascending order, a link to the first target on it, its number as its text; pages in a row as
 a range, whose last page's link carries `RANGE_END` (the stylesheet puts the dash before it).
+The attribute's value is the text written between two numbers (", " in the book's template):
+text of the list, not of a link, so that a line breaks there rather than inside the entry's
+name.
 
 Page references. Every stylesheet rule whose content holds `PAGE_REFERENCE`
 is copied for links of class `CROSSING_CLASS`, printing their `data-page` attribute instead
@@ -32,7 +35,8 @@ VIRTUAL_ROOT = "file:///kpbrief-book/"  # where the engines see the document
 EPUB_TIMELINE = "generated/timeline.svg"
 
 PART = "data-part"  # on a page-opening h2: the book part it opens or continues
-PAGE_LIST = "data-page-list"  # on an element of empty links: print their pages, once each
+PAGE_LIST = "data-page-list"  # on an element of empty links: print their pages, once each,
+# with the attribute's value between two of them
 RANGE_END = "data-range-end"  # on a page list's link: the last page of a range ("12–15")
 
 PAGE_REFERENCE = "target-counter(attr(href url), page)"  # how a stylesheet prints a link's page

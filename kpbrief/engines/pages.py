@@ -177,16 +177,14 @@ def page_list_written(
     return shown
 
 
-# Between two numbers of a written page list: text of the list, not of a link, so that a
-# line can break at its space (a space inside a link's ::before let WeasyPrint break an index
-# name, "Kimberley / Process 12–16, …", though its first numbers fitted beside it). A range's
-# dash is the stylesheet's (`[data-range-end]::before`), and never breaks.
-PAGE_SEPARATOR = ", "
-
-
 def _rewrite_page_list(element: Any, links: list[tuple[str, Any]], pages: dict[str, int]) -> None:
-    """The list written out (`page_list_written`), each number a copy of its link."""
+    """The list written out (`page_list_written`), each number a copy of its link, the
+    list's `PAGE_LIST` value between two numbers (but for a range's, whose dash is the
+    stylesheet's): text of the list, so that a line can break at its space. (A separator in
+    each link's ::before let WeasyPrint break an index name, "Kimberley / Process 12–16, …",
+    though its first numbers fitted beside it.)"""
     written = page_list_written(links, pages)
+    separator = element.get(PAGE_LIST) or ""
     for child in list(element):
         element.remove(child)
     element.text = None
@@ -197,6 +195,6 @@ def _rewrite_page_list(element: Any, links: list[tuple[str, Any]], pages: dict[s
         if range_end:
             number.set(RANGE_END, "")
         elif previous is not None:
-            previous.tail = PAGE_SEPARATOR
+            previous.tail = separator
         element.append(number)
         previous = number

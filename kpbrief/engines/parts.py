@@ -46,13 +46,7 @@ from typing import Any
 from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, RANGE_END, VIRTUAL_ROOT
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
 from kpbrief.engines.hyphens import limited_hyphenation, settle_hyphens
-from kpbrief.engines.pages import (
-    ANCHOR,
-    PAGE_SEPARATOR,
-    crossing_rules,
-    guessed_pages,
-    page_list_written,
-)
+from kpbrief.engines.pages import ANCHOR, crossing_rules, guessed_pages, page_list_written
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
 from kpbrief.engines.processes import die_with_parent
@@ -61,6 +55,7 @@ from kpbrief.engines.processes import die_with_parent
 CUT = re.compile(rf'<h2 id="([^"]+)"[^>]*\s{PART}="')
 LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"([^>]*)>')
 PAGE_LIST_ELEMENT = re.compile(rf"(<(\w+)\b[^>]*\s{PAGE_LIST}\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
+SEPARATOR = re.compile(rf'\s{PAGE_LIST}="([^"]*)"')  # between two numbers of a page list
 LIST_LINK = re.compile(r'<a\b[^>]*\shref="#([^"]+)"[^>]*>\s*</a>')
 FIRST_PAGE = re.compile(r"@page :first \{ counter-reset: page (\d+); \}")  # see part_document
 # A part holding one of these may open on either side, depending on the parts before it.
@@ -167,10 +162,12 @@ def part_document(
     def page_list(match: re.Match[str]) -> str:
         opening, _tag, inner, closing = match.groups()
         links = [(link[1], link[0]) for link in LIST_LINK.finditer(inner)]
+        given = SEPARATOR.search(opening)
+        separator = given[1] if given else ""  # as the attribute has it: escaped for HTML
         numbered = ""
         for page, link, range_end in page_list_written(links, pages):
             if numbered and not range_end:
-                numbered += PAGE_SEPARATOR
+                numbered += separator
             numbered += link.replace("></a>", f">{page}</a>", 1).replace(
                 "<a ", f'<a {RANGE_END}="" ' if range_end else "<a ", 1
             )

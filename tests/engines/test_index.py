@@ -214,7 +214,7 @@ def test_an_index_name_stays_whole_when_its_first_pages_fit_beside_it(
     links = "".join(f'<a class="index-page" href="#p{n}"></a>' for n in pages)
     entry = (
         '<li class="index-entry"><span class="index-name">Kimberley Process</span>'
-        f'<span class="index-pages" data-page-list="">{links}</span></li>'
+        f'<span class="index-pages" data-page-list=", ">{links}</span></li>'
     )
     html = (
         '<html lang="en"><head><title>Index</title>'
