@@ -36,6 +36,7 @@ import json
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -398,9 +399,12 @@ def render_pdf_in_parts(
 
 
 def _ready_worker() -> None:
-    """A part worker's start: tied to its parent, with WeasyPrint imported (a second or two)
-    before any part is given to it."""
+    """A part worker's start: tied to its parent, deaf to Ctrl-C (the build stops its
+    workers itself, and a terminal's Ctrl-C reaches every process of the group: each worker
+    printed its own traceback), with WeasyPrint imported (a second or two) before any part is
+    given to it."""
     die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import weasyprint  # noqa: F401
 
 

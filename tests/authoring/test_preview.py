@@ -7,6 +7,8 @@ is missing; if it is still missing, these tests fail: they are never skipped.
 from __future__ import annotations
 
 import http.client
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -229,3 +231,31 @@ def test_the_preview_says_while_the_pdf_is_still_being_made(tmp_path: Path) -> N
             browser.close()
     finally:
         running.stop()
+
+
+def test_ctrl_c_stops_a_watch_and_its_part_workers_quietly(tmp_path: Path) -> None:
+    """Ctrl-C at a terminal reaches every process of its group: the part workers the watch
+    keeps between saves too, which leave the stopping to it (each printed a traceback)."""
+    source = copy_fixture("mini", tmp_path)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "kpbrief", "watch", "--source", str(source), "--out"]
+    command += [str(out), "--lang", "en", "--format", "pdf", "--no-packs", "--parts", "2"]
+    process = subprocess.Popen(
+        [*command, "--port", "0"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    running = Running(process)
+    try:
+        running.wait_for("mini-book.en.pdf: written")
+        time.sleep(1)  # the watcher waits for the next save, its workers for the next part
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=30)
+        time.sleep(0.5)  # the last lines read
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    shown = "\n".join(running.lines)
+    assert "Traceback" not in shown and "KeyboardInterrupt" not in shown, shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -67,12 +68,14 @@ def _engine_group_members(pgids: set[int]) -> list[int]:
 
 
 def _start_and_wait_for_engines(
-    source: Path, out: Path, formats: list[str]
+    source: Path, out: Path, formats: list[str], session: bool = False
 ) -> subprocess.Popen[str]:
     argv = [*KPBRIEF, "build", "--source", str(source), "--out", str(out), "--lang", "en"]
     for fmt in formats:
         argv += ["--format", fmt]
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=session
+    )
     # The engines are at work once a staged output exists beside its final place.
     for _ in range(1200):
         if any(p.name.endswith(".tmp") for p in out.glob(".*")) if out.is_dir() else False:
@@ -202,6 +205,20 @@ def test_ctrl_c_in_a_build_says_so(tmp_path: Path) -> None:
     _out, err = process.communicate(timeout=120)
     assert process.returncode == 130
     assert "interrupted; nothing was written" in err and "Traceback" not in err
+    assert not list(out.glob("mini-book.*")) and not list(out.glob(".*.tmp"))
+
+
+def test_ctrl_c_at_a_terminal_stops_the_workers_quietly(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C reaches every process of its group: the part workers too, which
+    must leave the stopping to the build (each printed a traceback of its own)."""
+    source, out = _long_book(tmp_path), tmp_path / "out"
+    process = _start_and_wait_for_engines(source, out, ["pdf"], session=True)
+    assert _descendants(process.pid)  # the part workers are at work
+    os.killpg(process.pid, signal.SIGINT)
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert "interrupted; nothing was written" in err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert not list(out.glob("mini-book.*")) and not list(out.glob(".*.tmp"))
 
 
