@@ -117,10 +117,10 @@ class _Check:
             self.problems = checked(content, memo)
             self.kept = memo if keep else None
             return
-        from kpbrief.build.lifetime import die_with_parent
+        from kpbrief.engines.processes import quiet_worker
 
         self._pool = concurrent.futures.ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=quiet_worker
         )
         self._future = self._pool.submit(_checked_and_kept if keep else checked, content)
 

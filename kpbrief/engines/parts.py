@@ -36,7 +36,6 @@ import json
 import multiprocessing
 import os
 import re
-import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -50,7 +49,7 @@ from kpbrief.engines.hyphens import limited_hyphenation, settle_hyphens
 from kpbrief.engines.pages import ANCHOR, crossing_rules, guessed_pages, page_list_written
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
-from kpbrief.engines.processes import die_with_parent
+from kpbrief.engines.processes import quiet_worker
 
 # Where the book may be cut: before a heading that opens a page and names its book part.
 CUT = re.compile(rf'<h2 id="([^"]+)"[^>]*\s{PART}="')
@@ -399,12 +398,9 @@ def render_pdf_in_parts(
 
 
 def _ready_worker() -> None:
-    """A part worker's start: tied to its parent, deaf to Ctrl-C (the build stops its
-    workers itself, and a terminal's Ctrl-C reaches every process of the group: each worker
-    printed its own traceback), with WeasyPrint imported (a second or two) before any part is
-    given to it."""
-    die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """A part worker's start: tied to its parent, deaf to Ctrl-C (`quiet_worker`), with
+    WeasyPrint imported (a second or two) before any part is given to it."""
+    quiet_worker()
     import weasyprint  # noqa: F401
 
 

@@ -20,3 +20,16 @@ def die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() == 1:  # the parent died before the request was made
         os._exit(1)
+
+
+def deaf_to_ctrl_c() -> None:
+    """In a worker in its starter's process group: leave Ctrl-C to the starter, which stops
+    its workers itself (a terminal's Ctrl-C reaches every process of the group, and each
+    worker printed a traceback of its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def quiet_worker() -> None:
+    """A worker's start (a pool's initializer): `die_with_parent` and `deaf_to_ctrl_c`."""
+    die_with_parent()
+    deaf_to_ctrl_c()
