@@ -474,32 +474,27 @@ class _LayingOut:
 
     def run(self, documents: list[str], write: bool) -> list[PartLayout]:
         """The documents laid out, by helper processes (`LayoutWorkers`), and by this one
-        too when it has WeasyPrint imported already (after a first pass of the whole book):
-        it then takes every n-th document. One document goes to a helper waiting with
-        WeasyPrint imported, if there is one, else is laid out here."""
+        too when it has WeasyPrint imported already (after a first pass of the whole book).
+        One document goes to a helper waiting with WeasyPrint imported, if there is one,
+        else is laid out here."""
         if len(documents) == 1 and (self.pool is not None or LayoutWorkers.started()):
             return [self._helpers(self.workers).apply(lay_out, (documents[0], *self._given(write)))]
         if self.workers == 1 or len(documents) <= 1:
             return [self.here(d, write) for d in documents]
-        if "weasyprint" not in sys.modules:  # importing it here would cost half a second
-            return self._scheduled(self._helpers(self.workers), documents, write)
-        pool = self._helpers(self.workers - 1)
-        share = self.size + 1
-        theirs = [i for i in range(len(documents)) if i % share]
-        pending = pool.starmap_async(
-            lay_out, [(documents[i], *self._given(write)) for i in theirs], chunksize=1
-        )
-        laid = {i: self.here(documents[i], write) for i in range(0, len(documents), share)}
-        laid.update(zip(theirs, pending.get(), strict=True))
-        return [laid[i] for i in range(len(documents))]
+        here = "weasyprint" in sys.modules  # else importing it here would cost half a second
+        pool = self._helpers(self.workers - 1 if here else self.workers)
+        return self._scheduled(pool, documents, write, here)
 
     def here(self, document: str, write: bool) -> PartLayout:
         return lay_out(document, self.assets, self.variant, write)
 
-    def _scheduled(self, pool: Any, documents: list[str], write: bool) -> list[PartLayout]:
-        """The documents laid out by the pool's processes, one each at a time: the heavy ones
-        (see `HEAVY_PART_CHARACTERS`) first, longest first, and never two of them at once,
-        so that the pool's memory is that of one heavy part and light ones."""
+    def _scheduled(
+        self, pool: Any, documents: list[str], write: bool, here: bool = False
+    ) -> list[PartLayout]:
+        """The documents laid out by the pool's processes, one each at a time, and with
+        `here` by this process meanwhile (a light one at a time). The heavy ones (see
+        `HEAVY_PART_CHARACTERS`) go first, longest first, to the pool, and never two at once,
+        so that the memory is that of one heavy part and light ones."""
         heavy = sorted(
             (i for i, d in enumerate(documents) if len(d) > HEAVY_PART_CHARACTERS),
             key=lambda i: -len(documents[i]),
@@ -516,10 +511,12 @@ class _LayingOut:
                 else:
                     break
                 running[i] = pool.apply_async(lay_out, (documents[i], *self._given(write)))
+            if here and light:
+                i = light.pop(0)
+                laid[i] = self.here(documents[i], write)
             finished = [i for i, result in running.items() if result.ready()]
-            if not finished:
+            if not finished and not (here and light):
                 time.sleep(0.02)
-                continue
             for i in finished:
                 laid[i] = running.pop(i).get()
         return [laid[i] for i in range(len(documents))]

@@ -332,3 +332,24 @@ def test_no_two_heavy_parts_are_laid_out_at_once() -> None:
         assert len(together) <= 2
         assert sum(len(d) > parts.HEAVY_PART_CHARACTERS for d in together) <= 1
     assert any(len(together) == 2 for together in pool.together)  # both workers were used
+
+
+def test_this_process_takes_light_parts_only_and_each_part_is_laid_out_once() -> None:
+    heavy = parts.HEAVY_PART_CHARACTERS + 1
+    documents = ["a" * 10, "b" * heavy, "c" * 20, "d" * 30, "e" * (heavy + 5), "f" * 40]
+    laying_out = parts._LayingOut(Assets((), Path(".")), PdfVariant(), 2)
+    here: list[str] = []
+
+    def laid_out_here(document: str, _write: bool) -> PartLayout:
+        here.append(document)
+        return PartLayout(len(document), {}, (), None)
+
+    laying_out.here = laid_out_here  # type: ignore[method-assign]
+    pool = _RecordingPool()
+    laying_out.size = 1
+    laid = laying_out._scheduled(pool, documents, True, here=True)
+    assert [layout.count for layout in laid] == [len(d) for d in documents]
+    assert here and all(len(d) < parts.HEAVY_PART_CHARACTERS for d in here)
+    assert sorted(here + pool.started) == sorted(documents)  # each once
+    for together in pool.together:
+        assert sum(len(d) > parts.HEAVY_PART_CHARACTERS for d in together) <= 1
