@@ -22,14 +22,9 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def deaf_to_ctrl_c() -> None:
-    """In a worker in its starter's process group: leave Ctrl-C to the starter, which stops
-    its workers itself (a terminal's Ctrl-C reaches every process of the group, and each
-    worker printed a traceback of its own)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def quiet_worker() -> None:
-    """A worker's start (a pool's initializer): `die_with_parent` and `deaf_to_ctrl_c`."""
+    """A pool worker's start: `die_with_parent`, and Ctrl-C left to the process that started
+    it, which stops its workers itself (a terminal's Ctrl-C reaches every process of the
+    group, and each worker printed a traceback of its own)."""
     die_with_parent()
-    deaf_to_ctrl_c()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
