@@ -17,25 +17,44 @@ work, never serve an output made from other inputs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from kpbrief import __version__
+from kpbrief.digest import known_file_digest, streamed_file_digest
 
 MANIFEST = ".kpbrief-build.json"
 _FORMAT = 1
 _CODE_DIR = Path(__file__).resolve().parent.parent  # the whole kpbrief package
 
 
-def _files_under(root: Path) -> Iterable[Path]:
+def _files_under(root: Path) -> list[tuple[str, str, os.stat_result]]:
+    """Every file under `root` (a link to a file stands for its file; a link to a folder is
+    not followed), as its path relative to `root`, its full path and its status; sorted by
+    relative path, `__pycache__` folders left out."""
+    found: list[tuple[str, str, os.stat_result]] = []
     if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        return found
+    base = os.path.abspath(root)
+    for folder, folders, names in os.walk(base):
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        for name in names:
+            full = os.path.join(folder, name)
+            try:
+                status = os.stat(full)
+            except OSError:
+                continue  # a broken link, or a file removed while it was listed
+            if stat.S_ISREG(status.st_mode):
+                found.append((os.path.relpath(full, base).replace(os.sep, "/"), full, status))
+    found.sort()
+    return found
 
 
 MAX_HASHED_BYTES = 256 * 1024 * 1024  # over every limit the content has
@@ -44,19 +63,21 @@ MAX_HASHED_BYTES = 256 * 1024 * 1024  # over every limit the content has
 def tree_digest(roots: Iterable[Path], exclude: Path | None = None) -> str:
     """One digest of every file's relative path and bytes under the given folders."""
     digest = hashlib.sha256()
+    excluded = None if exclude is None else os.path.abspath(exclude)
     for root in roots:
         digest.update(f"\0root {root.name}\0".encode())
-        for path in _files_under(root):
-            if exclude is not None and path.is_relative_to(exclude):
+        for relative, full, status in _files_under(root):
+            if excluded is not None and (
+                full == excluded or full.startswith(excluded.rstrip(os.sep) + os.sep)
+            ):
                 continue
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            if path.stat().st_size > MAX_HASHED_BYTES:
+            digest.update(relative.encode("utf-8", "surrogateescape") + b"\0")
+            if status.st_size > MAX_HASHED_BYTES:
                 # Refused by the check (media) or the reader (text): its size and time stand
                 # for it, and the build fails on the check before anything is made of it.
-                stat = path.stat()
-                digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+                digest.update(f"{status.st_size}:{status.st_mtime_ns}".encode())
                 continue
-            digest.update(bytes.fromhex(_streamed_digest(path)))
+            digest.update(bytes.fromhex(known_file_digest(full, status)))
     return digest.hexdigest()
 
 
@@ -67,12 +88,18 @@ def _version(distribution: str) -> str:
         return "absent"
 
 
-def tool_digest() -> str:
-    """kpbrief's own code and version, and the engines' versions."""
-    engines = ",".join(
+@functools.cache
+def _engines() -> str:
+    """The engines' versions (read once a process: the engines it runs are those it found)."""
+    return ",".join(
         f"{name}={_version(name)}"
         for name in ("weasyprint", "pypandoc-binary", "pypandoc", "pikepdf")
     )
+
+
+def tool_digest() -> str:
+    """kpbrief's own code and version, and the engines' versions."""
+    engines = _engines()
     return hashlib.sha256(
         f"kpbrief {__version__}\0{engines}\0{tree_digest([_CODE_DIR])}".encode()
     ).hexdigest()
@@ -88,18 +115,9 @@ def combine(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def _streamed_digest(path: Path) -> str:
-    """SHA-256 of a file read in chunks: a file of any size, in little memory."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def file_digest(path: Path) -> str | None:
     try:
-        return _streamed_digest(path)
+        return streamed_file_digest(path)
     except OSError:
         return None
 

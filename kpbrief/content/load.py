@@ -7,7 +7,7 @@ line; reading goes on so that the user sees every problem at once.
 
 from __future__ import annotations
 
-import hashlib
+import os
 import unicodedata
 from collections.abc import Iterable, MutableMapping
 from pathlib import Path
@@ -34,7 +34,7 @@ from kpbrief.content.profiles import profile_problem
 from kpbrief.content.reader import LANG_RE, MAX_FILE_BYTES, Reader
 from kpbrief.content.statements import StatementFile, merge_statements, read_statement_file
 from kpbrief.content.yaml import LineMap
-from kpbrief.digest import digest_of
+from kpbrief.digest import digest_of, known_file_digest, streamed_file_digest
 from kpbrief.folder import GLOSSARY_FILE, KINDS
 
 
@@ -370,20 +370,19 @@ def _statement_file(
         return read_statement_file(reader, path)
     try:
         # A link is read afresh (and refused if need be), a file over the limit refused.
-        plain = not path.is_symlink() and path.stat().st_size <= MAX_FILE_BYTES
-        before = path.read_bytes() if plain else None
+        status = None if path.is_symlink() else path.stat()
+        plain = status is not None and status.st_size <= MAX_FILE_BYTES
+        before = known_file_digest(os.path.abspath(path), status) if plain and status else None
     except OSError:
         before = None
     if before is None:
         return read_statement_file(reader, path)
-    key = digest_of(
-        "statement file", str(reader.root), reader.rel(path), hashlib.sha256(before).hexdigest()
-    )
+    key = digest_of("statement file", str(reader.root), reader.rel(path), before)
     kept = memo.get(key)
     if not isinstance(kept, tuple):
         alone = Reader(reader.root)
         kept = (read_statement_file(alone, path), tuple(alone.problems))
-        if path.read_bytes() == before:  # not saved again while it was read
+        if streamed_file_digest(path) == before:  # not saved again while it was read
             memo[key] = kept
     read, problems = kept
     reader.problems.extend(problems)
