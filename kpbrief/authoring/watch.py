@@ -124,6 +124,7 @@ def watch(
     finally:
         LayoutWorkers.keep = False
         LayoutWorkers.stop()
+        warm.close()
         server.shutdown()
 
 

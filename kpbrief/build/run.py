@@ -104,7 +104,13 @@ class _Check:
     changed, in less time than a worker takes to start. `keep`: the findings are kept in
     `kept`, for the next build."""
 
-    def __init__(self, content: Content, memo: Kept | None = None, keep: bool = False) -> None:
+    def __init__(
+        self,
+        content: Content,
+        memo: Kept | None = None,
+        keep: bool = False,
+        warm: Warm | None = None,
+    ) -> None:
         self.problems: list[Problem] | None = None
         self.kept: dict[str, object] | None = None
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
@@ -112,6 +118,12 @@ class _Check:
         self._keep = keep
         loaded_errors = any(p.severity == "error" for p in content.problems)
         small = len(content.statements) < CHECK_BESIDE_STATEMENTS
+        if warm is not None and content.book is not None and not loaded_errors and not small:
+            # A warm process's long book: checked in its worker, which keeps its findings.
+            from kpbrief.build.warm import checked_in_worker
+
+            self._future = warm.check_beside().submit(checked_in_worker, content)
+            return
         if content.book is None or loaded_errors or small or memo is not None:
             memo = memo if memo is not None or not keep else Kept()
             self.problems = checked(content, memo)
@@ -154,6 +166,8 @@ class _Check:
         return None
 
     def close(self) -> None:
+        """Stop the worker started for this check (a warm process's own worker stays, and
+        finishes a check the build no longer wants before it starts the next)."""
         if self._pool is not None:
             for process in list(getattr(self._pool, "_processes", {}).values()):
                 if self.problems is None and process.is_alive():
@@ -216,7 +230,7 @@ def _build_changed(
         warm.hits += 1
     elif warm is not None:
         content = load_content(request.source, warm.memo("load"))
-        check = _Check(content, warm.memo("check"))
+        check = _Check(content, warm.memo("check"), warm=warm)
     else:
         # A one-off build checks with what the last one found (see `check_memo`).
         salt = fingerprint.tool_digest()

@@ -16,6 +16,8 @@ mapping (`memo`), and never need it: without one they make everything.
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +56,8 @@ class Warm:
     rendered: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     hits: int = 0  # lookups answered (for the tests and the benchmark)
     stages: dict[str, Kept] = field(default_factory=dict)  # each stage's parts, by digest
+    # The process a long book's check runs in, beside the rounds, with findings of its own.
+    checker: concurrent.futures.ProcessPoolExecutor | None = None
 
     def at(self, inputs: str) -> Warm:
         """Forget what was made from other inputs."""
@@ -66,3 +70,33 @@ class Warm:
     def memo(self, stage: str) -> Kept:
         """What `stage` made of each part of the book, by digest (kept across edits)."""
         return self.stages.setdefault(stage, Kept())
+
+    def check_beside(self) -> concurrent.futures.ProcessPoolExecutor:
+        """The worker a long book's check runs in while this process assembles and renders
+        (started at the first round that needs it, kept until `close`). It keeps its own
+        findings (`checked_in_worker`), so that it too checks again only what changed."""
+        if self.checker is None:
+            from kpbrief.engines.processes import quiet_worker
+
+            self.checker = concurrent.futures.ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=quiet_worker
+            )
+        return self.checker
+
+    def close(self) -> None:
+        """Stop the check's worker, if one was started."""
+        if self.checker is not None:
+            self.checker.shutdown(wait=True, cancel_futures=True)
+            self.checker = None
+
+
+# In the check's worker (`Warm.check_beside`): its findings, kept from one round to the next.
+_FINDINGS = Kept()
+
+
+def checked_in_worker(content: Content) -> list[Problem]:
+    """The problems of `content`, found in the check's worker with what it found before."""
+    from kpbrief.build.run import checked
+
+    _FINDINGS.next_round()
+    return checked(content, _FINDINGS)

@@ -14,6 +14,7 @@ import pytest
 from helpers.books import copy_fixture, edit
 
 from kpbrief.build import BuildFailed, BuildRequest, build
+from kpbrief.build import run as build_run
 from kpbrief.build.check_memo import MEMO_FILE
 from kpbrief.build.warm import Warm
 from kpbrief.content.check import Checker
@@ -111,6 +112,42 @@ def test_a_warm_process_reports_an_error_an_edit_makes_and_clears_it_when_undone
     fixed = _outcome(source, tmp_path / "out", warm)
     assert fixed == before
     assert fixed == _outcome(source, tmp_path / "cold-fixed")
+
+
+def test_a_warm_process_that_checks_in_its_worker_reports_what_a_fresh_check_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long book's check runs in the warm process's own worker, beside the rounds, with
+    findings of its own: each error an edit makes stops the round, with the problems a
+    fresh build finds, and the fix clears it."""
+    source = copy_fixture("mini", tmp_path)
+    warm = Warm()
+
+    def afresh(out: Path) -> tuple[str, list[str]]:
+        with monkeypatch.context() as here:
+            here.setattr(build_run, "CHECK_BESIDE_STATEMENTS", 10**9)
+            return _outcome(source, out)
+
+    monkeypatch.setattr(build_run, "CHECK_BESIDE_STATEMENTS", 0)
+    try:
+        before = _outcome(source, tmp_path / "out", warm)
+        assert before == afresh(tmp_path / "cold") and before[0] == "built"
+        assert warm.checker is not None
+        for number, (file, old, new) in enumerate(ERRORS):
+            written = (source / file).read_text(encoding="utf-8")
+            if new is None:
+                (source / file).unlink()
+            else:
+                edit(source / file, old, new, count=1)
+            broken = _outcome(source, tmp_path / "out", warm)
+            assert broken[0] == "failed", file
+            assert broken == afresh(tmp_path / f"cold-broken-{number}")
+            (source / file).write_text(written, encoding="utf-8")
+            assert _outcome(source, tmp_path / "out", warm) == before
+    finally:
+        warm.close()
+    assert warm.checker is None
+    assert warm.memo("check").hits == 0  # every check ran in the worker
 
 
 def test_a_warm_process_gives_the_warnings_of_a_fresh_check_after_an_edit_elsewhere(
