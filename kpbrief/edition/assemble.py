@@ -11,8 +11,8 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, MutableMapping
-from dataclasses import replace
-from typing import Literal
+from dataclasses import fields, replace
+from typing import Any, Literal
 
 import phonenumbers
 from markdown_it.token import Token
@@ -864,4 +864,28 @@ def assemble(
     """One language's book; `paper` overrides the book's own (`paper:` in book.yaml).
     `memo` (a warm process's, see `build.warm`): each body's HTML, and where the names of the
     index stand in each text, kept from an earlier round by the digest of their inputs."""
-    return Assembler(content, lang, interface_fallback, paper, memo).assemble()
+    edition = Assembler(content, lang, interface_fallback, paper, memo).assemble()
+    return edition if memo is None else _as_before(edition, memo)
+
+
+def _as_before(edition: Edition, memo: MutableMapping[str, object]) -> Edition:
+    """`edition` with each of its parts (each statement's page, the chronology, the index,
+    …) that equals the same part of the last round's edition replaced by that very object:
+    the later stages of a warm process know an unchanged part by its identity, without a
+    digest of it (`render.render_html`)."""
+    slot = f"edition {edition.lang} {edition.paper}"
+
+    def same(key: str, value: Any) -> Any:
+        before = memo.get(f"{slot} {key}")
+        if type(before) is type(value) and before == value:
+            return before
+        memo[f"{slot} {key}"] = value
+        return value
+
+    parts = {
+        part.name: same(part.name, getattr(edition, part.name))
+        for part in fields(edition)
+        if part.name not in ("statements", "whats_new")
+    }
+    pages = tuple(same(f"statement {page.anchor}", page) for page in edition.statements)
+    return replace(edition, **parts, statements=same("statements", pages))

@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -59,7 +59,8 @@ def _environment(
         for path in sorted((folder / "templates").rglob("*"))
         if path.is_file()
     ]
-    key = digest_of("environment", files)
+    # One environment per language's catalogs (the same templates serve every language).
+    key = f"{digest_of('environment', files)} {id(translations)}"
     kept = memo.get(key)
     if not (isinstance(kept, tuple) and kept[0] is translations):
         made = digest_of(key, secrets.token_hex(16))  # these catalogs, these templates
@@ -95,11 +96,36 @@ def render_html(
         the statement and of the templates and catalogs it is rendered with."""
         if memo is None:
             return _statement_html(env, statement, target, press)
+        # The very page of the last round (`assemble` gives an unchanged one again): its HTML.
+        slot = f"statement html {made} {target} {press} {statement.anchor}"
+        last = memo.get(slot)
+        if isinstance(last, tuple) and last[0] is statement:
+            return cast(Markup, last[1])
         key = digest_of("statement html", made, target, press, statement)
         kept = memo.get(key)
         if not isinstance(kept, Markup):
             kept = memo[key] = _statement_html(env, statement, target, press)
+        memo[slot] = (statement, kept)
         return kept
+
+    def kept(name: str, *parts: object, caller: Callable[[], str]) -> Markup:
+        """A section of the book (`{% call kept(name, parts…) %}…{% endcall %}`), made from
+        `parts` alone (and the templates, catalogs and target): a warm process's, the very
+        HTML of the last round when each part is the very object it was made from then
+        (`assemble` gives an unchanged part again)."""
+        if memo is None:
+            return Markup(caller())  # noqa: S704 - rendered by the templates, escaped there
+        slot = f"section {made} {target} {press} {name}"
+        last = memo.get(slot)
+        if (
+            isinstance(last, tuple)
+            and len(last[0]) == len(parts)
+            and all(a is b for a, b in zip(last[0], parts, strict=True))
+        ):
+            return cast(Markup, last[1])
+        html = Markup(caller())  # noqa: S704 - rendered by the templates, escaped there
+        memo[slot] = (parts, html)
+        return html
 
     html = template.render(
         book=edition,
@@ -108,6 +134,7 @@ def render_html(
         assets=ASSETS,
         timeline_svg=timeline_picture(edition),
         statement_html=statement_html,
+        kept=kept,
     )
     # The body before the index: proper names are never hyphenated there (span.name in
     # print.css); the index's entries never are, and its names are read as they are written

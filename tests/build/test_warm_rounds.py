@@ -18,6 +18,7 @@ from kpbrief.build import run as build_run
 from kpbrief.build.check_memo import MEMO_FILE
 from kpbrief.build.warm import Warm
 from kpbrief.content.check import Checker
+from kpbrief.edition import render as rendering
 
 WALKOUT = "content/statements/2021-06-walkout.en.md"
 PLENARY_FR = "content/statements/2019-11-22-plenary.fr.md"
@@ -56,6 +57,10 @@ EDITS = [
     (ADA, "Ada Okafor", "Ada N. Okafor"),
     # A translation.
     (PLENARY_FR, "title: ", "title: Encore, "),
+    # An organisation's website (its appendix) and an event's note (the chronology): each
+    # section of the book kept by a warm process is made again when what it shows changes.
+    ("content/organisations/test-coalition.yaml", "example.org", "example.net"),
+    ("content/events/2003-launch.yaml", "Cited by the 2019", "Quoted by the 2019"),
 ]
 
 
@@ -74,6 +79,29 @@ def test_the_html_after_edits_in_a_warm_process_is_a_fresh_builds(
     assert warm.memo("check").hits > 0
     assert warm.memo("assemble").hits > 0
     assert warm.memo("load").hits > 0
+
+
+def test_a_warm_process_compiles_the_templates_once_for_each_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each language's catalogs have their own environment, kept across rounds: were the
+    two languages to take each other's, no round would find the HTML it made before."""
+    source = copy_fixture("mini", tmp_path)
+    made: list[object] = []
+    real = rendering.environment
+
+    def counted(*arguments: Any) -> Any:
+        made.append(arguments[1])
+        return real(*arguments)
+
+    monkeypatch.setattr(rendering, "environment", counted)
+    out, warm = tmp_path / "out", Warm()
+    _html(source, out, warm)
+    assert len(made) == 2  # English and French
+    for file, old, new in EDITS[:2]:
+        edit(source / file, old, new, count=1)
+        _html(source, out, warm)
+    assert len(made) == 2
 
 
 ERRORS = [
