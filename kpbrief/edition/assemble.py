@@ -882,10 +882,15 @@ def _as_before(edition: Edition, memo: MutableMapping[str, object]) -> Edition:
         memo[f"{slot} {key}"] = value
         return value
 
+    def part(name: str, value: Any) -> Any:
+        if isinstance(value, tuple):  # each of its items too, by its place in it
+            value = tuple(same(f"{name} {number}", item) for number, item in enumerate(value))
+        return same(name, value)
+
     parts = {
-        part.name: same(part.name, getattr(edition, part.name))
-        for part in fields(edition)
-        if part.name not in ("statements", "whats_new")
+        field.name: part(field.name, getattr(edition, field.name))
+        for field in fields(edition)
+        if field.name not in ("statements", "whats_new")
     }
     pages = tuple(same(f"statement {page.anchor}", page) for page in edition.statements)
     return replace(edition, **parts, statements=same("statements", pages))
