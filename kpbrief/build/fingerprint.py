@@ -42,17 +42,25 @@ def _files_under(root: Path) -> list[tuple[str, str, os.stat_result]]:
     found: list[tuple[str, str, os.stat_result]] = []
     if not root.is_dir():
         return found
-    base = os.path.abspath(root)
-    for folder, folders, names in os.walk(base):
-        folders[:] = [name for name in folders if name != "__pycache__"]
-        for name in names:
-            full = os.path.join(folder, name)
+    folders = [(os.path.abspath(root), "")]
+    while folders:
+        folder, relative = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # removed, or unreadable, while it was listed
+        for entry in entries:
+            name = relative + entry.name
             try:
-                status = os.stat(full)
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        folders.append((entry.path, name + "/"))
+                    continue
+                status = entry.stat()  # a link: its target's
             except OSError:
                 continue  # a broken link, or a file removed while it was listed
             if stat.S_ISREG(status.st_mode):
-                found.append((os.path.relpath(full, base).replace(os.sep, "/"), full, status))
+                found.append((name, entry.path, status))
     found.sort()
     return found
 

@@ -319,11 +319,13 @@ class _Writing:
 
     def fresh(self, final: Path, *, by_input: str = "", by_render: str = "") -> bool:
         """Whether the output in place is the one this build would make."""
-        if self.request.force or not assets_beside(final):
+        if self.request.force:
             return False
         if by_input:
-            return self.manifest.current_by_input(final, by_input)
-        return self.manifest.current_by_render(final, by_render)
+            current = self.manifest.current_by_input(final, by_input)
+        else:
+            current = self.manifest.current_by_render(final, by_render)
+        return current and assets_beside(final)  # read only for an output found current
 
 
 def _write_outputs(
