@@ -84,7 +84,16 @@ class Finder:
         self, needles: Iterable[Needle], memo: MutableMapping[str, object] | None = None
     ) -> None:
         unique = {(n.text, n.key, n.case, n.lang): n for n in needles if n.text.split()}
-        self.needles = sorted(unique.values(), key=lambda n: (-len(n.text), n.text))
+        ordered = sorted(unique.values(), key=lambda n: (-len(n.text), n.text))
+        # A needle read as an earlier one is (the same words, case and language, another
+        # entry: "Windhoek" of two places) never finds a mention the earlier has not taken:
+        # it is left out, and an entry that adds one changes nothing of the texts it is in.
+        read: set[tuple[str, str, str | None]] = set()
+        self.needles = []
+        for needle in ordered:
+            if (needle.text, needle.case, needle.lang) not in read:
+                read.add((needle.text, needle.case, needle.lang))
+                self.needles.append(needle)
         # Each needle with its first word as the pattern looks for it: a text without that
         # word holds no mention, and a substring test says so far sooner than the pattern.
         self.patterns = [

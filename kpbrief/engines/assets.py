@@ -169,7 +169,13 @@ def copy_assets(assets: Assets, names: list[str], folder: Path) -> None:
         if data is None:
             continue
         destination = folder / ASSETS / name
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if destination.stat().st_size == len(data) and destination.read_bytes() == data:
+                continue  # in place already (an earlier build's): not written again
+        except OSError:
+            pass
+        if not destination.parent.is_dir():
+            destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_bytes(data)
 
 
