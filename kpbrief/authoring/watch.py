@@ -26,6 +26,9 @@ from kpbrief.build.progress import for_stream
 from kpbrief.build.warm import Warm
 from kpbrief.folder import layout_dirs, locale_dirs
 
+# How long the watched folders must be quiet after a change before a round starts.
+WATCH_STEP_MS = 20
+
 
 def watched_folders(request: BuildRequest) -> list[Path]:
     """What a build reads: the book's content, layouts and locales, and kpbrief's own."""
@@ -95,6 +98,7 @@ def watch(
     stop: threading.Event | None = None,
 ) -> None:
     """`kpbrief watch`: build, serve, and rebuild on every save until Ctrl-C (or `stop`)."""
+    from watchfiles import Change, DefaultFilter
     from watchfiles import watch as watch_files
 
     state = PreviewState()
@@ -110,11 +114,16 @@ def watch(
     build_round(request, state, stream, warm)
     folders = watched_folders(request)
     out = request.out.resolve()
+    editors = DefaultFilter()  # an editor's swap and backup files, version control's own
+
+    def read_by_build(change: Change, path: str) -> bool:
+        return editors(change, path) and not Path(path).is_relative_to(out)
+
     try:
+        # A save is a burst of events a few milliseconds long: the round starts once the
+        # folders have been quiet for `WATCH_STEP_MS` (watchfiles waits 50 ms by default).
         for changes in watch_files(
-            *folders,
-            watch_filter=lambda _change, path: not Path(path).is_relative_to(out),
-            stop_event=stop,
+            *folders, watch_filter=read_by_build, stop_event=stop, step=WATCH_STEP_MS
         ):
             for name in sorted(_shown(changes, folders)):
                 print(f"changed: {name}", file=stream, flush=True)

@@ -128,6 +128,22 @@ def test_the_browser_preview_follows_edits_and_survives_a_broken_file(
     assert "<script" not in (out / "mini-book.en.html").read_text(encoding="utf-8")
 
 
+def test_an_editors_swap_and_backup_files_start_no_round(
+    watching: tuple[Path, Path, Running],
+) -> None:
+    """vim's swap file, written every few seconds while a statement is open, and an
+    editor's backup copy are no edit of the book: only the save itself starts a round."""
+    source, _out, running = watching
+    running.wait_for("mini-book.en.html: written")
+    folder = source / "content" / "statements"
+    (folder / ".2021-06-walkout.en.md.swp").write_bytes(b"b0VIM 9.0")
+    (folder / "2021-06-walkout.en.md~").write_text("a backup", encoding="utf-8")
+    time.sleep(1.5)
+    assert not [line for line in running.lines if line.startswith("changed:")]
+    edit(source / WALKOUT, "We walked out.", "We walked out at dawn.")
+    assert running.wait_for("changed:") == "changed: content/statements/2021-06-walkout.en.md"
+
+
 def _get(url: str, path: str) -> tuple[int, dict[str, str], str]:
     host, port = url.removeprefix("http://").rstrip("/").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
