@@ -14,6 +14,7 @@ waiting for the fix.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import sys
 import threading
 from collections.abc import Iterable
@@ -112,6 +113,7 @@ def watch(
         True  # a long book's part workers stay, WeasyPrint imported, for the next save
     )
     build_round(request, state, stream, warm)
+    _between_rounds()
     folders = watched_folders(request)
     out = request.out.resolve()
     editors = DefaultFilter()  # an editor's swap and backup files, version control's own
@@ -128,6 +130,7 @@ def watch(
             for name in sorted(_shown(changes, folders)):
                 print(f"changed: {name}", file=stream, flush=True)
             build_round(request, state, stream, warm)
+            _between_rounds()
     except KeyboardInterrupt:
         pass
     finally:
@@ -135,6 +138,15 @@ def watch(
         LayoutWorkers.stop()
         warm.close()
         server.shutdown()
+
+
+def _between_rounds() -> None:
+    """While the watch waits for the next save: the round's garbage collected, and what is
+    left (the book the process keeps) frozen, so that the collector does not walk it again
+    during the next round (a full collection of it took 0.04-0.05 s of a 0.4 s round)."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _shown(changes: Iterable[tuple[object, str]], folders: list[Path]) -> set[str]:

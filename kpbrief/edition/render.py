@@ -204,7 +204,7 @@ def _finish_pieces(
     out: list[str] = []
     for start, text, digest in pieces:
         named = pattern is not None and marked[0] <= start < marked[1]
-        key = "finish " + digest_of(digest, named and names_key, skip, inside, typography)
+        key = f"finish {digest} {named and names_key} {skip} {inside!r} {typography!r}"
         kept = memo.get(key)
         if not isinstance(kept, tuple):
             made, after = text, skip
