@@ -110,6 +110,8 @@ class _Check:
         memo: Kept | None = None,
         keep: bool = False,
         warm: Warm | None = None,
+        request: BuildRequest | None = None,
+        inputs: str | None = None,
     ) -> None:
         self.problems: list[Problem] | None = None
         self.kept: dict[str, object] | None = None
@@ -118,11 +120,16 @@ class _Check:
         self._keep = keep
         loaded_errors = any(p.severity == "error" for p in content.problems)
         small = len(content.statements) < CHECK_BESIDE_STATEMENTS
+        self._content = content
+        self._loaded_from: str | None = None  # the inputs the worker is to find, if it loads
         if warm is not None and content.book is not None and not loaded_errors and not small:
-            # A warm process's long book: checked in its worker, which keeps its findings.
+            # A warm process's long book: checked in its worker, which keeps its findings,
+            # and loads the same files itself (quicker than being sent the content).
             from kpbrief.build.warm import checked_in_worker
 
-            self._future = warm.check_beside().submit(checked_in_worker, content)
+            assert request is not None
+            self._loaded_from = inputs_digest(request) if inputs is None else inputs
+            self._future = warm.check_beside().submit(checked_in_worker, request)
             return
         if content.book is None or loaded_errors or small or memo is not None:
             memo = memo if memo is not None or not keep else Kept()
@@ -149,12 +156,23 @@ class _Check:
         """The problems (waiting for the worker if it has not finished)."""
         if self.problems is None:
             assert self._future is not None
-            if self._keep:
+            if self._loaded_from is not None:
+                problems, found = self._future.result()
+                # Other files than this build loaded (saved meanwhile): checked here.
+                self.problems = problems if found == self._loaded_from else checked(self._content)
+            elif self._keep:
                 self.problems, self.kept = self._future.result()
             else:
                 self.problems = self._future.result()
             self.close()
         return self.problems
+
+    def of_what_was_loaded(self) -> None:
+        """Make sure the problems are those of the content this build loaded: a file saved
+        while it ran may have been loaded here in one state and by the worker in another."""
+        if self._loaded_from is not None:
+            self.result()
+            self.problems = checked(self._content)
 
     def failed(self) -> BuildFailed | None:
         """The build's failure if the check found errors (waits for the check)."""
@@ -230,7 +248,7 @@ def _build_changed(
         warm.hits += 1
     elif warm is not None:
         content = load_content(request.source, warm.memo("load"))
-        check = _Check(content, warm.memo("check"), warm=warm)
+        check = _Check(content, warm.memo("check"), warm=warm, request=request, inputs=inputs)
     else:
         # A one-off build checks with what the last one found (see `check_memo`).
         salt = fingerprint.tool_digest()
@@ -381,12 +399,14 @@ def _write_outputs(
                 for job in writing.jobs
             ]
             run_engines(jobs, Path(work), progress, deadline, waiting)
-        # The check, if it ran beside: its errors stop the build here, nothing put in place.
-        if check is not None and (failure := check.failed()) is not None:
-            raise failure
         # Inputs edited while the build read them: the outputs show one state or the other,
         # so none is recorded as up to date, and the next build makes them again.
         unchanged_since = inputs_digest(request) == inputs
+        if check is not None and not unchanged_since:
+            check.of_what_was_loaded()
+        # The check, if it ran beside: its errors stop the build here, nothing put in place.
+        if check is not None and (failure := check.failed()) is not None:
+            raise failure
         for final, temporary in staged.items():
             if unchanged_since:
                 manifest.record(final, input_keys[final], writing.render_keys[final], temporary)

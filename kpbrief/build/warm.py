@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kpbrief.build.plan import BuildRequest
     from kpbrief.content.model import Content, Problem
 
 
@@ -90,13 +91,24 @@ class Warm:
             self.checker = None
 
 
-# In the check's worker (`Warm.check_beside`): its findings, kept from one round to the next.
+# In the check's worker (`Warm.check_beside`): the files it loaded and its findings, kept
+# from one round to the next.
+_LOADED = Kept()
 _FINDINGS = Kept()
 
 
-def checked_in_worker(content: Content) -> list[Problem]:
-    """The problems of `content`, found in the check's worker with what it found before."""
+def checked_in_worker(request: BuildRequest) -> tuple[list[Problem], str]:
+    """In the check's worker: the problems of the book's content, loaded and checked with
+    what the worker loaded and found before; and the digest of the inputs it loaded (""
+    if they changed while it loaded them), for the build to know they are the ones it
+    loaded (`run._Check`)."""
+    from kpbrief.build.plan import inputs_digest
     from kpbrief.build.run import checked
+    from kpbrief.content.load import load_content
 
+    _LOADED.next_round()
     _FINDINGS.next_round()
-    return checked(content, _FINDINGS)
+    before = inputs_digest(request)
+    content = load_content(request.source, _LOADED)
+    found = before if inputs_digest(request) == before else ""
+    return checked(content, _FINDINGS), found

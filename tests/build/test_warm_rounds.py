@@ -178,6 +178,35 @@ def test_a_warm_process_that_checks_in_its_worker_reports_what_a_fresh_check_doe
     assert warm.memo("check").hits == 0  # every check ran in the worker
 
 
+def test_the_check_is_of_the_content_the_build_loaded_when_a_save_came_between(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warm process's worker loads the files itself: if they are not those the build
+    loaded (a save came between), the build checks what it loaded, here."""
+    from kpbrief.build.plan import inputs_digest
+    from kpbrief.content.load import load_content
+
+    source = copy_fixture("mini", tmp_path)
+    monkeypatch.setattr(build_run, "CHECK_BESIDE_STATEMENTS", 0)
+    request = BuildRequest(source=source, out=tmp_path / "out", formats=["html"])
+    loaded, inputs = load_content(source), inputs_digest(request)
+    edit(source / WALKOUT, "issues: [reform, communities]", "issues: [reform, comunities]")
+    warm = Warm()
+    try:
+        # The worker loads the file as saved now, not as the build loaded it: the build's
+        # content is checked here, and has no error.
+        check = build_run._Check(loaded, warm=warm, request=request, inputs=inputs)
+        assert not any(p.severity == "error" for p in check.result())
+        # Told that the build loaded the files as they are now, the worker's problems stand.
+        ahead = build_run._Check(loaded, warm=warm, request=request, inputs=inputs_digest(request))
+        assert any("comunities" in p.message for p in ahead.result())
+        # A save while the build ran: what the build loaded is checked again, here.
+        ahead.of_what_was_loaded()
+        assert not any(p.severity == "error" for p in ahead.result())
+    finally:
+        warm.close()
+
+
 def test_a_warm_process_gives_the_warnings_of_a_fresh_check_after_an_edit_elsewhere(
     tmp_path: Path,
 ) -> None:
