@@ -131,6 +131,7 @@ class Assembler:
         self._marked: dict[str, str] = {}  # a section's anchor -> its body, mentions marked
         self._marks: dict[str, list[tuple[Hashable, Ref]]] = {}  # -> (entry, mention)
         self._finder: Finder | None = None
+        self._ordered: list[Statement] | None = None  # the statements in the book's order
         self._aliases: dict[str, tuple[str, str]] = {}  # a spelling's slug -> its entry
         self._spellings: dict[tuple[str, str], Counter[str]] = {}  # entry -> names as written
 
@@ -241,7 +242,11 @@ class Assembler:
         return self._marked[section]
 
     def ordered_statements(self) -> list[Statement]:
-        return sorted(self.content.statements.values(), key=lambda s: (s.date.sort_key(), s.id))
+        if self._ordered is None:
+            self._ordered = sorted(
+                self.content.statements.values(), key=lambda s: (s.date.sort_key(), s.id)
+            )
+        return self._ordered
 
     def ordered_issues(self) -> list[Issue]:
         return sorted(
