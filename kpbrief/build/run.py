@@ -121,6 +121,7 @@ class _Check:
         loaded_errors = any(p.severity == "error" for p in content.problems)
         small = len(content.statements) < CHECK_BESIDE_STATEMENTS
         self._content = content
+        self._warm = warm
         self._loaded_from: str | None = None  # the inputs the worker is to find, if it loads
         if warm is not None and content.book is not None and not loaded_errors and not small:
             # A warm process's long book: checked in its worker, which keeps its findings,
@@ -129,7 +130,11 @@ class _Check:
 
             assert request is not None
             self._loaded_from = inputs_digest(request) if inputs is None else inputs
-            self._future = warm.check_beside().submit(checked_in_worker, request)
+            try:
+                self._future = warm.check_beside().submit(checked_in_worker, request)
+            except concurrent.futures.BrokenExecutor:  # its worker died since the last round
+                warm.close()
+                self._future = warm.check_beside().submit(checked_in_worker, request)
             return
         if content.book is None or loaded_errors or small or memo is not None:
             memo = memo if memo is not None or not keep else Kept()
@@ -157,7 +162,14 @@ class _Check:
         if self.problems is None:
             assert self._future is not None
             if self._loaded_from is not None:
-                problems, found = self._future.result()
+                try:
+                    problems, found = self._future.result()
+                except concurrent.futures.BrokenExecutor:
+                    # The worker died (killed, out of memory): checked here, and a new
+                    # worker started for the next round.
+                    assert self._warm is not None
+                    self._warm.close()
+                    problems, found = checked(self._content), self._loaded_from
                 # Other files than this build loaded (saved meanwhile): checked here.
                 self.problems = problems if found == self._loaded_from else checked(self._content)
             elif self._keep:

@@ -87,8 +87,8 @@ class Warm:
     def close(self) -> None:
         """Stop the check's worker, if one was started."""
         if self.checker is not None:
-            self.checker.shutdown(wait=True, cancel_futures=True)
-            self.checker = None
+            checker, self.checker = self.checker, None
+            checker.shutdown(wait=True, cancel_futures=True)
 
 
 # In the check's worker (`Warm.check_beside`): the files it loaded and its findings, kept

@@ -178,6 +178,29 @@ def test_a_warm_process_that_checks_in_its_worker_reports_what_a_fresh_check_doe
     assert warm.memo("check").hits == 0  # every check ran in the worker
 
 
+def test_a_warm_process_whose_check_worker_died_checks_here_and_starts_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = copy_fixture("mini", tmp_path)
+    monkeypatch.setattr(build_run, "CHECK_BESIDE_STATEMENTS", 0)
+    warm = Warm()
+    try:
+        before = _outcome(source, tmp_path / "out", warm)
+        dead = warm.checker
+        assert dead is not None
+        for process in list(getattr(dead, "_processes", {}).values()):
+            process.kill()  # killed by the system, say, for its memory
+            process.join()
+        edit(source / WALKOUT, "issues: [reform, communities]", "issues: [reform, comunities]")
+        broken = _outcome(source, tmp_path / "out", warm)
+        assert broken[0] == "failed" and any("comunities" in line for line in broken[1])
+        assert warm.checker is not None and warm.checker is not dead  # a new worker
+        edit(source / WALKOUT, "issues: [reform, comunities]", "issues: [reform, communities]")
+        assert _outcome(source, tmp_path / "out", warm) == before
+    finally:
+        warm.close()
+
+
 def test_the_check_is_of_the_content_the_build_loaded_when_a_save_came_between(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
