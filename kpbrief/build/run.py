@@ -150,8 +150,10 @@ class _Check:
 
     @classmethod
     def done(cls, problems: list[Problem]) -> _Check:
+        """A check already made (a warm process's, of the same inputs)."""
         check = cls.__new__(cls)
-        check.problems, check._pool, check._future = problems, None, None
+        check.problems, check.kept, check._pool, check._future = problems, None, None, None
+        check._keep, check._warm, check._loaded_from = False, None, None
         return check
 
     def finished(self) -> bool:

@@ -201,6 +201,26 @@ def test_a_warm_process_whose_check_worker_died_checks_here_and_starts_another(
         warm.close()
 
 
+def test_a_save_during_a_round_that_takes_the_kept_check_is_no_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The watch's second step (the PDF, the EPUB) takes the check its first step made; a
+    file saved while it runs leaves its outputs unrecorded, and the build goes on."""
+    source = copy_fixture("mini", tmp_path)
+    out, warm = tmp_path / "out", Warm()
+    _html(source, out, warm)
+    real, calls = build_run.inputs_digest, []
+
+    def saved_meanwhile(request: BuildRequest) -> str:
+        calls.append(request)
+        return real(request) + (", saved since" if len(calls) > 1 else "")
+
+    monkeypatch.setattr(build_run, "inputs_digest", saved_meanwhile)
+    result = build(BuildRequest(source=source, out=out, formats=["html"], force=True), warm=warm)
+    assert len(calls) == 2 and len(result.written) == 2
+    assert warm.hits > 0  # the check was the kept one
+
+
 def test_the_check_is_of_the_content_the_build_loaded_when_a_save_came_between(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
