@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
-import multiprocessing
 import os
 import tempfile
 import time
@@ -141,11 +140,9 @@ class _Check:
             self.problems = checked(content, memo)
             self.kept = memo if keep else None
             return
-        from kpbrief.engines.processes import quiet_worker
+        from kpbrief.engines.processes import quiet_pool
 
-        self._pool = concurrent.futures.ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn"), initializer=quiet_worker
-        )
+        self._pool = quiet_pool()
         self._future = self._pool.submit(_checked_and_kept if keep else checked, content)
 
     @classmethod
@@ -164,16 +161,18 @@ class _Check:
         if self.problems is None:
             assert self._future is not None
             if self._loaded_from is not None:
+                problems: list[Problem] = []
                 try:
                     problems, found = self._future.result()
                 except concurrent.futures.BrokenExecutor:
-                    # The worker died (killed, out of memory): checked here, and a new
-                    # worker started for the next round.
+                    # The worker died (killed, out of memory): a new one for the next round.
                     assert self._warm is not None
                     self._warm.close()
-                    problems, found = checked(self._content), self._loaded_from
-                # Other files than this build loaded (saved meanwhile): checked here.
-                self.problems = problems if found == self._loaded_from else checked(self._content)
+                    found = ""
+                if found == self._loaded_from:
+                    self.problems = problems
+                else:  # no worker, or other files than this build loaded: checked here
+                    self.problems, self._loaded_from = checked(self._content), None
             elif self._keep:
                 self.problems, self.kept = self._future.result()
             else:
@@ -184,9 +183,9 @@ class _Check:
     def of_what_was_loaded(self) -> None:
         """Make sure the problems are those of the content this build loaded: a file saved
         while it ran may have been loaded here in one state and by the worker in another."""
-        if self._loaded_from is not None:
-            self.result()
-            self.problems = checked(self._content)
+        self.result()
+        if self._loaded_from is not None:  # the worker's problems, of the files it loaded
+            self.problems, self._loaded_from = checked(self._content), None
 
     def failed(self) -> BuildFailed | None:
         """The build's failure if the check found errors (waits for the check)."""

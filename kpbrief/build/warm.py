@@ -17,7 +17,6 @@ mapping (`memo`), and never need it: without one they make everything.
 from __future__ import annotations
 
 import concurrent.futures
-import multiprocessing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -77,11 +76,9 @@ class Warm:
         (started at the first round that needs it, kept until `close`). It keeps its own
         findings (`checked_in_worker`), so that it too checks again only what changed."""
         if self.checker is None:
-            from kpbrief.engines.processes import quiet_worker
+            from kpbrief.engines.processes import quiet_pool
 
-            self.checker = concurrent.futures.ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"), initializer=quiet_worker
-            )
+            self.checker = quiet_pool()
         return self.checker
 
     def close(self) -> None:

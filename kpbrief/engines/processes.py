@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
@@ -28,3 +30,10 @@ def quiet_worker() -> None:
     group, and each worker printed a traceback of its own)."""
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def quiet_pool(workers: int = 1) -> concurrent.futures.ProcessPoolExecutor:
+    """A pool of fresh ("spawn") processes, each started as a `quiet_worker`."""
+    return concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=quiet_worker
+    )
