@@ -119,6 +119,17 @@ ERRORS = [
 ]
 
 
+def _make_error(source: Path, file: str, old: str, new: str | None) -> str:
+    """One of `ERRORS` made in the book (`new` None: the file removed); the file's text
+    before, to undo it with."""
+    written = (source / file).read_text(encoding="utf-8")
+    if new is None:
+        (source / file).unlink()
+    else:
+        edit(source / file, old, new, count=1)
+    return written
+
+
 @pytest.mark.parametrize(("file", "old", "new"), ERRORS)
 def test_a_warm_process_reports_an_error_an_edit_makes_and_clears_it_when_undone(
     tmp_path: Path, file: str, old: str, new: str | None
@@ -127,11 +138,7 @@ def test_a_warm_process_reports_an_error_an_edit_makes_and_clears_it_when_undone
     warm = Warm()
     before = _outcome(source, tmp_path / "out", warm)
     assert before[0] == "built"
-    written = (source / file).read_text(encoding="utf-8")
-    if new is None:
-        (source / file).unlink()
-    else:
-        edit(source / file, old, new, count=1)
+    written = _make_error(source, file, old, new)
     broken = _outcome(source, tmp_path / "out", warm)
     assert broken[0] == "failed"
     assert broken == _outcome(source, tmp_path / "cold-broken")  # the same problems, no more
@@ -162,11 +169,7 @@ def test_a_warm_process_that_checks_in_its_worker_reports_what_a_fresh_check_doe
         assert before == afresh(tmp_path / "cold") and before[0] == "built"
         assert warm.checker is not None
         for number, (file, old, new) in enumerate(ERRORS):
-            written = (source / file).read_text(encoding="utf-8")
-            if new is None:
-                (source / file).unlink()
-            else:
-                edit(source / file, old, new, count=1)
+            written = _make_error(source, file, old, new)
             broken = _outcome(source, tmp_path / "out", warm)
             assert broken[0] == "failed", file
             assert broken == afresh(tmp_path / f"cold-broken-{number}")
