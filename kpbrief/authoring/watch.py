@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import queue
 import sys
 import threading
 from collections.abc import Iterable
@@ -112,8 +113,6 @@ def watch(
     LayoutWorkers.keep = (
         True  # a long book's part workers stay, WeasyPrint imported, for the next save
     )
-    build_round(request, state, stream, warm)
-    _between_rounds()
     folders = watched_folders(request)
     out = request.out.resolve()
     editors = DefaultFilter()  # an editor's swap and backup files, version control's own
@@ -121,12 +120,37 @@ def watch(
     def read_by_build(change: Change, path: str) -> bool:
         return editors(change, path) and not Path(path).is_relative_to(out)
 
-    try:
+    # The folders are watched from before the first round, in a thread of their own: a save
+    # made while a round runs, or just after it, starts the next round.
+    stopped = stop or threading.Event()
+    saves: queue.Queue[set[tuple[Change, str]] | None] = queue.Queue()
+
+    def watching() -> None:
         # A save is a burst of events a few milliseconds long: the round starts once the
         # folders have been quiet for `WATCH_STEP_MS` (watchfiles waits 50 ms by default).
-        for changes in watch_files(
-            *folders, watch_filter=read_by_build, stop_event=stop, step=WATCH_STEP_MS
-        ):
+        try:
+            for changes in watch_files(
+                *folders,
+                watch_filter=read_by_build,
+                stop_event=stopped,
+                step=WATCH_STEP_MS,
+                raise_interrupt=False,
+            ):
+                saves.put(changes)
+        finally:
+            saves.put(None)
+
+    watcher = threading.Thread(target=watching, name="kpbrief-watch", daemon=True)
+    watcher.start()
+    try:
+        build_round(request, state, stream, warm)
+        _between_rounds()
+        while (changes := saves.get()) is not None:
+            while not saves.empty():  # saves made during the last round: one round for all
+                more = saves.get_nowait()
+                if more is None:
+                    return
+                changes |= more
             for name in sorted(_shown(changes, folders)):
                 print(f"changed: {name}", file=stream, flush=True)
             build_round(request, state, stream, warm)
@@ -134,6 +158,7 @@ def watch(
     except KeyboardInterrupt:
         pass
     finally:
+        stopped.set()
         LayoutWorkers.keep = False
         LayoutWorkers.stop()
         warm.close()

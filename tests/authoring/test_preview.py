@@ -128,6 +128,29 @@ def test_the_browser_preview_follows_edits_and_survives_a_broken_file(
     assert "<script" not in (out / "mini-book.en.html").read_text(encoding="utf-8")
 
 
+def test_a_save_during_the_first_round_starts_another(tmp_path: Path) -> None:
+    """The folders are watched from before the first round: a save made while it runs
+    (here, as soon as the preview is served) is built in the next round, not missed."""
+    source = copy_fixture("mini", tmp_path)
+    out = tmp_path / "out"
+    running = start(
+        "watch", "--source", str(source), "--out", str(out), "--format", "html", "--port", "0"
+    )
+    try:
+        running.url()  # served: the first round starts now
+        edit(source / WALKOUT, "We walked out.", "We walked out at dawn.")
+        running.wait_for("changed: content/statements/2021-06-walkout.en.md")
+        end = time.monotonic() + 60
+        html = out / "mini-book.en.html"
+        while time.monotonic() < end and not (
+            html.is_file() and "at dawn." in html.read_text(encoding="utf-8")
+        ):
+            time.sleep(0.1)
+        assert "at dawn." in html.read_text(encoding="utf-8")
+    finally:
+        running.stop()
+
+
 def test_an_editors_swap_and_backup_files_start_no_round(
     watching: tuple[Path, Path, Running],
 ) -> None:
