@@ -70,9 +70,18 @@ MIN_PARTED_CHARACTERS = 150_000
 # About 250 pages: below, the first pass lays the book out whole, in this process, while the
 # part workers start (see `_first_guess`); above, each part is laid out on its own.
 WHOLE_FIRST_PASS_CHARACTERS = 1_000_000
-# A part this long (a long book's front matter, sources or index: no page opens inside them)
-# takes WeasyPrint over a gigabyte: no two are laid out at once (`_LayingOut._scheduled`).
-HEAVY_PART_CHARACTERS = 500_000
+# What WeasyPrint's layout of a part takes, estimated from its HTML (see `layout_memory`):
+# about 45 kB for each element and 0.6 kB for each character of text, fitted to three parts
+# of the 500-statement book (BENCHMARKS.md, round 8: the front matter, 85 pages, 500 MB; the
+# index, 13 pages of 7,170 page links, 370 MB; 34 pages of statements, 120 MB). The attribute
+# markup of links (a page link is some 200 characters for 4 of text) weighs next to nothing.
+ELEMENT_MEMORY_MB = 0.045
+TEXT_MEMORY_MB = 0.0006
+# Parts laid out at once stay under this estimate together (`_LayingOut._scheduled`); one
+# above it is laid out alone. A long book's front matter or index fits beside another part;
+# its sources (258 pages at 500 statements) do not.
+LAYOUT_MEMORY_MB = 1_200
+_TAG = re.compile(r"<[^>]*>")
 
 
 class NotInParts(Exception):
@@ -209,9 +218,16 @@ def part_document(
 
 
 def lay_out(document: str, assets: Assets, variant: PdfVariant, write: bool) -> PartLayout:
-    """One part laid out by WeasyPrint (in a worker process), and written if `write`."""
+    """One part laid out by WeasyPrint (in a worker process), and written if `write`.
+
+    The document is guarded here, where WeasyPrint reads it, rather than the whole book's
+    HTML before it is cut: a part taken from the cache was guarded when it was laid out, and
+    the guard's reading (2 CPU s for the 500-statement book's 8 MB) leaves the build's own
+    process for the workers'."""
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
+
+    guard_resources(document)
 
     source = weasyprint.HTML(
         string=document, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets)
@@ -357,7 +373,6 @@ def render_pdf_in_parts(
     Raises `NotInParts` if the book cannot be cut or its page numbers do not settle (the
     caller then lays the book out as one document).
     """
-    guard_resources(html)
     previous = cache.page_map()
     book = cut(html, parts, previous["cuts"] if previous else ())
     if len(book.slices) < 2:
@@ -492,30 +507,31 @@ class _LayingOut:
         self, pool: Any, documents: list[str], write: bool, here: bool = False
     ) -> list[PartLayout]:
         """The documents laid out by the pool's processes, one each at a time, and with
-        `here` by this process meanwhile (a light one at a time). The heavy ones (see
-        `HEAVY_PART_CHARACTERS`) go first, longest first, to the pool, and never two at once,
-        so that the memory is that of one heavy part and light ones."""
-        heavy = sorted(
-            (i for i, d in enumerate(documents) if len(d) > HEAVY_PART_CHARACTERS),
-            key=lambda i: -len(documents[i]),
-        )
-        light = sorted(frozenset(range(len(documents))) - frozenset(heavy))
+        `here` by this process meanwhile. The biggest go first, to the pool; parts run at
+        once only while their estimated memory (`layout_memory`) stays under
+        `LAYOUT_MEMORY_MB` together, and this process takes the smallest that fits."""
+        memory = [layout_memory(d) for d in documents]
+        waiting = sorted(range(len(documents)), key=lambda i: -memory[i])
         running: dict[int, Any] = {}
         laid: dict[int, PartLayout] = {}
-        while heavy or light or running:
-            while len(running) < max(1, self.size) and (heavy or light):
-                if heavy and not any(len(documents[i]) > HEAVY_PART_CHARACTERS for i in running):
-                    i = heavy.pop(0)
-                elif light:
-                    i = light.pop(0)
-                else:
+
+        def fits(i: int) -> bool:
+            taken = sum(memory[j] for j in running)
+            return not running or taken + memory[i] <= LAYOUT_MEMORY_MB
+
+        while waiting or running:
+            while len(running) < max(1, self.size) and waiting:
+                i = next((i for i in waiting if fits(i)), None)
+                if i is None:
                     break
+                waiting.remove(i)
                 running[i] = pool.apply_async(lay_out, (documents[i], *self._given(write)))
-            if here and light:
-                i = light.pop(0)
-                laid[i] = self.here(documents[i], write)
+            mine = next((i for i in reversed(waiting) if fits(i)), None) if here else None
+            if mine is not None:
+                waiting.remove(mine)
+                laid[mine] = self.here(documents[mine], write)
             finished = [i for i, result in running.items() if result.ready()]
-            if not finished and not (here and light):
+            if not finished and mine is None:
                 time.sleep(0.02)
             for i in finished:
                 laid[i] = running.pop(i).get()
@@ -535,6 +551,14 @@ class _LayingOut:
 
     def _given(self, write: bool) -> tuple[Assets, PdfVariant, bool]:
         return self.assets, self.variant, write
+
+
+def layout_memory(document: str) -> float:
+    """The memory (MB) WeasyPrint's layout of `document` is estimated to take: by its
+    elements and the characters of its text, not its markup's length."""
+    elements = document.count("<") - document.count("</")
+    text = len(document) - sum(len(tag) for tag in _TAG.findall(document))
+    return elements * ELEMENT_MEMORY_MB + text * TEXT_MEMORY_MB
 
 
 def _documents(book: Book, counts: list[int], pages: dict[str, int], crossing: str) -> list[str]:

@@ -18,7 +18,7 @@ from kpbrief.build import BuildRequest, build
 from kpbrief.build.run import _start_layout_workers
 from kpbrief.cli import main
 from kpbrief.engines import parts
-from kpbrief.engines.assets import Assets
+from kpbrief.engines.assets import Assets, RefusedResource
 from kpbrief.engines.pages import crossing_rules
 from kpbrief.engines.parts import (
     MIN_PARTED_CHARACTERS,
@@ -289,6 +289,22 @@ def test_a_short_book_from_nothing_is_laid_out_whole_then_each_part_once(
     assert rasterised(target) == rasterised(mini.path("en", "pdf"))
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_part_that_would_load_something_else_is_refused(
+    mini: Built, tmp_path: Path, workers: int
+) -> None:
+    """Each part's document is guarded where it is laid out (here, or in a worker)."""
+    html = mini.path("en", "html").read_text(encoding="utf-8")
+    last = cut(html, PARTS).cuts[-1]
+    at = html.index(f'id="{last}"')
+    html = html[:at] + html[at:].replace("</h2>", '</h2><img src="file:///etc/passwd" alt="x">', 1)
+    assets = Assets((TOOL_ROOT / "layouts",), mini.source / "content" / "media")
+    target = tmp_path / "book.pdf"
+    with pytest.raises(RefusedResource, match="/etc/passwd"):
+        render_pdf_in_parts(html, assets, target, PdfVariant(), PARTS, workers, PartCache(None, ""))
+    assert not target.exists()
+
+
 class _RecordingPool:
     """Stands in for the pool of part workers: records what runs at the same time; each
     job finishes on the second look."""
@@ -319,24 +335,44 @@ class _RecordingPool:
         return Result()
 
 
-def test_no_two_heavy_parts_are_laid_out_at_once() -> None:
-    heavy = parts.HEAVY_PART_CHARACTERS + 1
-    documents = ["a" * 10, "b" * heavy, "c" * 20, "d" * 30, "e" * (heavy + 5), "f" * 40]
+def _documents_of_memory(*megabytes: int) -> list[str]:
+    """Documents whose layouts are estimated to take about these megabytes each."""
+    per_element = parts.ELEMENT_MEMORY_MB
+    return [f"<!-- {n} -->" + "<p></p>" * round(mb / per_element) for n, mb in enumerate(megabytes)]
+
+
+def _over_budget(together: list[str]) -> bool:
+    return len(together) > 1 and (
+        sum(parts.layout_memory(d) for d in together) > parts.LAYOUT_MEMORY_MB
+    )
+
+
+def test_parts_laid_out_at_once_stay_within_the_memory_budget() -> None:
+    documents = _documents_of_memory(10, 900, 20, 30, 950, 240, 40)
     laying_out = parts._LayingOut(Assets((), Path(".")), PdfVariant(), 2)
     pool = _RecordingPool()
     laying_out.size = 2
     laid = laying_out._scheduled(pool, documents, True)
     assert [layout.count for layout in laid] == [len(d) for d in documents]  # in book order
-    assert pool.started[0] == documents[4]  # the longest first
-    for together in pool.together:
-        assert len(together) <= 2
-        assert sum(len(d) > parts.HEAVY_PART_CHARACTERS for d in together) <= 1
+    assert pool.started[0] == documents[4]  # the biggest first
+    assert not any(_over_budget(together) for together in pool.together)
     assert any(len(together) == 2 for together in pool.together)  # both workers were used
+    # The two biggest (900 and 950 MB) never together; the 240 MB one beside one of them.
+    assert not any({documents[1], documents[4]} <= set(t) for t in pool.together)
+    assert any({documents[5], documents[4]} <= set(t) for t in pool.together)
 
 
-def test_this_process_takes_light_parts_only_and_each_part_is_laid_out_once() -> None:
-    heavy = parts.HEAVY_PART_CHARACTERS + 1
-    documents = ["a" * 10, "b" * heavy, "c" * 20, "d" * 30, "e" * (heavy + 5), "f" * 40]
+def test_the_memory_estimate_counts_elements_and_text_not_markup() -> None:
+    link = '<a class="index-page" style="anchor: \'{0}\'" href="#{0}" data-page="1">1</a>'
+    links = "".join(link.format(f"statement-{i}-name-{i}") for i in range(1000))
+    plain = "<span>1</span>" * 1000
+    assert len(links) > 8 * len(plain)
+    assert parts.layout_memory(links) == parts.layout_memory(plain)
+    assert parts.layout_memory("<p>" + "word " * 1000 + "</p>") > parts.layout_memory("<p></p>")
+
+
+def test_this_process_takes_small_parts_only_and_each_part_is_laid_out_once() -> None:
+    documents = _documents_of_memory(10, 900, 20, 30, 950, 40)
     laying_out = parts._LayingOut(Assets((), Path(".")), PdfVariant(), 2)
     here: list[str] = []
 
@@ -349,7 +385,6 @@ def test_this_process_takes_light_parts_only_and_each_part_is_laid_out_once() ->
     laying_out.size = 1
     laid = laying_out._scheduled(pool, documents, True, here=True)
     assert [layout.count for layout in laid] == [len(d) for d in documents]
-    assert here and all(len(d) < parts.HEAVY_PART_CHARACTERS for d in here)
+    assert here and all(parts.layout_memory(d) < 100 for d in here)
     assert sorted(here + pool.started) == sorted(documents)  # each once
-    for together in pool.together:
-        assert sum(len(d) > parts.HEAVY_PART_CHARACTERS for d in together) <= 1
+    assert not any(_over_budget(together) for together in pool.together)
