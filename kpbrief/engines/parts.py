@@ -12,9 +12,9 @@ book, given as plain values:
   in the whole book);
 - the page of every place it refers to: a link gets the page as `data-page`, printed by
   copies of the stylesheet's `target-counter()` rules (as in one document, see
-  `pages.settle_pages`), and a link to a place in another part a stand-in anchor of the same
-  name (`anchor: '…'`), so that WeasyPrint keeps the link and tags it; the join points it to
-  the real place;
+  `pages.settle_pages`); a link to a place in another part gets a stand-in anchor of the
+  same name where it stands on its page, once laid out (`_stand_ins`), so that WeasyPrint
+  keeps the link and tags it; the join points it to the real place;
 - the index's page lists, written out from the page map (`pages.page_list_written`, as
   `pages.settle_pages` does in one document).
 
@@ -166,7 +166,6 @@ def part_document(
     the first pass too (from guessed pages): the index of a 1,000-statement book names
     30,595 targets, 13,435 once written: its part's HTML is 3.1 MB written, 6.7 MB not."""
     body = book.slices[index]
-    local = book.owned(index)
 
     def page_list(match: re.Match[str]) -> str:
         opening, _tag, inner, closing = match.groups()
@@ -193,20 +192,7 @@ def part_document(
             attributes = attributes.replace('class="', f'class="{CROSSING_CLASS} ', 1)
         else:
             attributes += f' class="{CROSSING_CLASS}"'
-        opening = f'href="#{target}" {GIVEN_PAGE}="{pages[target]}"'
-        if target in local:  # its place is in this part: only its page is given
-            return f"<a{attributes} {opening}>"
-        if ANCHOR.search(f" {attributes}"):
-            # The link is an anchor itself, which `anchor:` would rename: an empty span
-            # inside it stands in for the place instead.
-            return f'<a{attributes} {opening}><span id="{target}"></span>'
-        quoted = target.replace("\\", "\\\\").replace("'", "\\'")
-        stand_in = f"anchor: '{quoted}'"
-        if 'style="' in attributes:
-            attributes = attributes.replace('style="', f'style="{stand_in}; ', 1)
-        else:
-            attributes += f' style="{stand_in}"'
-        return f"<a{attributes} {opening}>"
+        return f'<a{attributes} href="#{target}" {GIVEN_PAGE}="{pages[target]}">'
 
     body = LINK.sub(link, body)
     side = "right" if first_page % 2 == 1 else "left"
@@ -237,22 +223,41 @@ def lay_out(document: str, assets: Assets, variant: PdfVariant, write: bool) -> 
         with limited_hyphenation():
             first_layout = source.render(color_profiles=variant.color_profiles(), **options)
             document_ = settle_hyphens(source, first_layout, options)
+        anchors: dict[str, int] = {}
+        for number, page in enumerate(document_.pages):
+            for name in page.anchors:
+                anchors.setdefault(name, number)
         first = FIRST_PAGE.search(document)
+        if write:
+            _stand_ins(document_.pages, anchors)
         pdf = write_variant(document_, variant, int(first[1]) if first else 1) if write else None
     except FatalURLFetchingError as refused:
         raise RefusedResource(str(refused)) from None
-    anchors: dict[str, int] = {}
     marks: list[Mark] = []
     blanks: set[int] = set()
     for number, page in enumerate(document_.pages):
-        for name in page.anchors:
-            anchors.setdefault(name, number)
         for level, label, (x, y), _state in page.bookmarks:
             marks.append(Mark(page=number, level=level, label=label, x=x, y=y))
         page_type = getattr(getattr(page, "_page_box", None), "page_type", None)
         if getattr(page_type, "blank", False):
             blanks.add(number)
     return PartLayout(len(document_.pages), anchors, tuple(marks), pdf, frozenset(blanks))
+
+
+def _stand_ins(pages: Sequence[Any], anchors: dict[str, int]) -> None:
+    """An anchor for each place a link of these laid-out pages points to in another part
+    (none of `anchors`), where the link's first box is: WeasyPrint drops a link to a place
+    it did not lay out. The join keeps only the real places' anchors.
+
+    Written into the HTML as `anchor: '…'` on each link instead, the stand-ins cost the
+    500-statement book's index part 3.7 s of its 17 s (7,170 page links, each with a style
+    of its own to read): BENCHMARKS.md, round 8."""
+    placed: set[str] = set()
+    for page in pages:
+        for link_type, target, rectangle, _box in page.links:
+            if link_type == "internal" and target not in anchors and target not in placed:
+                placed.add(target)  # at the first link's box, as `anchor` on each link put it
+                page.anchors[target] = tuple(rectangle)
 
 
 class PartCache:
