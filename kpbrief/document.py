@@ -9,8 +9,14 @@ else is refused (`engines.assets.guard_resources`). Engines see the document at
 `VIRTUAL_ROOT`, so that a relative URL never names a real file.
 
 Book parts. A page-opening `<h2 id="…" data-part="Part name">` names its book part for the
-running head (`string-set: part attr(data-part)` in print.css): a long book may be cut
-before such a heading and its parts laid out apart (`engines.parts`).
+running head (`string-set: part attr(data-part)` in print.css); a part's own opening, `<h1
+id="…" data-part="Part name">`, names it too (print.css takes the heading's text). A long
+book may be cut before such a heading and its parts laid out apart (`engines.parts`): each
+sets every running string it needs, none carries on from the heading before it. Only a
+heading that opens a page on either side may carry the attribute: a part laid out alone
+cannot begin with the blank page that a right-hand opening (`break-before: right`) needs
+after a right-hand page (WeasyPrint sides a document's first page by its root alone), so the
+book's own part openings on a right-hand page (the chronology, the issues, …) do not.
 
 Page lists. An element with `data-page-list` holds empty links to places of the document
 (an index entry's targets); the stylesheet prints each link's page with
@@ -34,7 +40,7 @@ VIRTUAL_ROOT = "file:///kpbrief-book/"  # where the engines see the document
 # The chronology's picture for a phone, made for the EPUB (under ASSETS): the template names it.
 EPUB_TIMELINE = "generated/timeline.svg"
 
-PART = "data-part"  # on a page-opening h2: the book part it opens or continues
+PART = "data-part"  # on a page-opening h1 or h2: the book part it opens or continues
 PAGE_LIST = "data-page-list"  # on an element of empty links: print their pages, once each,
 # with the attribute's value between two of them
 RANGE_END = "data-range-end"  # on a page list's link: the last page of a range ("12–15")

@@ -2,8 +2,8 @@
 
 WeasyPrint lays a document out in one process, and both its time per page and its memory grow
 with the document (see BENCHMARKS.md). A long book is therefore cut into parts before
-page-opening headings (`<h2 … data-part="…">`: each opens a page and names its book part for
-the running head, so it can be laid out without what comes before it). Each part is a whole
+page-opening headings (`<h1 … data-part="…">`, `<h2 … data-part="…">`: each opens a page and
+names its book part for the running head, so it can be laid out without what comes before it). Each part is a whole
 HTML document: the book's head, a slice of its body, and what it needs from the rest of the
 book, given as plain values:
 
@@ -51,8 +51,9 @@ from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
 from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
 from kpbrief.engines.processes import quiet_worker
 
-# Where the book may be cut: before a heading that opens a page and names its book part.
-CUT = re.compile(rf'<h2 id="([^"]+)"[^>]*\s{PART}="')
+# Where the book may be cut: before a heading that opens a page and names its book part (a
+# part's own opening, h1, or a chapter's, statement's or appendix's, h2).
+CUT = re.compile(rf'<h[12] id="([^"]+)"[^>]*\s{PART}="')
 LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"([^>]*)>')
 PAGE_LIST_ELEMENT = re.compile(rf"(<(\w+)\b[^>]*\s{PAGE_LIST}\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
 SEPARATOR = re.compile(rf'\s{PAGE_LIST}="([^"]*)"')  # between two numbers of a page list

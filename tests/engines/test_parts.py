@@ -103,6 +103,21 @@ def test_parts_make_the_same_pages(in_parts: Built, mini: Built, lang: str) -> N
     assert links(joined) == links(whole)
 
 
+def test_a_book_cut_before_part_openings_makes_the_same_pages(mini: Built, tmp_path: Path) -> None:
+    """In eight parts the mini book is cut before part openings (h1: key messages, how to use
+    the book, an editors' page) as well as chapters; none opens on a given side."""
+    source = copy_fixture("mini", tmp_path)
+    out = tmp_path / "out"
+    build(BuildRequest(source=source, out=out, formats=["pdf"], languages=["en"], parts=8))
+    cuts = json.loads((out / PART_CACHE / "mini-book.en" / "map.json").read_text())["cuts"]
+    html = mini.path("en", "html").read_text(encoding="utf-8")
+    assert sum(f'<h1 id="{name}"' in html for name in cuts) >= 2
+    joined, whole = out / "mini-book.en.pdf", mini.path("en", "pdf")
+    assert rasterised(joined) == rasterised(whole)
+    assert outline(joined) == outline(whole)
+    assert links(joined) == links(whole)
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_parts_keep_the_structure_tree(in_parts: Built, mini: Built, lang: str) -> None:
     """PDF/UA-1 as one document: one Document element, every page and link in the tree."""
@@ -203,6 +218,10 @@ def test_the_book_is_cut_only_before_page_opening_headings() -> None:
     assert cut(html, 3, keep=("d",)).cuts == ("d",)  # an earlier build's cuts are kept
     assert cut(html, 10, keep=("gone",)).cuts == ("b", "d")
     assert book.owned(1) == {"b", "c"}
+    # A part's own opening names its part too: the book may be cut before it.
+    opened = html.replace("</body>", '<h1 id="e" class="part" data-part="E">E</h1><p>x</p></body>')
+    assert cut(opened, 10).cuts == ("b", "d", "e")
+    assert cut(opened, 10).slices[-1].startswith('<h1 id="e"')
 
 
 def test_parts_are_of_about_equal_length_the_last_one_too() -> None:
