@@ -3,9 +3,9 @@
 WeasyPrint lays a document out in one process, and both its time per page and its memory grow
 with the document (see BENCHMARKS.md). A long book is therefore cut into parts before
 page-opening headings (`<h1 … data-part="…">`, `<h2 … data-part="…">`: each opens a page and
-names its book part for the running head, so it can be laid out without what comes before it). Each part is a whole
-HTML document: the book's head, a slice of its body, and what it needs from the rest of the
-book, given as plain values:
+names its book part for the running head, so it can be laid out without what comes before
+it). Each part is a whole HTML document: the book's head, a slice of its body, and what it
+needs from the rest of the book, given as plain values:
 
 - its first page number and side (`@page :first { counter-reset: page N }`, and the root's
   `break-before: left|right`, so that right-hand openings and blank pages fall where they fall
@@ -126,14 +126,19 @@ def part_count(html: str) -> int:
 def cut(html: str, count: int, keep: Sequence[str] = ()) -> Book:
     """The book cut into at most `count` slices of about equal length, at page openings.
 
-    `keep`, the cuts of an earlier build, are kept when they are all still there, so that an
-    edit does not move the cuts (and every part after it).
+    `keep`, the cuts of an earlier build, are kept when they are all still there and make
+    about as many parts as the book's length asks for, so that an edit does not move the
+    cuts (and every part after it). Cuts made for a book of another length (statements added
+    or removed by the dozen, or another book built into the same folder) are not: the 100
+    statements' ten parts kept for 500 statements left one part of 1,400 pages, laid out
+    again in each of up to six writing passes.
     """
     body_start = html.index(">", html.index("<body")) + 1
     body_end = html.rindex("</body>")
     head, body, tail = html[:body_start], html[body_start:body_end], html[body_end:]
     candidates = {match[1]: match.start() for match in CUT.finditer(body)}
-    if keep and all(name in candidates for name in keep):
+    close = abs(len(keep) + 1 - count) <= max(1, count // 10)
+    if keep and close and all(name in candidates for name in keep):
         chosen = list(keep)
     else:
         # For each of the count - 1 ideal boundaries (every len(body) / count characters),

@@ -224,6 +224,17 @@ def test_the_book_is_cut_only_before_page_opening_headings() -> None:
     assert cut(opened, 10).slices[-1].startswith('<h1 id="e"')
 
 
+def test_the_cuts_of_a_book_of_another_length_are_not_kept() -> None:
+    opening = '<h2 id="s{}" class="chapter" data-part="S">S</h2><p>{}</p>'
+    body = "".join(opening.format(i, "word " * 200) for i in range(200))
+    html = f"<html><head></head><body>{body}</body></html>"
+    earlier = cut(html, 20).cuts
+    assert cut(html, 20, keep=earlier).cuts == earlier
+    assert cut(html, 21, keep=earlier).cuts == earlier  # one part more: an edit's doing
+    assert len(cut(html, 40, keep=earlier).cuts) == 39  # a book twice as long: cut again
+    assert len(cut(html, 10, keep=earlier).cuts) == 9
+
+
 def test_parts_are_of_about_equal_length_the_last_one_too() -> None:
     opening = '<h2 id="s{}" class="chapter" data-part="S">S</h2><p>{}</p>'
     body = "".join(opening.format(i, "word " * (150 + 40 * (i % 7))) for i in range(400))
