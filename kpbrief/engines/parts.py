@@ -78,10 +78,13 @@ WHOLE_FIRST_PASS_CHARACTERS = 1_000_000
 # markup of links (a page link is some 200 characters for 4 of text) weighs next to nothing.
 ELEMENT_MEMORY_MB = 0.045
 TEXT_MEMORY_MB = 0.0006
-# Parts laid out at once stay under this estimate together (`_LayingOut._scheduled`); one
-# above it is laid out alone. A long book's front matter or index fits beside another part;
-# its sources (258 pages at 500 statements) do not.
+# Parts laid out at once stay under this estimate together (`_LayingOut._scheduled`): a
+# 500-statement book's front matter or index fits beside another part. A part this small or
+# smaller (some 60 pages of statements or a chapter) may run beside any other, so that the
+# other core is not left idle while a bigger one (the sources of 1,000 statements, 517 pages,
+# 1.3 GB) is laid out alone.
 LAYOUT_MEMORY_MB = 1_200
+SMALL_PART_MB = 300
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -520,7 +523,8 @@ class _LayingOut:
         """The documents laid out by the pool's processes, one each at a time, and with
         `here` by this process meanwhile. The biggest go first, to the pool; parts run at
         once only while their estimated memory (`layout_memory`) stays under
-        `LAYOUT_MEMORY_MB` together, and this process takes the smallest that fits."""
+        `LAYOUT_MEMORY_MB` together, or beside a small one (`SMALL_PART_MB`), and this
+        process takes the smallest that fits."""
         memory = [layout_memory(d) for d in documents]
         waiting = sorted(range(len(documents)), key=lambda i: -memory[i])
         running: dict[int, Any] = {}
@@ -528,7 +532,8 @@ class _LayingOut:
 
         def fits(i: int) -> bool:
             taken = sum(memory[j] for j in running)
-            return not running or taken + memory[i] <= LAYOUT_MEMORY_MB
+            small = memory[i] <= SMALL_PART_MB or all(memory[j] <= SMALL_PART_MB for j in running)
+            return not running or taken + memory[i] <= LAYOUT_MEMORY_MB or small
 
         while waiting or running:
             while len(running) < max(1, self.size) and waiting:

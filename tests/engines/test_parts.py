@@ -372,9 +372,10 @@ def _documents_of_memory(*megabytes: int) -> list[str]:
 
 
 def _over_budget(together: list[str]) -> bool:
-    return len(together) > 1 and (
-        sum(parts.layout_memory(d) for d in together) > parts.LAYOUT_MEMORY_MB
-    )
+    """Parts run at once over the budget, none of them small."""
+    memory = [parts.layout_memory(d) for d in together]
+    small = any(mb <= parts.SMALL_PART_MB for mb in memory)
+    return len(together) > 1 and sum(memory) > parts.LAYOUT_MEMORY_MB and not small
 
 
 def test_parts_laid_out_at_once_stay_within_the_memory_budget() -> None:
@@ -390,6 +391,18 @@ def test_parts_laid_out_at_once_stay_within_the_memory_budget() -> None:
     # The two biggest (900 and 950 MB) never together; the 240 MB one beside one of them.
     assert not any({documents[1], documents[4]} <= set(t) for t in pool.together)
     assert any({documents[5], documents[4]} <= set(t) for t in pool.together)
+
+
+def test_a_part_over_the_budget_has_small_ones_beside_it_only() -> None:
+    documents = _documents_of_memory(1300, 500, 100, 450, 120)
+    laying_out = parts._LayingOut(Assets((), Path(".")), PdfVariant(), 2)
+    pool = _RecordingPool()
+    laying_out.size = 2
+    laying_out._scheduled(pool, documents, True)
+    assert pool.started[0] == documents[0]
+    beside = {d for t in pool.together if documents[0] in t for d in t} - {documents[0]}
+    assert beside and all(parts.layout_memory(d) <= parts.SMALL_PART_MB for d in beside)
+    assert any({documents[1], documents[3]} <= set(t) for t in pool.together)  # 950 MB
 
 
 def test_the_memory_estimate_counts_elements_and_text_not_markup() -> None:
