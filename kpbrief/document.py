@@ -16,7 +16,9 @@ sets every running string it needs, none carries on from the heading before it. 
 heading that opens a page on either side may carry the attribute: a part laid out alone
 cannot begin with the blank page that a right-hand opening (`break-before: right`) needs
 after a right-hand page (WeasyPrint sides a document's first page by its root alone), so the
-book's own part openings on a right-hand page (the chronology, the issues, …) do not.
+book's own part openings on a right-hand page (the chronology, the issues, …) do not. A
+book's own layouts that open such a heading on a given side anyway get a book laid out as
+one document (the engine finds the part that opens on the wrong side).
 
 Page lists. An element with `data-page-list` holds empty links to places of the document
 (an index entry's targets); the stylesheet prints each link's page with

@@ -238,6 +238,12 @@ def lay_out(document: str, assets: Assets, variant: PdfVariant, write: bool) -> 
                 anchors.setdefault(name, number)
         first = FIRST_PAGE.search(document)
         if write:
+            if document_.pages and not _opens_on_its_side(document_.pages[0]):
+                raise NotInParts(
+                    "a part would open on the side its first heading refuses (a right-hand "
+                    "opening after a right-hand page needs a blank page before it, which a "
+                    "part laid out alone cannot begin with)"
+                )
             _stand_ins(document_.pages, anchors)
         pdf = write_variant(document_, variant, int(first[1]) if first else 1) if write else None
     except FatalURLFetchingError as refused:
@@ -251,6 +257,23 @@ def lay_out(document: str, assets: Assets, variant: PdfVariant, write: bool) -> 
         if getattr(page_type, "blank", False):
             blanks.add(number)
     return PartLayout(len(document_.pages), anchors, tuple(marks), pdf, frozenset(blanks))
+
+
+def _opens_on_its_side(page: Any) -> bool:
+    """Whether the heading a laid-out part begins with stands on a page of the side its
+    `break-before` asks for. WeasyPrint sides a document's first page by its root alone, so
+    a part that should begin with a blank page (a right-hand opening after a right-hand page,
+    in a book whose own layouts open statements or chapters on the right) begins with the
+    heading on the wrong side instead. (WeasyPrint's page box, as `lay_out` reads blanks.)"""
+    box = getattr(page, "_page_box", None)
+    side = getattr(getattr(box, "page_type", None), "side", None)
+    while box is not None and getattr(box, "element_tag", None) not in ("h1", "h2"):
+        children = getattr(box, "children", None)
+        box = children[0] if children else None
+    if box is None or side is None:
+        return True  # nothing to tell by
+    asked = box.style["break_before"]
+    return asked not in ("left", "right") or asked == side
 
 
 def _stand_ins(pages: Sequence[Any], anchors: dict[str, int]) -> None:

@@ -118,6 +118,27 @@ def test_a_book_cut_before_part_openings_makes_the_same_pages(mini: Built, tmp_p
     assert links(joined) == links(whole)
 
 
+def test_a_book_whose_chapters_open_on_the_right_is_not_cut_before_them(tmp_path: Path) -> None:
+    """A book's own layouts that open each chapter and statement on a right-hand page: a
+    part laid out alone cannot begin with the blank page before such an opening, so the
+    book is laid out as one document (cut in 8 parts, it lost two blank pages)."""
+    source = copy_fixture("mini", tmp_path)
+    styles = source / "layouts" / "styles"
+    styles.mkdir(parents=True)
+    css = (TOOL_ROOT / "layouts" / "styles" / "print.css").read_text(encoding="utf-8")
+    right = "h2.statement-title, h2.chapter { break-before: right; }\n"
+    (styles / "print.css").write_text(css + right, encoding="utf-8")
+    pdfs = []
+    for parts_wanted in (8, 1):
+        out = tmp_path / f"out-{parts_wanted}"
+        request = BuildRequest(
+            source=source, out=out, formats=["pdf"], languages=["en"], parts=parts_wanted
+        )
+        build(request)
+        pdfs.append(out / "mini-book.en.pdf")
+    assert rasterised(pdfs[0]) == rasterised(pdfs[1])
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_parts_keep_the_structure_tree(in_parts: Built, mini: Built, lang: str) -> None:
     """PDF/UA-1 as one document: one Document element, every page and link in the tree."""
