@@ -30,6 +30,9 @@ from kpbrief.folder import layout_dirs, locale_dirs
 
 # How long the watched folders must be quiet after a change before a round starts.
 WATCH_STEP_MS = 20
+# How long watchfiles waits for a change before it answers anyway (the first answer tells
+# that the folders are watched; later ones are ignored).
+WATCH_READY_MS = 200
 
 
 def watched_folders(request: BuildRequest) -> list[Path]:
@@ -103,16 +106,9 @@ def watch(
     from watchfiles import Change, DefaultFilter
     from watchfiles import watch as watch_files
 
-    state = PreviewState()
-    # Serve first: a browser opened at once sees the book as soon as the first build ends.
-    server = start_preview(request.out, state, live_script(request.source), port)
-    print(f"serving {server.url} (Ctrl-C to stop)", file=stream, flush=True)
-    warm = Warm()
     from kpbrief.engines.parts import LayoutWorkers
 
-    LayoutWorkers.keep = (
-        True  # a long book's part workers stay, WeasyPrint imported, for the next save
-    )
+    state = PreviewState()
     folders = watched_folders(request)
     out = request.out.resolve()
     editors = DefaultFilter()  # an editor's swap and backup files, version control's own
@@ -120,28 +116,47 @@ def watch(
     def read_by_build(change: Change, path: str) -> bool:
         return editors(change, path) and not Path(path).is_relative_to(out)
 
-    # The folders are watched from before the first round, in a thread of their own: a save
-    # made while a round runs, or just after it, starts the next round.
+    # The folders are watched from before the preview is served and the first round runs, in
+    # a thread of their own: a save made as soon as the preview is announced, while a round
+    # runs or just after it, starts the next round.
     stopped = stop or threading.Event()
+    ready = threading.Event()
     saves: queue.Queue[set[tuple[Change, str]] | None] = queue.Queue()
 
     def watching() -> None:
         # A save is a burst of events a few milliseconds long: the round starts once the
         # folders have been quiet for `WATCH_STEP_MS` (watchfiles waits 50 ms by default).
+        # watchfiles' first answer, changes or a timeout, comes once its watches are set.
         try:
             for changes in watch_files(
                 *folders,
                 watch_filter=read_by_build,
                 stop_event=stopped,
                 step=WATCH_STEP_MS,
+                rust_timeout=WATCH_READY_MS,
+                yield_on_timeout=True,
                 raise_interrupt=False,
             ):
-                saves.put(changes)
+                ready.set()
+                if changes:
+                    saves.put(changes)
         finally:
+            ready.set()
             saves.put(None)
 
     watcher = threading.Thread(target=watching, name="kpbrief-watch", daemon=True)
     watcher.start()
+    ready.wait()
+    try:
+        # Served before the first round: a browser opened at once sees the book when it ends.
+        server = start_preview(request.out, state, live_script(request.source), port)
+    except BaseException:
+        stopped.set()
+        raise
+    print(f"serving {server.url} (Ctrl-C to stop)", file=stream, flush=True)
+    warm = Warm()
+    # A long book's part workers stay, WeasyPrint imported, for the next save.
+    LayoutWorkers.keep = True
     try:
         build_round(request, state, stream, warm)
         _between_rounds()
