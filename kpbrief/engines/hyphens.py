@@ -9,6 +9,11 @@ for what it cannot prevent (a word's own hyphen at the end of a line), the layou
 afterwards: in each paragraph, the last word the layout broke in a run of three lines ending in
 a hyphen is kept whole (`hyphens: manual` on a span around it) and the document is laid out
 again, until no run is too long (a few layouts at most).
+
+While it reaches into the line layout, kpbrief also corrects one of its line breaks
+(`_fits_but_for_its_space`): WeasyPrint 70 measures a piece of text with the space that ends
+it, so a piece that fits but for that space (the text before a link, say) is given only its
+first word, and the line ends early and is stretched by justification.
 """
 
 from __future__ import annotations
@@ -101,7 +106,10 @@ def limited_hyphenation() -> Iterator[bool]:
         if _line_without_hyphenation and style["hyphens"] == "auto":
             style = style.copy()
             style["hyphens"] = "manual"
-        return split(text, style, *args, **kwargs)
+        laid_out = split(text, style, *args, **kwargs)
+        if _fits_but_for_its_space(split, laid_out, text, style, args, kwargs):
+            return split(text, style, args[0], None, *args[2:], **kwargs)
+        return laid_out
 
     block.iter_line_boxes = inline.iter_line_boxes = limited_lines
     inline.split_first_line = split_without_hyphenation
@@ -110,6 +118,30 @@ def limited_hyphenation() -> Iterator[bool]:
     finally:
         block.iter_line_boxes = inline.iter_line_boxes = lines
         inline.split_first_line = split
+
+
+def _fits_but_for_its_space(
+    split: Any, laid_out: Any, text: str, style: Any, args: tuple[Any, ...], kwargs: Any
+) -> bool:
+    """Whether WeasyPrint's `split` broke `text` (`laid_out`) though all of it fits in the
+    width but for the collapsible spaces that end it, which a line does not count at its end
+    (WeasyPrint's own inline layout does not, when a text it was given whole overflows by its
+    last space). `args` are `split`'s after `text` and `style`: the context, the width, ...
+    """
+    if laid_out[2] is None or len(args) < 2 or args[1] is None or kwargs.get("minimum"):
+        return False
+    if not text.endswith(" ") or style["white_space"] not in ("normal", "pre-line"):
+        return False
+    if "\n" in text:  # a preserved line break: broken there whatever the width
+        return False
+    # What the first line left cannot fit beside it if its characters, at a tenth of an em
+    # each (narrower than any letter), are wider than the room left: no second layout.
+    left = text.encode()[laid_out[2] :].decode(errors="ignore").rstrip(" ")
+    if len(left) * 0.1 * float(style["font_size"]) > args[1] - laid_out[3]:
+        return False
+    stripped = text.rstrip(" ")
+    whole = split(stripped, style, *args, **kwargs)
+    return bool(whole[2] is None and whole[3] <= args[1])
 
 
 def _paragraphs(document: Any) -> Iterator[list[Any]]:

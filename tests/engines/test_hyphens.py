@@ -82,3 +82,51 @@ def test_the_limit_holds_within_one_layout_and_only_inside_its_block() -> None:
     assert settle_hyphens(source, document, {}) is document  # nothing left to settle
     unlimited = _endings(weasyprint.HTML(string=PAGE.replace("{text}", TEXT)).render())
     assert max(_longest_run(e) for e in unlimited) > MAX_RUN  # WeasyPrint's own, restored
+
+
+def _line_texts(document: Any) -> list[str]:
+    """Each line's text, in order."""
+    lines = []
+    boxes = [page._page_box for page in document.pages]
+    while boxes:
+        box = boxes.pop(0)
+        if type(box).__name__ == "LineBox":
+            leaves, inside = [], [box]
+            while inside:
+                part = inside.pop(0)
+                if isinstance(getattr(part, "text", None), str):
+                    leaves.append(part.text)
+                inside[0:0] = list(getattr(part, "children", None) or ())
+            lines.append("".join(leaves))
+        else:
+            boxes[0:0] = list(getattr(box, "children", None) or ())
+    return lines
+
+
+def _width_of(text: str, style: str) -> float:
+    """The width WeasyPrint gives `text` on a line of its own."""
+    page = f'<html lang="en"><body><p style="{style}; float: left">{text}</p></body></html>'
+    paragraph = weasyprint.HTML(string=page).render().pages[0]._page_box.children[0]
+    while type(paragraph).__name__ != "BlockBox" or paragraph.element_tag != "p":
+        paragraph = paragraph.children[0]
+    return float(paragraph.width)
+
+
+def test_a_text_that_fits_but_for_its_last_space_stays_on_its_line() -> None:
+    # The words before a link fill the line to within less than their space: the line holds
+    # them all, and the link goes to the next line (WeasyPrint 70 alone keeps the first word).
+    style = "font-size: 12pt; text-align: justify; hyphens: manual"
+    words = "Some words fill this line"
+    width = _width_of(words, style) + 0.5  # the space after the words is wider
+    assert _width_of(words + "&nbsp;x", style) > width + 1  # the case is real
+    page = (
+        f'<html lang="en"><body><p style="{style}; width: {width}px">{words} '
+        '<a href="#x">a link</a> and more.</p><p id="x">x</p></body></html>'
+    )
+    assert _line_texts(weasyprint.HTML(string=page).render())[0].rstrip() == "Some"  # its own
+    with limited_hyphenation() as limited:
+        document = weasyprint.HTML(string=page).render()
+    assert limited
+    lines = _line_texts(document)
+    assert lines[0].rstrip() == words
+    assert " ".join(" ".join(lines).split()) == f"{words} a link and more. x"
