@@ -481,6 +481,13 @@ class Checker:
                 )
         digest = faithful.body_digest(original.body)
         for text in statement.translations.values():
+            if original.date_note and not text.date_note:
+                self.warning(
+                    text.origin,
+                    f"the original {original.origin.path} has a date_note and this translation "
+                    f"has none: the '{text.lang}' book prints the original's, in "
+                    f"'{original.lang}'; add date_note: in '{text.lang}' to this file",
+                )
             if text.translation is None:
                 continue
             if text.translated_from is None:

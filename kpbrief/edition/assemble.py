@@ -286,6 +286,7 @@ class Assembler:
             additions=tuple(self.phrase(o.why) for o in statement.source.added),
             credits=statement.credits,
             date_note=text.date_note or original.date_note,
+            date_note_lang=bcp47(text.lang if text.date_note else original.lang),
             translation=self.translation_status(statement),
             original_lang=bcp47(original.lang),
             body_html=self.marked(

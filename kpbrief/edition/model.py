@@ -113,6 +113,7 @@ class StatementPage:
     additions: tuple[Phrase, ...]  # the reasons given for paragraphs the source does not hold
     credits: tuple[str, ...]
     date_note: str | None
+    date_note_lang: str  # the note's language: the original's, if the text shown has none
     translation: str | None  # None: the original in the book's language
     original_lang: str
     body_html: str

@@ -207,6 +207,20 @@ def test_warnings_translation_state(book: Path) -> None:
     assert any("translation has no translated_from" in p for p in problems(book))
 
 
+def test_a_date_note_the_translation_lacks_is_a_warning(book: Path) -> None:
+    original = book / "content/statements/2019-11-22-plenary.en.md"
+    translation = "content/statements/2019-11-22-plenary.fr.md"
+    edit(original, "kind: press-release\n", "kind: press-release\ndate_note: Dated by its event.\n")
+    found = [p for p in problems(book) if "date_note" in p]
+    assert found == [
+        f"{translation}:1: warning: the original content/statements/2019-11-22-plenary.en.md "
+        "has a date_note and this translation has none: the 'fr' book prints the original's, "
+        "in 'en'; add date_note: in 'fr' to this file"
+    ], found
+    edit(book / translation, "translation:", "date_note: Daté par sa réunion.\ntranslation:")
+    assert [p for p in problems(book) if "date_note" in p] == []
+
+
 def test_check_command_exit_codes(book: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--source", str(book)]) == 0
     assert main(["check", "--source", str(book), "--strict"]) == 1

@@ -42,6 +42,8 @@ def test_french_dates_and_unofficial_marks(mini: Built) -> None:
     assert "notice-unofficial" in html
     chronology = html.split('id="chronology"')[1].split('id="issues"')[0]
     assert "badge-unofficial" in chronology
+    # The untranslated statement's date note is the original's, marked as English.
+    assert '<dd lang="en">The text gives no day; the meeting was in June 2021.</dd>' in html
 
 
 def test_private_people_never_reach_an_output(mini: Built) -> None:
