@@ -142,10 +142,39 @@ def to_html(
                 child.attrs["class"] = f"{child.attrs['class']} xref-in-parens"
             if child.type == "text":
                 depth = max(0, depth + child.content.count("(") - child.content.count(")"))
+        if token.children:
+            token.children = _parentheses_apart(token.children)
     if terms is not None:
         terms(tokens)
     html: str = md.renderer.render(tokens, md.options, env)
     return html
+
+
+def _parentheses_apart(children: list[Token]) -> list[Token]:
+    """An opening parenthesis before a link, after a space, in an element of its own.
+
+    Unicode's older line-breaking rule LB15 (no break in a closing quotation mark, spaces and
+    an opening parenthesis), which the PDF's line breaking applies, keeps a quotation that
+    ends before a citation, `deserves” (Windhoek, 2009)`, on one line with the citation: the
+    line before it ends early and justification stretches it. Across two elements the break
+    after the space is allowed, as Unicode 15.1's rules allow it within one text. The text is
+    the same; only where a line may break changes."""
+    out: list[Token] = []
+    for child in children:
+        before = out[-1] if out else None
+        if (
+            child.type == "link_open"
+            and before is not None
+            and before.type == "text"
+            and len(before.content) > 2
+            and before.content.endswith(" (")
+        ):
+            before.content = before.content[:-1]
+            parenthesis = Token("html_inline", "", 0)
+            parenthesis.content = '<span class="paren">(</span>'
+            out.append(parenthesis)
+        out.append(child)
+    return out
 
 
 def _rewrite(token: Token, resolve: Resolver, image_root: str) -> None:

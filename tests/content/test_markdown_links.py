@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from kpbrief.content.markdown import to_html
 
 
@@ -21,3 +23,17 @@ def test_a_link_within_a_parenthesis_is_marked_to_take_its_page_after_a_comma() 
     assert 'href="#statement-a" class="xref xref-statement xref-in-parens"' in html
     assert 'href="#statement-b" class="xref xref-statement"' in html
     assert 'href="#statement-c" class="xref xref-statement"' in html
+
+
+def test_a_parenthesis_before_a_link_stands_apart_and_the_text_is_the_same() -> None:
+    """After a closing quotation mark, `” (` holds no line break for the PDF's line breaking
+    (Unicode's older rule LB15): the parenthesis is put in an element of its own, where the
+    break after the space is allowed."""
+    text = "it “deserves” ([Windhoek, 2009](statement:a)); (plain) and ([b](statement:b))."
+    html = to_html(text, _resolve, "doc")
+    assert '“deserves” <span class="paren">(</span><a href="#statement-a"' in html
+    assert 'and <span class="paren">(</span><a href="#statement-b"' in html
+    assert "; (plain)" in html  # no link after it: left as it is
+    assert re.sub(r"<[^>]+>", "", html).strip() == (
+        "it “deserves” (Windhoek, 2009); (plain) and (b)."
+    )

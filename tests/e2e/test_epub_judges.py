@@ -253,6 +253,8 @@ UNSTYLED = {
     "xref-organisation": "the kind of a reference, for layouts that tell kinds apart",
     "xref-in-parens": "a reference inside the text's own parenthesis: in print its page follows "
     "a comma instead of nested parentheses; the ebook prints no page",
+    "paren": "an opening parenthesis before a reference, apart so that a line may break before "
+    "it after a closing quotation mark (the PDF's line breaking does not): nothing to style",
 }
 
 
