@@ -13,7 +13,8 @@ again, until no run is too long (a few layouts at most).
 While it reaches into the line layout, kpbrief also corrects one of its line breaks
 (`_fits_but_for_its_space`): WeasyPrint 70 measures a piece of text with the space that ends
 it, so a piece that fits but for that space (the text before a link, say) is given only its
-first word, and the line ends early and is stretched by justification.
+first word, and the line ends early and is stretched by justification. And it shapes each
+piece of text that fits whole on its line once a layout (`measured_text.remembering`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
+
+from kpbrief.engines.measured_text import remembering
 
 MAX_RUN = 2  # hyphenated lines in a row
 MAX_LAYOUTS = 3
@@ -84,7 +87,8 @@ def limited_hyphenation() -> Iterator[bool]:
         yield False
         return
     lines: Any = inline.iter_line_boxes
-    split: Any = inline.split_first_line
+    weasyprint_split: Any = inline.split_first_line
+    split = remembering(weasyprint_split)  # a piece that fitted whole is shaped once
 
     def limited_lines(*args: Any, **kwargs: Any) -> Iterator[Any]:
         global _line_without_hyphenation
@@ -117,7 +121,7 @@ def limited_hyphenation() -> Iterator[bool]:
         yield True
     finally:
         block.iter_line_boxes = inline.iter_line_boxes = lines
-        inline.split_first_line = split
+        inline.split_first_line = weasyprint_split
 
 
 def _fits_but_for_its_space(
