@@ -5,8 +5,9 @@ given to Pango with the room left on the line (its `split_first_line`). A piece 
 whole in that room comes out the same whatever the room: one line of the same length, width,
 height and baseline. A book's index repeats such pieces by the thousand (a page number, the
 ", " between two), each laid out again from nothing: a Pango context, a font description, the
-shaping of the text. `remembering(split)` wraps WeasyPrint's function so that, within one
-layout, a piece that fitted whole is shaped once: a later piece with the same text and the
+shaping of the text. `remembering(split)` wraps WeasyPrint's function so that, while one
+document (a part, or a whole book) is laid out, and laid out again to settle its pages and
+hyphens, a piece that fitted whole is shaped once: a later piece with the same text and the
 same text style, given at least its width, gets a copy of the first result. A piece that did
 not fit, or is given less room, is split by WeasyPrint as before.
 
