@@ -51,6 +51,7 @@ class EngineJob:
     meta: EpubMetadata | None = None
     source_date: int = 0
     parts: int = 1  # PDF: laid out in this many parts (parts.py), 1: as one document
+    parts_asked: bool = False  # PDF in parts: that many (--parts), else cut by length
     workers: int = 1  # PDF in parts: processes laying parts out
     part_cache: Path | None = None  # PDF in parts: the parts of the last build, kept here
     part_salt: str = ""  # PDF in parts: what the parts depend on besides their HTML
@@ -88,7 +89,13 @@ def _write_pdf(job: EngineJob) -> None:
     if job.parts > 1:
         try:
             render_pdf_in_parts(
-                job.html, job.assets, job.target, variant, job.parts, job.workers, cache
+                job.html,
+                job.assets,
+                job.target,
+                variant,
+                job.parts if job.parts_asked else None,
+                job.workers,
+                cache,
             )
             return
         except NotInParts:

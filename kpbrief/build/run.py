@@ -620,6 +620,7 @@ def _engine_job(
         job = dataclasses.replace(
             job,
             parts=request.parts or part_count(html),
+            parts_asked=request.parts is not None,
             part_cache=request.out / PART_CACHE / final.stem,
             part_salt=fingerprint.combine(writing.engine_key, options, str(job.source_date)),
         )

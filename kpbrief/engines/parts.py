@@ -126,41 +126,84 @@ def part_count(html: str) -> int:
     return max(2, round(len(html) / PART_CHARACTERS))
 
 
-def cut(html: str, count: int, keep: Sequence[str] = ()) -> Book:
-    """The book cut into at most `count` slices of about equal length, at page openings.
+def cut(html: str, count: int | None = None) -> Book:
+    """The book cut at page openings: into `count` slices of about equal length if a count
+    is asked for (`--parts`), else by `cut_points`, so that an edit moves no cut but,
+    rarely, one beside it.
 
-    `keep`, the cuts of an earlier build, are kept when they are all still there and make
-    about as many parts as the book's length asks for, so that an edit does not move the
-    cuts (and every part after it). Cuts made for a book of another length (statements added
-    or removed by the dozen, or another book built into the same folder) are not: the 100
-    statements' ten parts kept for 500 statements left one part of 1,400 pages, laid out
-    again in each of up to six writing passes.
+    The cuts depend on the book alone, never on an earlier build's: the parts' fonts and
+    structure are joined as they were cut, so that a book cut elsewhere is another PDF,
+    and an edited book must be the PDF a build from nothing makes of it. (Cuts kept from
+    the last build when they were about as many as the book asked for were either never
+    kept, the 500-statement book making 49 of the 66 its length asked for, so that an edit
+    lengthening its HTML a little moved one cut and all 50 parts were laid out again, 44 s
+    instead of 10; or kept, and then the PDF was not a fresh build's.)
     """
     body_start = html.index(">", html.index("<body")) + 1
     body_end = html.rindex("</body>")
     head, body, tail = html[:body_start], html[body_start:body_end], html[body_end:]
-    candidates = {match[1]: match.start() for match in CUT.finditer(body)}
-    close = abs(len(keep) + 1 - count) <= max(1, count // 10)
-    if keep and close and all(name in candidates for name in keep):
-        chosen = list(keep)
-    else:
-        # For each of the count - 1 ideal boundaries (every len(body) / count characters),
-        # the opening nearest to it, after the cut before: parts of about equal length, the
-        # last one too (a cut at the first opening past three quarters of a part's length
-        # left the rest of the book to the last part: 289 pages of 1,549).
-        chosen, last = [], 0
-        openings = sorted(candidates.items(), key=lambda item: item[1])
-        for boundary in range(1, count):
-            ideal = len(body) * boundary / count
-            later = [(name, start) for name, start in openings if start > last]
-            if not later:
-                break
-            name, start = min(later, key=lambda item: abs(item[1] - ideal))
-            chosen.append(name)
-            last = start
-    bounds = [0, *(candidates[name] for name in chosen), len(body)]
+    openings = [(match[1], match.start()) for match in CUT.finditer(body)]
+    chosen = cut_points(openings, len(body)) if count is None else _even(openings, len(body), count)
+    where = dict(openings)
+    bounds = [0, *(where[name] for name in chosen), len(body)]
     slices = tuple(body[a:b] for a, b in zip(bounds, bounds[1:], strict=False))
     return Book(head, slices, tail, tuple(chosen))
+
+
+def cut_points(
+    openings: Sequence[tuple[str, int]], length: int, part: int = PART_CHARACTERS
+) -> list[str]:
+    """Where a body of `length` characters is cut, given its `openings` (each heading's id
+    and where it starts): parts of `part` characters on average, from half that to one and
+    a half times it (or longer, where no opening falls).
+
+    Each cut depends only on what is near it, so that an edit moves no cut far from it. Past
+    half a part from the last cut, each opening is drawn with a chance of its distance from
+    the opening before (or from that half-part mark) in half a part, by a digest of its id:
+    the same opening is drawn in every build, wherever it moved. Past one and a half parts,
+    the next opening is taken. The last half-part of the body is not cut off on its own.
+    (Cuts at the openings nearest to every `part` characters all moved when an edit
+    lengthened the book before them.)
+    """
+    half = part / 2
+    chosen: list[str] = []
+    last = previous = 0
+    for name, start in openings:
+        if start == 0 or length - start < half:
+            previous = start
+            continue
+        since = start - last
+        if since >= half:
+            stretch = start - max(previous, last + half)
+            if since >= part + half or _draw(name) * half < stretch:
+                chosen.append(name)
+                last = start
+        previous = start
+    return chosen
+
+
+def _draw(name: str) -> float:
+    """A number in [0, 1) that an opening's id always draws."""
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _even(openings: Sequence[tuple[str, int]], length: int, count: int) -> list[str]:
+    """For each of the count - 1 ideal boundaries (every length / count characters), the
+    opening nearest to it, after the cut before: parts of about equal length, the last one
+    too (a cut at the first opening past three quarters of a part's length left the rest of
+    the book to the last part: 289 pages of 1,549)."""
+    chosen, last = [], 0
+    ordered = sorted(openings, key=lambda item: item[1])
+    for boundary in range(1, count):
+        ideal = length * boundary / count
+        later = [(name, start) for name, start in ordered if start > last]
+        if not later:
+            break
+        name, start = min(later, key=lambda item: abs(item[1] - ideal))
+        chosen.append(name)
+        last = start
+    return chosen
 
 
 def part_document(
@@ -401,17 +444,18 @@ def render_pdf_in_parts(
     assets: Assets,
     target: Path,
     variant: PdfVariant,
-    parts: int,
+    parts: int | None,
     workers: int,
     cache: PartCache,
 ) -> None:
-    """The book's PDF, laid out in `parts` parts by `workers` processes, joined in `target`.
+    """The book's PDF, laid out in parts by `workers` processes, joined in `target`: in
+    `parts` parts of about equal length, or if None, in parts cut by length (`cut`).
 
     Raises `NotInParts` if the book cannot be cut or its page numbers do not settle (the
     caller then lays the book out as one document).
     """
     previous = cache.page_map()
-    book = cut(html, parts, previous["cuts"] if previous else ())
+    book = cut(html, parts)
     if len(book.slices) < 2:
         raise NotInParts("no heading that opens a page and names its part (data-part)")
     crossing = crossing_rules(stylesheets(html, assets))

@@ -236,8 +236,6 @@ def test_the_book_is_cut_only_before_page_opening_headings() -> None:
     assert cut(html, 2).cuts == ("d",)  # two parts of about equal length
     assert "".join(book.slices) == html[html.index("<h1") : html.index("</body>")]
     assert all(s.startswith('<h2 id="') for s in book.slices[1:])
-    assert cut(html, 3, keep=("d",)).cuts == ("d",)  # an earlier build's cuts are kept
-    assert cut(html, 10, keep=("gone",)).cuts == ("b", "d")
     assert book.owned(1) == {"b", "c"}
     # A part's own opening names its part too: the book may be cut before it.
     opened = html.replace("</body>", '<h1 id="e" class="part" data-part="E">E</h1><p>x</p></body>')
@@ -245,15 +243,39 @@ def test_the_book_is_cut_only_before_page_opening_headings() -> None:
     assert cut(opened, 10).slices[-1].startswith('<h1 id="e"')
 
 
-def test_the_cuts_of_a_book_of_another_length_are_not_kept() -> None:
+def test_a_book_is_cut_by_length_in_parts_of_half_to_one_and_a_half_parts() -> None:
     opening = '<h2 id="s{}" class="chapter" data-part="S">S</h2><p>{}</p>'
-    body = "".join(opening.format(i, "word " * 200) for i in range(200))
-    html = f"<html><head></head><body>{body}</body></html>"
-    earlier = cut(html, 20).cuts
-    assert cut(html, 20, keep=earlier).cuts == earlier
-    assert cut(html, 21, keep=earlier).cuts == earlier  # one part more: an edit's doing
-    assert len(cut(html, 40, keep=earlier).cuts) == 39  # a book twice as long: cut again
-    assert len(cut(html, 10, keep=earlier).cuts) == 9
+    body = "".join(opening.format(i, "w" * (800 + 400 * (i % 5))) for i in range(1_000))
+    book = cut(f"<html><head></head><body>{body}</body></html>")
+    lengths = [len(part) for part in book.slices]
+    assert all(PART_CHARACTERS / 2 <= n <= 1.5 * PART_CHARACTERS + 2_000 for n in lengths)
+    assert 0.8 * PART_CHARACTERS < sum(lengths) / len(lengths) < 1.2 * PART_CHARACTERS
+    assert cut(f"<html><head></head><body>{body[:100_000]}</body></html>").cuts == ()
+
+
+def test_an_edit_moves_no_cut_far_from_it() -> None:
+    # Openings every 1,000 characters or so, then an index of 300,000 with none: a cut
+    # at the opening nearest to every part's length moved all cuts after a lengthened
+    # chapter, and those of the whole book when the index grew.
+    opening = '<h2 id="s{}" class="chapter" data-part="S">S</h2><p>{}</p>'
+    chapters = [opening.format(i, "w" * (700 + 600 * (i % 3))) for i in range(2_000)]
+    index = '<h2 id="index" class="appendix" data-part="A">Index</h2><p>' + "i" * 300_000
+
+    def cuts(chapters: list[str], index: str) -> tuple[str, ...]:
+        return cut(f"<html><head></head><body>{''.join(chapters) + index}</body></html>").cuts
+
+    before = cuts(chapters, index)
+    assert len(before) > 10
+    assert cuts(chapters, index + "i" * 50_000) == before  # the index grew
+    for edited in (100, 1_000, 1_900):
+        longer = list(chapters)
+        longer[edited] = longer[edited].replace("</p>", "w" * 3_000 + "</p>")
+        after = cuts(longer, index)
+        moved = set(before) ^ set(after)
+        near = {f"s{i}" for i in range(edited - 150, edited + 150)}
+        assert moved <= near, moved  # a cut or two beside the edit at most
+        fewer = chapters[:edited] + chapters[edited + 1 :]  # a chapter taken out
+        assert set(before) ^ set(cuts(fewer, index)) <= near | {f"s{edited}"}
 
 
 def test_parts_are_of_about_equal_length_the_last_one_too() -> None:
