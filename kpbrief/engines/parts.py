@@ -38,7 +38,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard
 from kpbrief.engines.hyphens import limited_hyphenation, settle_hyphens
 from kpbrief.engines.pages import ANCHOR, crossing_rules, guessed_pages, page_list_written
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
-from kpbrief.engines.pdfjoin import Mark, PartPdf, join_pdf
+from kpbrief.engines.pdfjoin import BookJoin, Mark, PartPdf
 from kpbrief.engines.processes import quiet_worker
 
 # Where the book may be cut: before a heading that opens a page and names its book part (a
@@ -64,6 +64,10 @@ SIDED_OPENING = re.compile(r"<h1\b")
 
 PART_CACHE = ".kpbrief-parts"  # in the output folder: each PDF's parts, for the next build
 MAX_WRITING_PASSES = 6  # the last only confirms the one before
+# A writing pass with at most this many parts per worker to lay out (after an edit) joins
+# the book's PDF while they are laid out; with more (a first build's passes) the join would
+# slow the workers down and hold its memory beside theirs, for a pass that may not settle.
+SPECULATIVE_JOIN_PARTS = 2
 PART_CHARACTERS = 125_000  # about 33 pages of kpbrief's own layout
 # About 40 pages: below, one document is as quick as two parts on two cores (BENCHMARKS.md,
 # round 6: the KP book's 62 pages in two parts, with a page map, 4.0 s against 6.3).
@@ -86,6 +90,9 @@ TEXT_MEMORY_MB = 0.0006
 LAYOUT_MEMORY_MB = 1_200
 SMALL_PART_MB = 300
 _TAG = re.compile(r"<[^>]*>")
+
+
+Idle = Callable[[dict[int, "PartLayout"]], bool]  # see `_LayingOut.run`
 
 
 class NotInParts(Exception):
@@ -459,38 +466,88 @@ def render_pdf_in_parts(
     if len(book.slices) < 2:
         raise NotInParts("no heading that opens a page and names its part (data-part)")
     crossing = crossing_rules(stylesheets(html, assets))
-    with _LayingOut(assets, variant, workers) as laying_out:
-        counts, pages = _first_guess(book, previous, crossing, laying_out)
-        done: dict[int, tuple[str, PartLayout]] = {}
-        for _writing_pass in range(MAX_WRITING_PASSES):
-            documents = _documents(book, counts, pages, crossing)
-            todo = [i for i, d in enumerate(documents) if i not in done or done[i][0] != d]
-            if not todo:
-                break  # every part was laid out with the numbers it shows: settled
-            for i in list(todo):
-                cached = cache.get(documents[i])
-                if cached is not None:
-                    done[i] = (documents[i], cached)
-                    todo.remove(i)
-            laid = laying_out.run([documents[i] for i in todo], True)
-            for i, layout in zip(todo, laid, strict=True):
-                done[i] = (documents[i], layout)
-                cache.put(documents[i], layout)
-            counts, pages = _page_map(book, [done[i][1] for i in range(len(book.slices))])
-        else:
-            raise NotInParts(
-                f"the page numbers of {target.name}'s parts did not settle in "
-                f"{MAX_WRITING_PASSES} passes"
-            )
-    layouts = [done[i][1] for i in range(len(book.slices))]
-    join_pdf(
-        [
-            PartPdf(pdf=layout.pdf or b"", marks=layout.marks, owned=book.owned(i))
-            for i, layout in enumerate(layouts)
-        ],
-        target,
-    )
-    cache.keep(book.cuts, counts, pages, [done[i][0] for i in range(len(book.slices))])
+    joining: _Joining | None = None
+    try:
+        with _LayingOut(assets, variant, workers) as laying_out:
+            counts, pages = _first_guess(book, previous, crossing, laying_out)
+            done: dict[int, tuple[str, PartLayout]] = {}
+            for _writing_pass in range(MAX_WRITING_PASSES):
+                documents = _documents(book, counts, pages, crossing)
+                todo = [i for i, d in enumerate(documents) if i not in done or done[i][0] != d]
+                if not todo:
+                    break  # every part was laid out with the numbers it shows: settled
+                for i in list(todo):
+                    cached = cache.get(documents[i])
+                    if cached is not None:
+                        done[i] = (documents[i], cached)
+                        todo.remove(i)
+                idle = None
+                if len(todo) <= SPECULATIVE_JOIN_PARTS * laying_out.workers:
+                    # Few parts to lay out (after an edit): this process joins the book
+                    # meanwhile, as if this pass settled the numbers. It is checked below.
+                    joining = _Joining.of(joining, book, documents)
+                    idle = joining.idle(todo, done)
+                laid = laying_out.run([documents[i] for i in todo], True, idle)
+                for i, layout in zip(todo, laid, strict=True):
+                    done[i] = (documents[i], layout)
+                    cache.put(documents[i], layout)
+                counts, pages = _page_map(book, [done[i][1] for i in range(len(book.slices))])
+            else:
+                raise NotInParts(
+                    f"the page numbers of {target.name}'s parts did not settle in "
+                    f"{MAX_WRITING_PASSES} passes"
+                )
+        final = [done[i][0] for i in range(len(book.slices))]
+        joining = _Joining.of(joining, book, final)
+        while joining.add_next({i: layout for i, (_d, layout) in done.items()}):
+            pass
+        joining.join.write(target)
+    finally:
+        if joining is not None:
+            joining.join.close()
+    cache.keep(book.cuts, counts, pages, final)
+
+
+class _Joining:
+    """The book's PDF being joined from parts laid out with the given documents, in order
+    (`BookJoin`), while the last of them are still being laid out."""
+
+    def __init__(self, book: Book, documents: list[str]) -> None:
+        self.book = book
+        self.documents = documents
+        self.join = BookJoin()
+        self.added = 0
+
+    @classmethod
+    def of(cls, joining: _Joining | None, book: Book, documents: list[str]) -> _Joining:
+        """`joining` if what it joined so far is of these documents, else a new join."""
+        if joining is not None:
+            if joining.documents[: joining.added] == documents[: joining.added]:
+                joining.documents = documents
+                return joining
+            joining.join.close()
+        return cls(book, documents)
+
+    def add_next(self, layouts: dict[int, PartLayout]) -> bool:
+        """The next part added, if it is laid out (`layouts`, by part); whether it was."""
+        i = self.added
+        if i >= len(self.documents) or i not in layouts:
+            return False
+        layout = layouts[i]
+        self.join.add(PartPdf(pdf=layout.pdf or b"", marks=layout.marks, owned=self.book.owned(i)))
+        self.added += 1
+        return True
+
+    def idle(self, todo: list[int], done: dict[int, tuple[str, PartLayout]]) -> Idle:
+        """What `_LayingOut.run` calls meanwhile: the next part added if it is laid out,
+        from the cache or by this run (whose layouts are of `todo`'s parts, in order)."""
+        ready = {i: layout for i, (d, layout) in done.items() if d == self.documents[i]}
+
+        def idle(laid: dict[int, PartLayout]) -> bool:
+            ready.update({todo[j]: layout for j, layout in laid.items()})
+            return self.add_next(ready)
+
+        return idle
 
 
 def _ready_worker() -> None:
@@ -568,24 +625,31 @@ class _LayingOut:
             LayoutWorkers.give_back(self.pool, self.size, failure is not None)
             self.pool = None
 
-    def run(self, documents: list[str], write: bool) -> list[PartLayout]:
+    def run(self, documents: list[str], write: bool, idle: Idle | None = None) -> list[PartLayout]:
         """The documents laid out, by helper processes (`LayoutWorkers`), and by this one
         too when it has WeasyPrint imported already (after a first pass of the whole book).
         One document goes to a helper waiting with WeasyPrint imported, if there is one,
-        else is laid out here."""
+        else is laid out here. While helpers lay out and this process has nothing else to
+        do, `idle` is called with the layouts done so far (by their index in `documents`):
+        it does a little work, and says whether it did any."""
         if len(documents) == 1 and (self.pool is not None or LayoutWorkers.started()):
-            return [self._helpers(self.workers).apply(lay_out, (documents[0], *self._given(write)))]
+            return self._scheduled(self._helpers(self.workers), documents, write, idle=idle)
         if self.workers == 1 or len(documents) <= 1:
             return [self.here(d, write) for d in documents]
         here = "weasyprint" in sys.modules  # else importing it here would cost half a second
         pool = self._helpers(self.workers - 1 if here else self.workers)
-        return self._scheduled(pool, documents, write, here)
+        return self._scheduled(pool, documents, write, here, idle)
 
     def here(self, document: str, write: bool) -> PartLayout:
         return lay_out(document, self.assets, self.variant, write)
 
     def _scheduled(
-        self, pool: Any, documents: list[str], write: bool, here: bool = False
+        self,
+        pool: Any,
+        documents: list[str],
+        write: bool,
+        here: bool = False,
+        idle: Idle | None = None,
     ) -> list[PartLayout]:
         """The documents laid out by the pool's processes, one each at a time, and with
         `here` by this process meanwhile. The biggest go first, to the pool; parts run at
@@ -614,10 +678,10 @@ class _LayingOut:
                 waiting.remove(mine)
                 laid[mine] = self.here(documents[mine], write)
             finished = [i for i, result in running.items() if result.ready()]
-            if not finished and mine is None:
-                time.sleep(0.02)
             for i in finished:
                 laid[i] = running.pop(i).get()
+            if not finished and mine is None and not (idle is not None and idle(laid)):
+                time.sleep(0.02)
         return [laid[i] for i in range(len(documents))]
 
     def start_workers(self) -> None:

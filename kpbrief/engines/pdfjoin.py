@@ -66,33 +66,52 @@ class PartPdf:
 
 
 def join_pdf(parts: Sequence[PartPdf], target: Path) -> None:
-    """Write to `target` the one PDF of all `parts`, in order.
-
-    The parts are opened one at a time, and each is closed once all it gives the book is
-    copied (qpdf keeps what it needs of a closed part's streams until the book is written):
-    with every part open, a 1,000-statement book's join took 2.2 GB, most of it the parts'
-    own copies of what had been copied from them."""
+    """Write to `target` the one PDF of all `parts`, in order."""
     if not parts:
         raise ValueError("no parts to join")
-    out = Pdf.new()
-    offsets: list[int] = []
-    structure = _StructureJoin(out)
-    names = Dictionary()
-    dests: dict[bytes, tuple[pikepdf.String, pikepdf.Object]] = {}  # their copies
-    form: pikepdf.Object | None = None
-    fields = Array()
-    version = "1.7"
-    for index, part in enumerate(parts):
+    joining = BookJoin()
+    try:
+        for part in parts:
+            joining.add(part)
+        joining.write(target)
+    finally:
+        joining.close()
+
+
+class BookJoin:
+    """The book's PDF, joined one part at a time, in order, then written: a build adds each
+    part as soon as it and those before it are laid out, while the others still are.
+
+    Each part is opened, copied and closed in `add` (qpdf keeps what it needs of a closed
+    part's streams until the book is written): with every part open, a 1,000-statement
+    book's join took 2.2 GB, most of it the parts' own copies of what had been copied from
+    them."""
+
+    def __init__(self) -> None:
+        self.out = Pdf.new()
+        self.parts: list[PartPdf] = []
+        self.offsets: list[int] = []
+        self.structure = _StructureJoin(self.out)
+        self.names = Dictionary()
+        self.dests: dict[bytes, tuple[pikepdf.String, pikepdf.Object]] = {}  # their copies
+        self.form: pikepdf.Object | None = None
+        self.fields = Array()
+        self.version = "1.7"
+
+    def add(self, part: PartPdf) -> None:
+        """The next part, after those added before it."""
+        out = self.out
+        index = len(self.parts)
         source = Pdf.open(io.BytesIO(part.pdf))
         try:
             # Pages first: what is copied later (structure, destinations) maps to these copies.
-            offsets.append(len(out.pages))
+            self.offsets.append(len(out.pages))
             with warnings.catch_warnings():
                 # It warns that named destinations and form fields stay behind: joined below.
                 warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
                 out.pages.extend(source.pages)
             if index == 0:
-                version = source.pdf_version
+                self.version = source.pdf_version
                 for key, value in source.Root.items():
                     if key not in REBUILT:
                         out.Root[key] = _copy(out, source, value)
@@ -100,40 +119,49 @@ def join_pdf(parts: Sequence[PartPdf], target: Path) -> None:
                     out.trailer.Info = _copy(out, source, source.trailer.Info)
                 for key, value in source.Root.get("/Names", Dictionary()).items():
                     if key != "/Dests":
-                        names[key] = _copy(out, source, value)
-            structure.add(source, offsets[index], len(out.pages))
-            _add_destinations(out, source, part, dests)
+                        self.names[key] = _copy(out, source, value)
+            self.structure.add(source, self.offsets[index], len(out.pages))
+            _add_destinations(out, source, part, self.dests)
             if "/AcroForm" in source.Root:
-                if form is None:
-                    form = _copy(out, source, source.Root.AcroForm)
+                if self.form is None:
+                    self.form = _copy(out, source, source.Root.AcroForm)
                 for form_field in source.Root.AcroForm.get("/Fields", ()):
-                    fields.append(_copy(out, source, form_field))
+                    self.fields.append(_copy(out, source, form_field))
         finally:
             source.close()
-    structure.finish()
-    if dests:
-        flat = Array()
-        for _sort_key, (string, destination) in sorted(dests.items()):
-            flat.append(string)
-            flat.append(destination)
-        names.Dests = Dictionary(Names=flat)
-    if names:
-        out.Root.Names = names
-    if isinstance(form, Dictionary):  # one interactive form: the first's entries, all fields
-        form.Fields = fields
-        out.Root.AcroForm = form
-    _add_outline(out, parts, offsets)
-    if "/OutputIntents" in out.Root:  # a press PDF: each part embeds the output profile
-        _share_profiles(out)
-        steady_document_id(out)  # the book's, not its first part's
-    out.save(
-        target,
-        min_version=version,
-        deterministic_id=True,
-        object_stream_mode=pikepdf.ObjectStreamMode.generate,
-        compress_streams=True,
-    )
-    out.close()
+        self.parts.append(part)
+
+    def write(self, target: Path) -> None:
+        """The book of the parts added, written to `target` (once)."""
+        if not self.parts:
+            raise ValueError("no parts to join")
+        out, names = self.out, self.names
+        self.structure.finish()
+        if self.dests:
+            flat = Array()
+            for _sort_key, (string, destination) in sorted(self.dests.items()):
+                flat.append(string)
+                flat.append(destination)
+            names.Dests = Dictionary(Names=flat)
+        if names:
+            out.Root.Names = names
+        if isinstance(self.form, Dictionary):  # one interactive form: the first's entries
+            self.form.Fields = self.fields
+            out.Root.AcroForm = self.form
+        _add_outline(out, self.parts, self.offsets)
+        if "/OutputIntents" in out.Root:  # a press PDF: each part embeds the output profile
+            _share_profiles(out)
+            steady_document_id(out)  # the book's, not its first part's
+        out.save(
+            target,
+            min_version=self.version,
+            deterministic_id=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            compress_streams=True,
+        )
+
+    def close(self) -> None:
+        self.out.close()
 
 
 def _share_profiles(out: Pdf) -> None:

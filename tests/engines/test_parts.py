@@ -362,6 +362,44 @@ def test_a_short_book_from_nothing_is_laid_out_whole_then_each_part_once(
     assert rasterised(target) == rasterised(mini.path("en", "pdf"))
 
 
+def test_the_book_is_joined_while_an_edits_parts_are_laid_out_and_is_the_same_pdf(
+    mini: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = mini.path("en", "html").read_text(encoding="utf-8")
+    assets = Assets((TOOL_ROOT / "layouts",), mini.source / "content" / "media")
+    cache = PartCache(tmp_path / "cache", "salt")
+    render_pdf_in_parts(html, assets, tmp_path / "first.pdf", PdfVariant(), PARTS, 2, cache)
+    book = cut(html, PARTS)
+    edited = book.head + book.slices[0]
+    for body in book.slices[1:]:  # the first part as it was, the others edited
+        edited += re.sub(r"(<p\b[^>]*>)", r"\1Edited. ", body, count=1)
+    edited += book.tail
+    laying_out, added_meanwhile = [False], []
+    run, add = parts._LayingOut.run, parts.BookJoin.add
+
+    def timed_run(self: Any, *args: Any) -> list[PartLayout]:
+        laying_out[0] = True
+        try:
+            return run(self, *args)
+        finally:
+            laying_out[0] = False
+
+    def recorded_add(self: Any, part: Any) -> None:
+        added_meanwhile.append(laying_out[0])
+        add(self, part)
+
+    monkeypatch.setattr(parts._LayingOut, "run", timed_run)
+    monkeypatch.setattr(parts.BookJoin, "add", recorded_add)
+    target = tmp_path / "edited.pdf"
+    render_pdf_in_parts(edited, assets, target, PdfVariant(), PARTS, 2, cache)
+    assert added_meanwhile[0]  # the first part, unchanged, joined while the others were laid out
+    assert len(added_meanwhile) >= PARTS
+    afresh = tmp_path / "afresh.pdf"
+    render_pdf_in_parts(edited, assets, afresh, PdfVariant(), PARTS, 2, PartCache(None, ""))
+    assert target.read_bytes() == afresh.read_bytes()
+    assert "Edited." in " ".join(p.extract_text() for p in PdfReader(target).pages)
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_part_that_would_load_something_else_is_refused(
     mini: Built, tmp_path: Path, workers: int
