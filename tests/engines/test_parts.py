@@ -253,6 +253,17 @@ def test_a_book_is_cut_by_length_in_parts_of_half_to_one_and_a_half_parts() -> N
     assert cut(f"<html><head></head><body>{body[:100_000]}</body></html>").cuts == ()
 
 
+def test_a_book_part_title_is_cut_off_with_the_openings_beside_it() -> None:
+    # A part's title may open on either side: the part that holds it is laid out from both.
+    opening = '<h2 id="s{}" class="chapter" data-part="S">S</h2><p>{}</p>'
+    chapters = [opening.format(i, "w" * 1_000) for i in range(400)]
+    chapters[200] = '<h1 id="t" class="part">T</h1>' + chapters[200]  # no data-part
+    book = cut(f"<html><head></head><body>{''.join(chapters)}</body></html>")
+    holding = [part for part in book.slices if "<h1" in part]
+    assert len(holding) == 1 and holding[0].startswith('<h2 id="s199"')
+    assert holding[0].endswith("</h1>") and holding[0].count("<h2") == 1  # s199, then T
+
+
 def test_an_edit_moves_no_cut_far_from_it() -> None:
     # Openings every 1,000 characters or so, then an index of 300,000 with none: a cut
     # at the opening nearest to every part's length moved all cuts after a lengthened
