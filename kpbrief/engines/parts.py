@@ -32,12 +32,14 @@ the parts it touches are, and the book is joined (`pdfjoin.BookJoin`) while they
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -497,11 +499,13 @@ def render_pdf_in_parts(
                         done[i] = (documents[i], cached)
                         todo.remove(i)
                 idle = None
-                if len(todo) <= SPECULATIVE_JOIN_PARTS * laying_out.workers:
-                    # Few parts to lay out (after an edit): this process joins the book
-                    # meanwhile, as if this pass settled the numbers. It is checked below.
+                few = len(todo) <= SPECULATIVE_JOIN_PARTS * laying_out.workers
+                if few and laying_out.in_helpers(len(todo)):
+                    # Few parts to lay out (after an edit), by other processes: this one
+                    # joins the book meanwhile, as if this pass settled the numbers (it is
+                    # checked below).
                     joining = _Joining.of(joining, book, documents)
-                    idle = joining.idle(todo, done)
+                    idle = joining.meanwhile(todo, done)
                 laid = laying_out.run([documents[i] for i in todo], True, idle)
                 for i, layout in zip(todo, laid, strict=True):
                     done[i] = (documents[i], layout)
@@ -519,24 +523,35 @@ def render_pdf_in_parts(
         joining.join.write(target)
     finally:
         if joining is not None:
-            joining.join.close()
+            try:
+                joining.stop()
+            finally:
+                joining.join.close()
     cache.keep(book.cuts, counts, pages, final)
 
 
 class _Joining:
     """The book's PDF being joined from parts laid out with the given documents, in order
-    (`BookJoin`), while the last of them are still being laid out."""
+    (`BookJoin`), while the last of them are still being laid out: by a thread of this
+    process at the lowest priority, so that the layouts, in other processes, go first."""
 
     def __init__(self, book: Book, documents: list[str]) -> None:
         self.book = book
         self.documents = documents
         self.join = BookJoin()
         self.added = 0
+        self.thread: threading.Thread | None = None
+        self.ready: dict[int, PartLayout] = {}
+        self.news = threading.Condition()
+        self.stopping = False
+        self.failure: BaseException | None = None
 
     @classmethod
     def of(cls, joining: _Joining | None, book: Book, documents: list[str]) -> _Joining:
-        """`joining` if what it joined so far is of these documents, else a new join."""
+        """`joining` (stopped) if what it joined so far is of these documents, else a new
+        join."""
         if joining is not None:
+            joining.stop()
             if joining.documents[: joining.added] == documents[: joining.added]:
                 joining.documents = documents
                 return joining
@@ -553,16 +568,53 @@ class _Joining:
         self.added += 1
         return True
 
-    def idle(self, todo: list[int], done: dict[int, tuple[str, PartLayout]]) -> Idle:
-        """What `_LayingOut.run` calls meanwhile: the next part added if it is laid out,
-        from the cache or by this run (whose layouts are of `todo`'s parts, in order)."""
-        ready = {i: layout for i, (d, layout) in done.items() if d == self.documents[i]}
+    def meanwhile(self, todo: list[int], done: dict[int, tuple[str, PartLayout]]) -> Idle:
+        """The join started in its thread with the parts laid out already (`done`, if of
+        these documents); what `_LayingOut.run` calls meanwhile, to give it those it lays out
+        (`todo`'s parts, in order)."""
+        self.ready = {i: layout for i, (d, layout) in done.items() if d == self.documents[i]}
+        self.stopping = False
+        self.thread = threading.Thread(target=self._work, name="join", daemon=True)
+        self.thread.start()
 
         def idle(laid: dict[int, PartLayout]) -> bool:
-            ready.update({todo[j]: layout for j, layout in laid.items()})
-            return self.add_next(ready)
+            fresh = {todo[j]: layout for j, layout in laid.items() if todo[j] not in self.ready}
+            if fresh:
+                with self.news:
+                    self.ready.update(fresh)
+                    self.news.notify()
+            return False  # nothing done here: the thread does it
 
         return idle
+
+    def _work(self) -> None:
+        with contextlib.suppress(AttributeError, OSError):  # not on Linux: it takes its share
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread only
+        try:
+            while True:
+                with self.news:
+                    if self.stopping:
+                        return
+                    ready = dict(self.ready)
+                if not self.add_next(ready):
+                    with self.news:
+                        if not self.stopping:
+                            self.news.wait(0.1)
+        except BaseException as failure:  # raised again by stop, in the build's thread
+            self.failure = failure
+
+    def stop(self) -> None:
+        """The thread stopped, once the part it is adding is added."""
+        if self.thread is None:
+            return
+        with self.news:
+            self.stopping = True
+            self.news.notify()
+        self.thread.join()
+        self.thread = None
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            raise failure
 
 
 def _ready_worker() -> None:
@@ -654,6 +706,13 @@ class _LayingOut:
         here = "weasyprint" in sys.modules  # else importing it here would cost half a second
         pool = self._helpers(self.workers - 1 if here else self.workers)
         return self._scheduled(pool, documents, write, here, idle)
+
+    def in_helpers(self, count: int) -> bool:
+        """Whether `run` lays `count` documents out in helper processes only (leaving this
+        one's interpreter free)."""
+        if count == 1:
+            return self.pool is not None or LayoutWorkers.started()
+        return self.workers > 1 and "weasyprint" not in sys.modules
 
     def here(self, document: str, write: bool) -> PartLayout:
         return lay_out(document, self.assets, self.variant, write)

@@ -381,29 +381,28 @@ def test_the_book_is_joined_while_an_edits_parts_are_laid_out_and_is_the_same_pd
     cache = PartCache(tmp_path / "cache", "salt")
     render_pdf_in_parts(html, assets, tmp_path / "first.pdf", PdfVariant(), PARTS, 2, cache)
     book = cut(html, PARTS)
-    edited = book.head + book.slices[0]
-    for body in book.slices[1:]:  # the first part as it was, the others edited
-        edited += re.sub(r"(<p\b[^>]*>)", r"\1Edited. ", body, count=1)
-    edited += book.tail
-    laying_out, added_meanwhile = [False], []
+    last = re.sub(r"(<p\b[^>]*>)", r"\1Edited. ", book.slices[-1], count=1)
+    edited = book.head + "".join(book.slices[:-1]) + last + book.tail  # the last part edited
+    laid_out, added_meanwhile = [False], []
     run, add = parts._LayingOut.run, parts.BookJoin.add
 
     def timed_run(self: Any, *args: Any) -> list[PartLayout]:
-        laying_out[0] = True
         try:
             return run(self, *args)
         finally:
-            laying_out[0] = False
+            laid_out[0] = True
 
     def recorded_add(self: Any, part: Any) -> None:
-        added_meanwhile.append(laying_out[0])
+        added_meanwhile.append(not laid_out[0])
         add(self, part)
 
     monkeypatch.setattr(parts._LayingOut, "run", timed_run)
     monkeypatch.setattr(parts.BookJoin, "add", recorded_add)
     target = tmp_path / "edited.pdf"
+    LayoutWorkers.start(2)  # as a build does when the last one was in parts
     render_pdf_in_parts(edited, assets, target, PdfVariant(), PARTS, 2, cache)
-    assert added_meanwhile[0]  # the first part, unchanged, joined while the others were laid out
+    assert not LayoutWorkers.started()
+    assert added_meanwhile[0]  # the first part joined while the last was laid out elsewhere
     assert len(added_meanwhile) >= PARTS
     afresh = tmp_path / "afresh.pdf"
     render_pdf_in_parts(edited, assets, afresh, PdfVariant(), PARTS, 2, PartCache(None, ""))
