@@ -138,8 +138,10 @@ def part_count(html: str) -> int:
 
 def cut(html: str, count: int | None = None) -> Book:
     """The book cut at page openings: into `count` slices of about equal length if a count
-    is asked for (`--parts`), else by `cut_points`, so that an edit moves no cut but,
-    rarely, one beside it.
+    is asked for (`--parts`), or if the book is shorter than `WHOLE_FIRST_PASS_CHARACTERS`
+    (some 250 pages, cut into the `part_count` its length asks for: the KP book's 62 pages
+    into two parts, where `cut_points` made nine, around each of its book parts' titles);
+    else by `cut_points`, so that an edit moves no cut but, rarely, one beside it.
 
     The cuts depend on the book alone, never on an earlier build's: the parts' fonts and
     structure are joined as they were cut, so that a book cut elsewhere is another PDF,
@@ -153,11 +155,11 @@ def cut(html: str, count: int | None = None) -> Book:
     body_end = html.rindex("</body>")
     head, body, tail = html[:body_start], html[body_start:body_end], html[body_end:]
     openings = [(match[1], match.start()) for match in CUT.finditer(body)]
-    if count is None:
+    if count is None and len(body) >= WHOLE_FIRST_PASS_CHARACTERS:
         sided = [match.start() for match in SIDED_OPENING.finditer(body)]
         chosen = cut_points(openings, len(body), sided)
     else:
-        chosen = _even(openings, len(body), count)
+        chosen = _even(openings, len(body), part_count(html) if count is None else count)
     where = dict(openings)
     bounds = [0, *(where[name] for name in chosen), len(body)]
     slices = tuple(body[a:b] for a, b in zip(bounds, bounds[1:], strict=False))

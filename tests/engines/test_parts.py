@@ -251,16 +251,21 @@ def test_a_book_is_cut_by_length_in_parts_of_half_to_one_and_a_half_parts() -> N
     assert all(PART_CHARACTERS / 2 <= n <= 1.5 * PART_CHARACTERS + 2_000 for n in lengths)
     assert 0.8 * PART_CHARACTERS < sum(lengths) / len(lengths) < 1.2 * PART_CHARACTERS
     assert cut(f"<html><head></head><body>{body[:100_000]}</body></html>").cuts == ()
+    # A book under some 250 pages: the parts its length asks for, of about equal length.
+    short = body[: body.index('<h2 id="s300"')]
+    assert len(cut(f"<html><head></head><body>{short}</body></html>").slices) == round(
+        len(short) / PART_CHARACTERS
+    )
 
 
 def test_a_book_part_title_is_cut_off_with_the_openings_beside_it() -> None:
     # A part's title may open on either side: the part that holds it is laid out from both.
     opening = '<h2 id="s{}" class="chapter" data-part="S">S</h2><p>{}</p>'
-    chapters = [opening.format(i, "w" * 1_000) for i in range(400)]
-    chapters[200] = '<h1 id="t" class="part">T</h1>' + chapters[200]  # no data-part
+    chapters = [opening.format(i, "w" * 1_000) for i in range(1_200)]
+    chapters[600] = '<h1 id="t" class="part">T</h1>' + chapters[600]  # no data-part
     book = cut(f"<html><head></head><body>{''.join(chapters)}</body></html>")
     holding = [part for part in book.slices if "<h1" in part]
-    assert len(holding) == 1 and holding[0].startswith('<h2 id="s199"')
+    assert len(holding) == 1 and holding[0].startswith('<h2 id="s599"')
     assert holding[0].endswith("</h1>") and holding[0].count("<h2") == 1  # s199, then T
 
 
