@@ -6,6 +6,7 @@ from kpbrief.document import (
     VIRTUAL_ROOT,
 )
 from kpbrief.engines.assets import Assets, asset_fetcher, guard_resources
+from kpbrief.engines.html_parser import keep_scanning_patterns
 
 # The EPUB cover image's size in pixels, for each paper: 1,400 pixels wide, as tall as the
 # page's proportions make it (A4: 210 x 297 mm; letter: 8.5 x 11 in).
@@ -24,6 +25,7 @@ def render_cover_png(html: str, assets: Assets, size: tuple[int, int]) -> bytes:
     import weasyprint
 
     guard_resources(html)
+    keep_scanning_patterns()
     pdf = weasyprint.HTML(
         string=html, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets)
     ).write_pdf()

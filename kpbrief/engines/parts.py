@@ -48,6 +48,7 @@ from typing import Any
 
 from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, RANGE_END, VIRTUAL_ROOT
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
+from kpbrief.engines.html_parser import keep_scanning_patterns
 from kpbrief.engines.hyphens import limited_hyphenation, settle_hyphens
 from kpbrief.engines.pages import ANCHOR, crossing_rules, guessed_pages, page_list_written
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
@@ -292,7 +293,7 @@ def lay_out(document: str, assets: Assets, variant: PdfVariant, write: bool) -> 
     from weasyprint.urls import FatalURLFetchingError
 
     guard_resources(document)
-
+    keep_scanning_patterns()
     source = weasyprint.HTML(
         string=document, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets)
     )

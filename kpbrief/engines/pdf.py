@@ -18,6 +18,7 @@ from kpbrief.document import (
     VIRTUAL_ROOT,
 )
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
+from kpbrief.engines.html_parser import keep_scanning_patterns
 from kpbrief.engines.hyphens import keep_ladders_whole, limited_hyphenation
 from kpbrief.engines.pages import crossing_rules, guessed_pages, settle_pages
 
@@ -94,6 +95,7 @@ def render_pdf(
     from weasyprint.urls import FatalURLFetchingError
 
     guard_resources(html)
+    keep_scanning_patterns()
     source = weasyprint.HTML(string=html, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets))
     options = variant.options()
     try:
