@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 import cssselect2
 import tinycss2
 from helpers.books import REPO
-from helpers.judges import EpubCheckResult
+from helpers.judges import EpubCheckResult, ace_violations
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 EPUB_NS = "{http://www.idpf.org/2007/ops}"
@@ -46,18 +46,9 @@ def _member(path: Path, name: str) -> str:
 # DAISY Ace
 
 
-def _ace_violations(report: dict[str, object]) -> Counter[str]:
-    found: Counter[str] = Counter()
-    for document in report["assertions"]:  # type: ignore[attr-defined]
-        for assertion in document["assertions"]:
-            test = assertion["earl:test"]
-            found[f"{test['earl:impact']}:{test['dct:title']}"] += 1
-    return found
-
-
 def test_ace_finds_no_violation(ace_reports: dict[str, dict[str, object]]) -> None:
     for book, report in ace_reports.items():
-        assert _ace_violations(report) == Counter(), book
+        assert ace_violations(report) == Counter(), book
         assert report["earl:result"] == {"earl:outcome": "pass"}, book
         # Ace read the book: every content document, the navigation among them.
         checked = {a["earl:testSubject"]["url"] for a in report["assertions"]}  # type: ignore[attr-defined]

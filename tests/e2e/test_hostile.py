@@ -438,3 +438,32 @@ def test_yaml_line_breaks_other_than_newline_do_not_shift_lines(tmp_path: Path) 
         "content/people/breaks.yaml:2:1: error: YAML does not parse",
     ):
         assert any(p.startswith(expected) for p in found), (expected, found)
+
+
+def test_the_outside_judges_pass_the_hostile_book(accepted: HostileBuild) -> None:
+    """What the hostile content leaves in the outputs still passes the judges the fixture
+    books pass (tests/e2e/test_epub_judges.py, test_pdf_judges.py): EPUBCheck with usage
+    messages, DAISY Ace, outloud and pdfua."""
+    import json
+    import subprocess
+
+    from helpers.judges import ace_violations, run_ace, run_epubcheck, tool
+
+    epub, pdf = accepted.built.path("en", "epub"), accepted.built.path("en", "pdf")
+    checked = run_epubcheck(epub)
+    severe = checked.findings("FATAL", "ERROR", "WARNING")
+    usage = [f for f in checked.findings("USAGE", "INFO") if f[1] != "CSS-028"]
+    assert checked.valid and severe == [] and usage == [], (severe, usage)
+    ace = run_ace(epub)
+    assert ace_violations(ace) == {} and ace["earl:result"] == {"earl:outcome": "pass"}
+    report = pdf.with_suffix(".outloud.json")
+    subprocess.run(
+        [tool("outloud"), "--fail-on", "never", "--json", str(report), str(pdf)], check=True
+    )
+    (result,) = json.loads(report.read_text(encoding="utf-8"))["results"]
+    assert result["error"] is None
+    assert [f["rule"] for f in result["findings"] if f["severity"] == "error"] == []
+    ua = subprocess.run(
+        [tool("pdfua"), "check", "--format", "json", str(pdf)], capture_output=True, text=True
+    )
+    assert json.loads(ua.stdout)["summary"]["findings"] == 0, ua.stdout[-3000:]

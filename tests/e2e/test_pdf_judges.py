@@ -16,9 +16,7 @@ from __future__ import annotations
 import collections
 import json
 import re
-import shutil
 import subprocess
-import sys
 import unicodedata
 from dataclasses import dataclass
 from html import unescape
@@ -28,6 +26,7 @@ from typing import Any
 import pikepdf
 import pytest
 from helpers.books import REPO, Built
+from helpers.judges import tool
 
 from kpbrief.build import BuildRequest, build
 
@@ -57,13 +56,6 @@ BOOKS = [
     ("kp_in_parts", "en"),
     ("kp_in_parts", "fr"),
 ]
-
-
-def tool(name: str) -> str:
-    """The path of a judge: the virtual environment's own, else the system's."""
-    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
-    assert found, f"{name} cannot run: `make test` installs it"
-    return found
 
 
 @pytest.fixture(scope="session")

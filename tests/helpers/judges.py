@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +14,23 @@ from helpers.books import REPO
 TOOLS = REPO / ".tools"
 ACE = TOOLS / "node_modules" / ".bin" / "ace-cli"
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+def tool(name: str) -> str:
+    """The path of a judge: the virtual environment's own, else the system's."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    assert found, f"{name} cannot run: `make test` installs it"
+    return found
+
+
+def ace_violations(report: dict[str, object]) -> Counter[str]:
+    """Every violation in DAISY Ace's report, counted by impact and title."""
+    found: Counter[str] = Counter()
+    for document in report["assertions"]:  # type: ignore[attr-defined]
+        for assertion in document["assertions"]:
+            test = assertion["earl:test"]
+            found[f"{test['earl:impact']}:{test['dct:title']}"] += 1
+    return found
 
 
 def each_in_turn(function: object, items: dict[str, Path]) -> dict[str, object]:
