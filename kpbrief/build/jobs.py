@@ -50,8 +50,9 @@ class EngineJob:
     cover_size: tuple[int, int] = COVER_PIXELS["a4"]
     meta: EpubMetadata | None = None
     source_date: int = 0
-    parts: int = 1  # PDF: laid out in this many parts (parts.py), 1: as one document
-    parts_asked: bool = False  # PDF in parts: that many (--parts), else cut by length
+    # PDF: laid out in this many parts (parts.py), 1: as one document, None: in the parts
+    # its length asks for (`parts.part_count`), cut by length
+    parts: int | None = 1
     workers: int = 1  # PDF in parts: processes laying parts out
     part_cache: Path | None = None  # PDF in parts: the parts of the last build, kept here
     part_salt: str = ""  # PDF in parts: what the parts depend on besides their HTML
@@ -80,22 +81,16 @@ def run_engine_job(job: EngineJob, work: Path) -> None:
 
 def _write_pdf(job: EngineJob) -> None:
     """A PDF: in parts if the job says so (and the book can be cut), else as one document."""
-    from kpbrief.engines.parts import NotInParts, PartCache, render_pdf_in_parts
+    from kpbrief.engines.parts import NotInParts, PartCache, part_count, render_pdf_in_parts
 
     variant = PdfVariant(
         accessible=job.accessible, press_profile=job.press_profile, source_date=job.source_date
     )
     cache = PartCache(job.part_cache, job.part_salt)
-    if job.parts > 1:
+    if (job.parts or part_count(job.html)) > 1:
         try:
             render_pdf_in_parts(
-                job.html,
-                job.assets,
-                job.target,
-                variant,
-                job.parts if job.parts_asked else None,
-                job.workers,
-                cache,
+                job.html, job.assets, job.target, variant, job.parts, job.workers, cache
             )
             return
         except NotInParts:

@@ -592,7 +592,7 @@ def _engine_job(
 ) -> tuple[EngineJob, str]:
     """The job that makes one output from its HTML, and the key of what its engine is given."""
     from kpbrief.edition.render import environment, epub_texts, plain_text, render_cover_html
-    from kpbrief.engines.parts import PART_CACHE, part_count
+    from kpbrief.engines.parts import PART_CACHE
 
     request = writing.request
     options = options_key(request, edition.lang, fmt)
@@ -619,8 +619,7 @@ def _engine_job(
     if fmt in ("pdf", PRESS):
         job = dataclasses.replace(
             job,
-            parts=request.parts or part_count(html),
-            parts_asked=request.parts is not None,
+            parts=request.parts,
             part_cache=request.out / PART_CACHE / final.stem,
             part_salt=fingerprint.combine(writing.engine_key, options, str(job.source_date)),
         )

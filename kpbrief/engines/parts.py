@@ -96,7 +96,7 @@ SMALL_PART_MB = 300
 _TAG = re.compile(r"<[^>]*>")
 
 
-Idle = Callable[[dict[int, "PartLayout"]], bool]  # see `_LayingOut.run`
+Laid = Callable[[dict[int, "PartLayout"]], None]  # see `_LayingOut.run`
 
 
 class NotInParts(Exception):
@@ -501,15 +501,15 @@ def render_pdf_in_parts(
                     if cached is not None:
                         done[i] = (documents[i], cached)
                         todo.remove(i)
-                idle = None
+                laid_meanwhile = None
                 few = len(todo) <= SPECULATIVE_JOIN_PARTS * laying_out.workers
                 if few and laying_out.in_helpers(len(todo)):
                     # Few parts to lay out (after an edit), by other processes: this one
                     # joins the book meanwhile, as if this pass settled the numbers (it is
                     # checked below).
                     joining = _Joining.of(joining, book, documents)
-                    idle = joining.meanwhile(todo, done)
-                laid = laying_out.run([documents[i] for i in todo], True, idle)
+                    laid_meanwhile = joining.meanwhile(todo, done)
+                laid = laying_out.run([documents[i] for i in todo], True, laid_meanwhile)
                 for i, layout in zip(todo, laid, strict=True):
                     done[i] = (documents[i], layout)
                     cache.put(documents[i], layout)
@@ -571,24 +571,21 @@ class _Joining:
         self.added += 1
         return True
 
-    def meanwhile(self, todo: list[int], done: dict[int, tuple[str, PartLayout]]) -> Idle:
+    def meanwhile(self, todo: list[int], done: dict[int, tuple[str, PartLayout]]) -> Laid:
         """The join started in its thread with the parts laid out already (`done`, if of
-        these documents); what `_LayingOut.run` calls meanwhile, to give it those it lays out
-        (`todo`'s parts, in order)."""
+        these documents); what `_LayingOut.run` tells of those it lays out (`todo`'s parts,
+        in order)."""
         self.ready = {i: layout for i, (d, layout) in done.items() if d == self.documents[i]}
         self.stopping = False
         self.thread = threading.Thread(target=self._work, name="join", daemon=True)
         self.thread.start()
 
-        def idle(laid: dict[int, PartLayout]) -> bool:
-            fresh = {todo[j]: layout for j, layout in laid.items() if todo[j] not in self.ready}
-            if fresh:
-                with self.news:
-                    self.ready.update(fresh)
-                    self.news.notify()
-            return False  # nothing done here: the thread does it
+        def laid(layouts: dict[int, PartLayout]) -> None:
+            with self.news:
+                self.ready.update({todo[j]: layout for j, layout in layouts.items()})
+                self.news.notify()
 
-        return idle
+        return laid
 
     def _work(self) -> None:
         with contextlib.suppress(AttributeError, OSError):  # not on Linux: it takes its share
@@ -695,20 +692,19 @@ class _LayingOut:
             LayoutWorkers.give_back(self.pool, self.size, failure is not None)
             self.pool = None
 
-    def run(self, documents: list[str], write: bool, idle: Idle | None = None) -> list[PartLayout]:
+    def run(self, documents: list[str], write: bool, laid: Laid | None = None) -> list[PartLayout]:
         """The documents laid out, by helper processes (`LayoutWorkers`), and by this one
         too when it has WeasyPrint imported already (after a first pass of the whole book).
         One document goes to a helper waiting with WeasyPrint imported, if there is one,
-        else is laid out here. While helpers lay out and this process has nothing else to
-        do, `idle` is called with the layouts done so far (by their index in `documents`):
-        it does a little work, and says whether it did any."""
+        else is laid out here. Each time helpers finish some, `laid` is told all those done
+        so far (by their index in `documents`)."""
         if len(documents) == 1 and (self.pool is not None or LayoutWorkers.started()):
-            return self._scheduled(self._helpers(self.workers), documents, write, idle=idle)
+            return self._scheduled(self._helpers(self.workers), documents, write, laid=laid)
         if self.workers == 1 or len(documents) <= 1:
             return [self.here(d, write) for d in documents]
         here = "weasyprint" in sys.modules  # else importing it here would cost half a second
         pool = self._helpers(self.workers - 1 if here else self.workers)
-        return self._scheduled(pool, documents, write, here, idle)
+        return self._scheduled(pool, documents, write, here, laid)
 
     def in_helpers(self, count: int) -> bool:
         """Whether `run` lays `count` documents out in helper processes only (leaving this
@@ -726,7 +722,7 @@ class _LayingOut:
         documents: list[str],
         write: bool,
         here: bool = False,
-        idle: Idle | None = None,
+        laid: Laid | None = None,
     ) -> list[PartLayout]:
         """The documents laid out by the pool's processes, one each at a time, and with
         `here` by this process meanwhile. The biggest go first, to the pool; parts run at
@@ -736,7 +732,7 @@ class _LayingOut:
         memory = [layout_memory(d) for d in documents]
         waiting = sorted(range(len(documents)), key=lambda i: -memory[i])
         running: dict[int, Any] = {}
-        laid: dict[int, PartLayout] = {}
+        done: dict[int, PartLayout] = {}
 
         def fits(i: int) -> bool:
             taken = sum(memory[j] for j in running)
@@ -753,13 +749,15 @@ class _LayingOut:
             mine = next((i for i in reversed(waiting) if fits(i)), None) if here else None
             if mine is not None:
                 waiting.remove(mine)
-                laid[mine] = self.here(documents[mine], write)
+                done[mine] = self.here(documents[mine], write)
             finished = [i for i, result in running.items() if result.ready()]
             for i in finished:
-                laid[i] = running.pop(i).get()
-            if not finished and mine is None and not (idle is not None and idle(laid)):
+                done[i] = running.pop(i).get()
+            if finished and laid is not None:
+                laid(done)
+            elif not finished and mine is None:
                 time.sleep(0.02)
-        return [laid[i] for i in range(len(documents))]
+        return [done[i] for i in range(len(documents))]
 
     def start_workers(self) -> None:
         """Helpers started now, to import WeasyPrint while this process lays out."""
