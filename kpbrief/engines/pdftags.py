@@ -44,6 +44,12 @@ MARKED = re.compile(rb"/(\w+)\s*<</MCID (\d+)>>\s*BDC")
 # WeasyPrint ends a line broken in a word with U+2010 HYPHEN (CSS `hyphenate-character`);
 # in a book whose text has none, a glyph that stands for it alone is such a break.
 HYPHEN = "\u2010"
+# Elements whose kids may be marked content (text) as well as elements.
+TEXT_HOLDERS = frozenset(
+    ["/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Span", "/Lbl", "/LBody", "/TD", "/TH"]
+    + ["/Caption"]
+)
+PIECE_KEYS = frozenset(["/Type", "/S", "/K", "/Pg", "/P"])
 HYPHEN_GLYPH = re.compile(rb"(<[0-9a-fA-F]+>\s*)<2010>")
 
 
@@ -168,6 +174,7 @@ def finish(data: bytes, soft_hyphens: bool = False) -> bytes:
     tree.join_links()
     tree.drop_empty()
     tree.give_items_bodies()
+    tree.fold_text_pieces()
     tree.save_parent_tree()
     for page in pdf.pages:
         for annotation in page.obj.get("/Annots", ()):
@@ -202,6 +209,17 @@ def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
 
 def _is_element(kid: pikepdf.Object) -> bool:
     return isinstance(kid, Dictionary) and kid.get("/Type", Name.StructElem) == "/StructElem"
+
+
+def _is_text_piece(kid: pikepdf.Object) -> bool:
+    """A Span that is only marked content: no attribute, language or text of its own."""
+    if not (_is_element(kid) and kid.get("/S") == "/Span" and kid.keys() <= PIECE_KEYS):
+        return False
+    kids = _kids(kid)
+    return bool(kids) and all(
+        isinstance(inner, int) or (isinstance(inner, Dictionary) and inner.get("/Type") == "/MCR")
+        for inner in kids
+    )
 
 
 def _is_annotation(kid: pikepdf.Object) -> bool:
@@ -361,6 +379,32 @@ class _Tree:
                 body.Pg = item.Pg
             body.K = Array([self._moved(kid, item, body) for kid in rest])
             item.K = Array([*labels, body])
+
+    def fold_text_pieces(self) -> None:
+        """An element that holds text holds its marked content itself: WeasyPrint wraps each
+        piece of text (each line's part of it) in a Span of its own, with nothing to say but
+        its content (a third of a long book's objects). Only the pieces before the element's
+        first other element are folded: a reader that takes an element's own content before
+        its elements' (as some checkers do) then still reads them in order. Kids go before
+        their parents: a Span whose pieces are folded into it may be a piece itself."""
+        for element in reversed(list(self.elements())):
+            if element.get("/S") not in TEXT_HOLDERS:
+                continue
+            kids = _kids(element)
+            leading = 0
+            while leading < len(kids) and not (
+                _is_element(kids[leading]) and not _is_text_piece(kids[leading])
+            ):
+                leading += 1
+            if not any(_is_text_piece(kid) for kid in kids[:leading]):
+                continue
+            folded: list[pikepdf.Object] = []
+            for kid in kids[:leading]:
+                if _is_text_piece(kid):
+                    folded.extend(self._moved(inner, kid, element) for inner in _kids(kid))
+                else:
+                    folded.append(kid)
+            element.K = Array([*folded, *kids[leading:]])
 
     def _remove_annotation(self, reference: pikepdf.Object) -> None:
         annotation = reference.Obj

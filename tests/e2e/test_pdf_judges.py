@@ -265,7 +265,10 @@ CONDITIONS = (
     "marked content no element claims (01-004)",
     "link description that is an id or missing (28-004)",
     "internal link description without its target's page",
+    "parent tree entry naming an element that does not hold that content (14.7.4.4)",
+    "text in a Span of its own where the element that holds it could hold it",
 )
+TEXT_HOLDERS = {"P", "H1", "H2", "H3", "H4", "H5", "H6", "Span", "Lbl", "LBody", "TD", "TH"}
 
 
 def _read_structure(pdf: pikepdf.Pdf) -> Structure:
@@ -278,6 +281,7 @@ def _read_structure(pdf: pikepdf.Pdf) -> Structure:
     heading_langs: list[str] = []
     passage_langs: collections.Counter[str] = collections.Counter()
     reachable: set[tuple[int, int]] = set()
+    held: set[tuple[tuple[int, int], tuple[int, int], int]] = set()  # element, page, mcid
 
     def kids(element: pikepdf.Object) -> list[pikepdf.Object]:
         k = element.get("/K")
@@ -293,9 +297,32 @@ def _read_structure(pdf: pikepdf.Pdf) -> Structure:
                 return True
         return False
 
+    def is_text_piece(kid: pikepdf.Object) -> bool:
+        """A Span with nothing to say but its marked content."""
+        inner = kids(kid)
+        return (
+            _is_dict(kid)
+            and kid.get("/S") == "/Span"
+            and set(kid.keys()) <= {"/Type", "/S", "/K", "/Pg", "/P"}
+            and bool(inner)
+            and all(not _is_dict(i) or i.get("/Type") == "/MCR" for i in inner)
+        )
+
     def walk(element: pikepdf.Object, ancestors: list[str], element_lang: str) -> None:
         s = str(element.S)[1:]
         reachable.add(element.objgen)
+        page = element.get("/Pg")
+        for kid in kids(element):
+            if not _is_dict(kid) and page is not None:
+                held.add((element.objgen, page.objgen, int(kid)))
+            elif _is_dict(kid) and kid.get("/Type") == "/MCR":
+                held.add((element.objgen, kid.get("/Pg", page).objgen, int(kid.MCID)))
+        if s in TEXT_HOLDERS:
+            for kid in kids(element):
+                if _is_dict(kid) and kid.get("/Type") not in ("/OBJR", "/MCR"):
+                    if not is_text_piece(kid):
+                        break
+                    found[CONDITIONS[11]].append(f"{'/'.join([*ancestors, s])}/Span")
         types[s] += 1
         path = "/".join([*ancestors, s])
         own = str(element.Lang) if "/Lang" in element else element_lang
@@ -351,6 +378,8 @@ def _read_structure(pdf: pikepdf.Pdf) -> Structure:
             assert entries is not None
             if entries[mcid].objgen not in reachable:
                 found[CONDITIONS[6]].append(f"page {number} mcid {mcid}")
+            if (entries[mcid].objgen, page.obj.objgen, mcid) not in held:
+                found[CONDITIONS[10]].append(f"page {number} mcid {mcid}")
         marked = {int(m) for m in re.findall(rb"<</MCID (\d+)>>\s*BDC", stream)}
         for mcid in sorted(marked - claimed):
             found[CONDITIONS[7]].append(f"page {number} mcid {mcid}")
