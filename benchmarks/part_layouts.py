@@ -83,9 +83,9 @@ def main() -> None:
     kept: list[tuple[str, Any, Any]] = []
     run = parts._LayingOut.run
 
-    def keeping(self: Any, documents: list[str], write: bool) -> Any:
+    def keeping(self: Any, documents: list[str], write: bool, *rest: Any) -> Any:
         kept.extend((document, self.assets, self.variant) for document in documents)
-        return run(self, documents, write)
+        return run(self, documents, write, *rest)
 
     parts._LayingOut.run = keeping  # type: ignore[method-assign]
     command = ["build", "--source", str(args.book), "--lang", args.lang, "--format", "pdf"]
