@@ -10,8 +10,12 @@ else is refused (`engines.assets.guard_resources`). Engines see the document at
 
 Book parts. A page-opening `<h2 id="…" data-part="Part name">` names its book part for the
 running head (`string-set: part attr(data-part)` in print.css); a part's own opening, `<h1
-id="…" data-part="Part name">`, names it too (print.css takes the heading's text). A long
-book may be cut before such a heading and its parts laid out apart (`engines.parts`): each
+id="…" data-part="Part name">`, names it too (print.css takes the heading's text). In a long
+book's print edition, each letter of the index after the first (`<p id="…">`) is a soft
+opening (`class="soft-opening"`, with `data-part` and `data-running`): it opens no page and
+sets no running string, but the book may be cut before it, and the part that begins with it
+opens a page there and sets the strings from its attributes. A long book may be cut before
+such a heading and its parts laid out apart (`engines.parts`): each
 sets every running string it needs, none carries on from the heading before it. Only a
 heading that opens a page on either side may carry the attribute: a part laid out alone
 cannot begin with the blank page that a right-hand opening (`break-before: right`) needs
@@ -42,7 +46,8 @@ VIRTUAL_ROOT = "file:///kpbrief-book/"  # where the engines see the document
 # The chronology's picture for a phone, made for the EPUB (under ASSETS): the template names it.
 EPUB_TIMELINE = "generated/timeline.svg"
 
-PART = "data-part"  # on a page-opening h1 or h2: the book part it opens or continues
+# on a page-opening h1 or h2, or a soft opening (p): the book part it opens or continues
+PART = "data-part"
 PAGE_LIST = "data-page-list"  # on an element of empty links: print their pages, once each,
 # with the attribute's value between two of them
 RANGE_END = "data-range-end"  # on a page list's link: the last page of a range ("12–15")

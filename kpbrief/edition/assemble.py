@@ -63,9 +63,24 @@ from kpbrief.edition.model import (
 )
 from kpbrief.edition.names import known_names
 
+# From this many statements a book is long (`Edition.long_book`): in print, the
+# book may be cut before a letter of its index (a soft opening, kpbrief/document.py), so
+# that an index of dozens of pages is laid out, and after an edit laid out again, a few
+# letters at a time instead of whole (engines/parts.py). Its chronology is not cut: its
+# entries print the pages of statements after it, and parts cut there, each ending on a
+# page of its own, made the page numbers take up to six passes to settle, not three.
+LONG_BOOK_FROM = 100
+
 
 def anchor(kind: str, item_id: str) -> str:
     return f"{kind}-{item_id}"
+
+
+def _letter_id(letter: str) -> str:
+    """An index letter in an id: itself if ASCII, "symbols" for "#", else its code point."""
+    if letter == "#":
+        return "symbols"
+    return letter.lower() if letter.isascii() else f"u{ord(letter):04x}"
 
 
 def bcp47(lang: str) -> str:
@@ -774,7 +789,11 @@ class Assembler:
             letter = initial if initial.isalpha() else "#"
             letters.setdefault(letter, []).append(entry)
         return tuple(
-            IndexLetter(letter, tuple(sorted(items, key=lambda e: _sort_keys(e.name))))
+            IndexLetter(
+                letter,
+                tuple(sorted(items, key=lambda e: _sort_keys(e.name))),
+                anchor("index-letter", _letter_id(letter)),
+            )
             for letter, items in sorted(letters.items())  # "#" comes first
         )
 
@@ -808,6 +827,7 @@ class Assembler:
             contacts=self.contacts(),
             organisations=self.organisations(),
             index=self.index(),
+            long_book=len(statements) >= LONG_BOOK_FROM,
             other_languages=language_names(
                 [lang for lang in self.book.languages if lang != self.lang], self.locale
             ),

@@ -164,6 +164,7 @@ class IndexEntry:
 class IndexLetter:
     letter: str
     entries: tuple[IndexEntry, ...]
+    anchor: str = ""  # its heading's id, where it has one (a long book's print edition)
 
 
 @dataclass(frozen=True)
@@ -282,3 +283,6 @@ class Edition:
     colophon: ColophonTexts | None = None
     current_contacts: tuple[CurrentContact, ...] = ()
     names: tuple[str, ...] = ()  # the proper names it knows, never hyphenated in print
+    # A long book: in print, its index's letters are soft openings (kpbrief/document.py),
+    # each with its own columns, so that a build can lay the index out a few letters at a time.
+    long_book: bool = False

@@ -2,7 +2,8 @@
 
 WeasyPrint lays a document out in one process, and both its time per page and its memory grow
 with the document (see BENCHMARKS.md). A long book is therefore cut into parts before
-page-opening headings (`<h1 … data-part="…">`, `<h2 … data-part="…">`: each opens a page and
+page-opening headings (`<h1 … data-part="…">`, `<h2 … data-part="…">`, and in a long book the
+index's letters, `<p … data-part="…">`: each opens a page and
 names its book part for the running head, so it can be laid out without what comes before
 it). Each part is a whole HTML document: the book's head, a slice of its body, and what it
 needs from the rest of the book, given as plain values:
@@ -56,13 +57,16 @@ from kpbrief.engines.pdfjoin import BookJoin, Mark, PartPdf
 from kpbrief.engines.processes import quiet_worker
 
 # Where the book may be cut: before a heading that opens a page and names its book part (a
-# part's own opening, h1, or a chapter's, statement's or appendix's, h2).
-CUT = re.compile(rf'<h[12] id="([^"]+)"[^>]*\s{PART}="')
+# part's own opening, h1, or a chapter's, statement's or appendix's, h2), and before a long
+# book's soft openings (a letter of its index, p).
+CUT = re.compile(rf'<(?:h[12]|p) id="([^"]+)"[^>]*\s{PART}="')
 LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"([^>]*)>')
 PAGE_LIST_ELEMENT = re.compile(rf"(<(\w+)\b[^>]*\s{PAGE_LIST}\b[^>]*>)(.*?)(</\2>)", re.DOTALL)
 SEPARATOR = re.compile(rf'\s{PAGE_LIST}="([^"]*)"')  # between two numbers of a page list
 LIST_LINK = re.compile(r'<a\b[^>]*\shref="#([^"]+)"[^>]*>\s*</a>')
 FIRST_PAGE = re.compile(r"@page :first \{ counter-reset: page (\d+); \}")  # see part_document
+# A soft opening (document.py) that a part begins with: a page opens there, in that part only.
+SOFT_OPENING = re.compile(r'\s*<p id="([^"]+)" class="[^"]*\bsoft-opening\b')
 # A part holding one of these may open on either side, depending on the parts before it.
 SIDED_OPENING = re.compile(r"<h1\b")
 
@@ -275,9 +279,15 @@ def part_document(
 
     body = LINK.sub(link, body)
     side = "right" if first_page % 2 == 1 else "left"
+    soft = SOFT_OPENING.match(body)
+    opening = (
+        f'#{soft[1]} {{ string-set: part attr({PART}), chapter attr(data-running), status ""; }}\n'
+        if soft
+        else ""
+    )
     style = (
         f"<style>html {{ break-before: {side}; }} "
-        f"@page :first {{ counter-reset: page {first_page}; }}\n{crossing}</style>"
+        f"@page :first {{ counter-reset: page {first_page}; }}\n{opening}{crossing}</style>"
     )
     return book.head.replace("</head>", style + "</head>", 1) + body + book.tail
 

@@ -29,6 +29,8 @@ from helpers.books import REPO, Built
 from helpers.judges import tool
 
 from kpbrief.build import BuildRequest, build
+from kpbrief.edition import assemble
+from kpbrief.engines.parts import PART_CACHE
 
 # The warnings a book may still get, each with why it does not apply; any other warning, and
 # any error, fails. `_justified` checks that each finding is the case described.
@@ -55,6 +57,7 @@ BOOKS = [
     ("kp", "fr"),
     ("kp_in_parts", "en"),
     ("kp_in_parts", "fr"),
+    ("kp_long", "en"),
 ]
 
 
@@ -69,6 +72,19 @@ def kp_in_parts(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The KP book laid out in two parts joined into one PDF (as a long book is)."""
     out = tmp_path_factory.mktemp("kp-parts") / "out"
     build(BuildRequest(source=REPO, out=out, formats=["pdf", "html"], parts=2))
+    return Built(REPO, out, "kp-csc-briefing")
+
+
+@pytest.fixture(scope="session")
+def kp_long(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The KP book made as a long book is (each letter of its index after the first a soft
+    opening), laid out in twelve parts, two begun at letters."""
+    out = tmp_path_factory.mktemp("kp-long") / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(assemble, "LONG_BOOK_FROM", 1)
+        build(
+            BuildRequest(source=REPO, out=out, formats=["pdf", "html"], languages=["en"], parts=12)
+        )
     return Built(REPO, out, "kp-csc-briefing")
 
 
@@ -498,3 +514,12 @@ def test_a_book_in_parts_has_the_same_tree(kp: Built, kp_in_parts: Built, lang: 
     assert parted.heading_langs == one.heading_langs
     assert parted.passage_langs == one.passage_langs
     assert parted.pagination_pages == one.pagination_pages
+
+
+def test_the_long_book_is_cut_before_soft_openings(kp_long: Built) -> None:
+    """What the judges read of the long book includes a part begun at a letter of its index."""
+    cache = kp_long.out / PART_CACHE / "kp-csc-briefing.en" / "map.json"
+    cuts = json.loads(cache.read_text(encoding="utf-8"))["cuts"]
+    html = kp_long.path("en", "html").read_text(encoding="utf-8")
+    assert 'class="index-initial soft-opening"' in html
+    assert any(c.startswith("index-letter-") for c in cuts), cuts

@@ -17,6 +17,7 @@ from kpbrief import TOOL_ROOT
 from kpbrief.build import BuildRequest, build
 from kpbrief.build.run import _start_layout_workers
 from kpbrief.cli import main
+from kpbrief.edition import assemble
 from kpbrief.engines import parts
 from kpbrief.engines.assets import Assets, RefusedResource
 from kpbrief.engines.pages import crossing_rules
@@ -527,3 +528,38 @@ def test_this_process_takes_small_parts_only_and_each_part_is_laid_out_once() ->
     assert here and all(parts.layout_memory(d) < 100 for d in here)
     assert sorted(here + pool.started) == sorted(documents)  # each once
     assert not any(_over_budget(together) for together in pool.together)
+
+
+def test_a_long_books_index_letters_open_a_page_only_where_it_is_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a long book's print edition, each letter of the index but the first is a soft
+    opening: the book may be cut before it, and it then opens a page (with no running head,
+    as every opening); elsewhere it runs on under the running head of its page. Each letter
+    is a bookmark. (The mini book stands in for a long one.)"""
+    monkeypatch.setattr(assemble, "LONG_BOOK_FROM", 1)
+    source = copy_fixture("mini", tmp_path)
+    out = tmp_path / "out"
+    build(BuildRequest(source=source, out=out, formats=["pdf"], languages=["en"], parts=12))
+    cuts = json.loads((out / PART_CACHE / "mini-book.en" / "map.json").read_text())["cuts"]
+    reader = PdfReader(out / "mini-book.en.pdf")
+    pages = [page.extract_text() or "" for page in reader.pages]
+    headings = {
+        title: page for _depth, title, page in outline(out / "mini-book.en.pdf") if page is not None
+    }
+    soft = [name for name in cuts if name.startswith("index-letter-")]
+    assert soft, cuts
+    opened = set()
+    for name in soft:
+        label = name.rsplit("-", 1)[1].upper()
+        opened.add(page := headings[label])
+        assert pages[page].lstrip().startswith(label), (name, pages[page][:80])
+    ran_on = [
+        title
+        for title, page in headings.items()
+        if re.fullmatch(r"[A-Z]", title) and page not in opened
+    ]
+    assert ran_on, headings
+    for title in ran_on:
+        head = pages[headings[title]].lstrip().split("\n", 1)[0]
+        assert head.upper() in ("APPENDICES", "INDEX"), (title, head)
