@@ -563,3 +563,32 @@ def test_a_long_books_index_letters_open_a_page_only_where_it_is_cut(
     for title in ran_on:
         head = pages[headings[title]].lstrip().split("\n", 1)[0]
         assert head.upper() in ("APPENDICES", "INDEX"), (title, head)
+
+
+def test_a_part_begun_at_a_soft_opening_sets_the_running_head_of_its_pages() -> None:
+    """A soft opening sets no running string in the book (it would blank the head of the page
+    it falls on); a part that begins with one sets them from its attributes, for each of its
+    pages."""
+    import weasyprint
+
+    text = "<p>" + "A line of the index. " * 40 + "</p>"
+    html = (
+        "<html><head><style>@page { size: A6; @top-left { content: string(part) } }"
+        " h2[data-part] { string-set: part attr(data-part) }</style></head><body>"
+        '<h2 id="index" data-part="Appendices">Index</h2>' + text * 3 + '<p id="index-letter-b"'
+        ' class="index-initial soft-opening" data-part="Appendices" data-running="Index">B</p>'
+        + text * 6
+        + "</body></html>"
+    )
+    book = cut(html, 2)
+    assert book.cuts == ("index-letter-b",)
+    document = parts.part_document(book, 1, 7, {}, "")
+    laid_out = weasyprint.HTML(string=document).render()
+    assert len(laid_out.pages) >= 2
+    heads = [
+        box.children[0].children[0].text
+        for page in laid_out.pages
+        for box in page._page_box.children
+        if getattr(box, "at_keyword", None) == "@top-left" and box.children
+    ]
+    assert heads == ["Appendices"] * len(laid_out.pages), heads
