@@ -76,13 +76,6 @@ def anchor(kind: str, item_id: str) -> str:
     return f"{kind}-{item_id}"
 
 
-def _letter_id(letter: str) -> str:
-    """An index letter in an id: itself if ASCII, "symbols" for "#", else its code point."""
-    if letter == "#":
-        return "symbols"
-    return letter.lower() if letter.isascii() else f"u{ord(letter):04x}"
-
-
 def bcp47(lang: str) -> str:
     return lang.replace("_", "-")
 
@@ -792,7 +785,7 @@ class Assembler:
             IndexLetter(
                 letter,
                 tuple(sorted(items, key=lambda e: _sort_keys(e.name))),
-                anchor("index-letter", _letter_id(letter)),
+                anchor("index-letter", _ascii_slug(letter.lower())),
             )
             for letter, items in sorted(letters.items())  # "#" comes first
         )
