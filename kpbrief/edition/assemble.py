@@ -66,9 +66,9 @@ from kpbrief.edition.names import known_names
 # From this many statements a book is long (`Edition.long_book`): in print, the
 # book may be cut before a letter of its index (a soft opening, kpbrief/document.py), so
 # that an index of dozens of pages is laid out, and after an edit laid out again, a few
-# letters at a time instead of whole (engines/parts.py). Its chronology is not cut: its
-# entries print the pages of statements after it, and parts cut there, each ending on a
-# page of its own, made the page numbers take up to six passes to settle, not three.
+# letters at a time instead of whole (engines/parts.py). Its chronology is not cut: cut
+# before its years, the 500-statement book's page numbers took six passes to settle, not
+# three (BENCHMARKS.md, round 12: why is not traced).
 LONG_BOOK_FROM = 100
 
 
