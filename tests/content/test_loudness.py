@@ -84,9 +84,11 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def test_ctrl_c_stops_a_check(book: Path) -> None:
-    # A check of some fifteen seconds of CPU time: many statements of many paragraphs.
+    # A check of some ten seconds of CPU time: many statements of many paragraphs. (Thirty
+    # statements had come to take 3 CPU s as the check got quicker, so that it sometimes ended
+    # before the 2.5 s below.)
     paragraphs = "\n\n".join(f"Paragraph {n} of a long statement. " * 8 for n in range(400))
-    for n in range(30):
+    for n in range(120):
         (book / f"content/statements/2021-07-{n:02d}-long.en.md").write_text(
             f"---\ntitle: Long {n}\ndate: 2021-07-{n % 28 + 1:02d}\nkind: speech\n"
             "issues: [reform]\nsource:\n  publisher: test-coalition\n---\n" + paragraphs,
