@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kpbrief.document import (
@@ -23,13 +24,15 @@ from kpbrief.document import (
 T = TypeVar("T")
 
 REFERENCE_RULE = re.compile(r"([^{}]+)\{([^{}]*target-counter\(attr\(href url\), page\)[^{}]*)\}")
+GIVEN_RULE = re.compile(rf"([^{{}}]+)\{{([^{{}}]*attr\({GIVEN_PAGE}\)[^{{}}]*)\}}")
+COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
 def crossing_rules(css: str) -> str:
     """For each rule printing a link's target page, a copy printing `data-page` instead,
     for the links to another part (class `xpart`)."""
     rules = []
-    for selectors, declarations in REFERENCE_RULE.findall(css):
+    for selectors, declarations in REFERENCE_RULE.findall(COMMENT.sub("", css)):
         chosen = []
         for selector in selectors.split(","):
             selector = selector.strip()
@@ -41,6 +44,44 @@ def crossing_rules(css: str) -> str:
         body = declarations.replace(PAGE_REFERENCE, f"attr({GIVEN_PAGE})")
         rules.append(f"{', '.join(chosen)} {{{body}}}")
     return "\n".join(rules)
+
+
+CLASS_ATTRIBUTE = re.compile(r'\sclass="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class PagePrinting:
+    """Which links print their target's page, by the crossing rules (`crossing_rules`):
+    those of a class a rule's selector names (the book's `a.pageref`, an index's
+    `.index-page`), or every link if a rule names no class. Only these are given a page: a
+    link that prints none (a name linked to its index entry) does not make its part depend
+    on where its target falls, so a page moving there lays no such part out again."""
+
+    classes: frozenset[str] | None  # None: every link
+
+    @classmethod
+    def of(cls, crossing: str) -> PagePrinting:
+        classes: set[str] = set()
+        for selectors, _declarations in GIVEN_RULE.findall(crossing):
+            for selector in selectors.split(","):
+                element = selector.strip().split("::", 1)[0].replace(f".{CROSSING_CLASS}", "")
+                last = re.split(r"[\s>+~]+", element.strip())[-1]
+                named = re.findall(r"\.([\w-]+)", last)
+                if not named:
+                    return cls(None)
+                classes.update(named)
+        return cls(frozenset(classes))
+
+    def prints(self, class_value: str | None) -> bool:
+        """Whether a link whose class attribute is `class_value` prints its page."""
+        if self.classes is None:
+            return True
+        return not self.classes.isdisjoint((class_value or "").split())
+
+    def prints_tag(self, attributes: str) -> bool:
+        """The same, for a link's attributes as HTML text."""
+        found = CLASS_ATTRIBUTE.search(attributes)
+        return self.prints(found[1] if found else None)
 
 
 MAX_LAYOUTS = 4
@@ -83,17 +124,18 @@ def settle_pages(
     """
     root = source.etree_element
     lists = _page_lists(root)
+    printing = PagePrinting.of(crossing)
     targets = {
         (link.get("href") or "")[1:]
         for link in root.iter("a")
-        if (link.get("href") or "").startswith("#")
+        if (link.get("href") or "").startswith("#") and printing.prints(link.get("class"))
     }
     pages = dict(guess)
     document: Any = None
     for layout in range(MAX_LAYOUTS):
         for element, links in lists:
             _rewrite_page_list(element, links, pages)
-        _give_pages(root, pages, crossing)
+        _give_pages(root, pages, crossing, printing)
         kept = {} if document is None else {"font_config": document.font_config}
         document = source.render(color_profiles=color_profiles, **kept, **options)
         laid_out = anchor_pages(document)
@@ -105,8 +147,9 @@ def settle_pages(
     raise AssertionError("unreachable")
 
 
-def _give_pages(root: Any, pages: dict[str, int], crossing: str) -> None:
-    """Every link to a place in the document shows the place's page from `data-page`."""
+def _give_pages(root: Any, pages: dict[str, int], crossing: str, printing: PagePrinting) -> None:
+    """Every link to a place in the document that prints its page (`printing`) shows the
+    place's page from `data-page`."""
     head = root.find("head")
     if head is not None and head.find("style[@data-kpbrief-pages]") is None:
         style = head.makeelement("style", {"data-kpbrief-pages": ""})
@@ -114,7 +157,7 @@ def _give_pages(root: Any, pages: dict[str, int], crossing: str) -> None:
         head.append(style)
     for link in root.iter("a"):
         href = link.get("href") or ""
-        if href[:1] == "#" and href[1:] in pages:
+        if href[:1] == "#" and href[1:] in pages and printing.prints(link.get("class")):
             link.set(GIVEN_PAGE, str(pages[href[1:]]))
             classes = (link.get("class") or "").split()
             if CROSSING_CLASS not in classes:

@@ -51,7 +51,13 @@ from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, RANGE_
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
 from kpbrief.engines.html_parser import keep_scanning_patterns
 from kpbrief.engines.hyphens import limited_hyphenation, settle_hyphens
-from kpbrief.engines.pages import ANCHOR, crossing_rules, guessed_pages, page_list_written
+from kpbrief.engines.pages import (
+    ANCHOR,
+    PagePrinting,
+    crossing_rules,
+    guessed_pages,
+    page_list_written,
+)
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
 from kpbrief.engines.pdfjoin import BookJoin, Mark, PartPdf
 from kpbrief.engines.processes import quiet_worker
@@ -265,12 +271,13 @@ def part_document(
         return opening + numbered + closing
 
     body = PAGE_LIST_ELEMENT.sub(page_list, body)
+    printing = PagePrinting.of(crossing)
 
     def link(match: re.Match[str]) -> str:
         before, target, after = match.groups()
-        if target not in pages:
-            return match[0]
         attributes = before + after
+        if target not in pages or not printing.prints_tag(attributes):
+            return match[0]
         if 'class="' in attributes:
             attributes = attributes.replace('class="', f'class="{CROSSING_CLASS} ', 1)
         else:

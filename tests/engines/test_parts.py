@@ -20,7 +20,7 @@ from kpbrief.cli import main
 from kpbrief.edition import assemble
 from kpbrief.engines import parts
 from kpbrief.engines.assets import Assets, RefusedResource
-from kpbrief.engines.pages import crossing_rules
+from kpbrief.engines.pages import PagePrinting, crossing_rules
 from kpbrief.engines.parts import (
     MIN_PARTED_CHARACTERS,
     PART_CACHE,
@@ -315,6 +315,38 @@ def test_crossing_rules_print_the_given_page() -> None:
         r"\.x\.xpart, \.index-page:empty\.xpart::after \{[^}]*attr\(data-page\)", rules
     )
     assert "target-counter" not in rules
+
+
+def test_a_comment_before_a_rule_is_no_part_of_its_selector() -> None:
+    css = (
+        "/* pages, once each */ a.pageref::after { content: target-counter(attr(href url), page) }"
+    )
+    assert crossing_rules(css) == "a.pageref.xpart::after { content: attr(data-page) }"
+
+
+def test_only_a_link_that_prints_its_page_is_given_one() -> None:
+    """A part's document names the page of a place it prints the page of (a page reference),
+    not of one it only links to (a name linked to its index entry): that place moving lays
+    the part out again only in the first case."""
+    crossing = crossing_rules("a.pageref::after { content: target-counter(attr(href url), page) }")
+    assert PagePrinting.of(crossing).classes == {"pageref"}
+
+    def second_part(link_class: str, page: int) -> str:
+        html = (
+            '<html><head></head><body><h2 id="a" data-part="P">A</h2><p id="t">there</p>'
+            f'<h2 id="b" data-part="P">B</h2><p><a href="#t" class="{link_class}"></a></p>'
+            "</body></html>"
+        )
+        return parts.part_document(cut(html, 2), 1, 3, {"a": 1, "t": page}, crossing)
+
+    assert '<a class="xpart pageref" href="#t" data-page="1">' in second_part("pageref", 1)
+    assert second_part("pageref", 1) != second_part("pageref", 2)
+    assert second_part("xref", 1) == second_part("xref", 2)
+    assert "data-page=" not in second_part("xref", 1)
+    every_link = PagePrinting.of(
+        crossing_rules("a::after { content: target-counter(attr(href url), page) }")
+    )
+    assert every_link.classes is None and every_link.prints("xref")
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "many"])
