@@ -324,6 +324,7 @@ def lay_out(document: str, assets: Assets, variant: PdfVariant, write: bool) -> 
             for name in page.anchors:
                 anchors.setdefault(name, number)
         first = FIRST_PAGE.search(document)
+        elsewhere: frozenset[str] = frozenset()
         if write:
             if document_.pages and not _opens_on_its_side(document_.pages[0]):
                 raise NotInParts(
@@ -331,8 +332,12 @@ def lay_out(document: str, assets: Assets, variant: PdfVariant, write: bool) -> 
                     "opening after a right-hand page needs a blank page before it, which a "
                     "part laid out alone cannot begin with)"
                 )
-            _stand_ins(document_.pages, anchors)
-        pdf = write_variant(document_, variant, int(first[1]) if first else 1) if write else None
+            elsewhere = _stand_ins(document_.pages, anchors)
+        pdf = (
+            write_variant(document_, variant, int(first[1]) if first else 1, elsewhere)
+            if write
+            else None
+        )
     except FatalURLFetchingError as refused:
         raise RefusedResource(str(refused)) from None
     marks: list[Mark] = []
@@ -363,10 +368,11 @@ def _opens_on_its_side(page: Any) -> bool:
     return asked not in ("left", "right") or asked == side
 
 
-def _stand_ins(pages: Sequence[Any], anchors: dict[str, int]) -> None:
+def _stand_ins(pages: Sequence[Any], anchors: dict[str, int]) -> frozenset[str]:
     """An anchor for each place a link of these laid-out pages points to in another part
     (none of `anchors`), where the link's first box is: WeasyPrint drops a link to a place
-    it did not lay out. The join keeps only the real places' anchors.
+    it did not lay out. The join keeps only the real places' anchors. Returns those places:
+    their links' descriptions name their pages once joined (`pdftags.write_pdf`).
 
     Written into the HTML as `anchor: '…'` on each link instead, the stand-ins cost the
     500-statement book's index part 3.7 s of its 17 s (7,170 page links, each with a style
@@ -377,6 +383,7 @@ def _stand_ins(pages: Sequence[Any], anchors: dict[str, int]) -> None:
             if link_type == "internal" and target not in anchors and target not in placed:
                 placed.add(target)  # at the first link's box, as `anchor` on each link put it
                 page.anchors[target] = tuple(rectangle)
+    return frozenset(placed)
 
 
 class PartCache:

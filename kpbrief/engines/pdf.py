@@ -115,13 +115,19 @@ def render_pdf(
     return pages
 
 
-def write_variant(document: Any, variant: PdfVariant, first_page: int = 1) -> bytes:
+def write_variant(
+    document: Any,
+    variant: PdfVariant,
+    first_page: int = 1,
+    elsewhere: frozenset[str] = frozenset(),
+) -> bytes:
     """A laid-out document written as `variant` asks: tagged and finished (`pdftags`), and
-    for the press finished for PDF/X-4 (`press`); `first_page`: see `pdftags.write_pdf`."""
+    for the press finished for PDF/X-4 (`press`); `first_page`, `elsewhere`: see
+    `pdftags.write_pdf`."""
     from kpbrief.engines.pdftags import write_pdf as write_tagged_pdf
 
     with _fonts_dated(variant.source_date):
-        data = write_tagged_pdf(document, variant.options(), first_page)
+        data = write_tagged_pdf(document, variant.options(), first_page, elsewhere)
     if not variant.press:
         return data
     from kpbrief.engines.press import finish_press

@@ -12,6 +12,8 @@ counter where it should). The join is what WeasyPrint would have written for the
   (a part's entries for names it does not own are stand-ins for places in other parts,
   there only so that WeasyPrint kept the links to them);
 - the outline rebuilt from all parts' bookmarks, nested and placed as WeasyPrint does it;
+- the description of each link to a place in another part whose page the part was not given
+  (`pdftags.DESCRIBED_IN_BOOK`), written with the place's page in the book;
 - the first part's catalog entries (`/Lang`, `/MarkInfo`, `/ViewerPreferences`,
   `/Metadata`, a press PDF's `/OutputIntents`, …), document information and PDF version;
 - one copy of each colour profile (ICC) that the parts embed alike: a press PDF's output
@@ -36,6 +38,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
+from kpbrief.engines.pdftags import DESCRIBED_IN_BOOK
 from kpbrief.engines.press import steady_document_id
 
 # 72 PDF points per inch / 96 CSS pixels per inch, as WeasyPrint's PDF writer scales.
@@ -97,6 +100,9 @@ class BookJoin:
         self.form: pikepdf.Object | None = None
         self.fields = Array()
         self.version = "1.7"
+        # Link annotations described once the book's pages are known: (annotation, format,
+        # label, place), see `pdftags.DESCRIBED_IN_BOOK`.
+        self.undescribed: list[tuple[pikepdf.Object, str, str, str]] = []
 
     def add(self, part: PartPdf) -> None:
         """The next part, after those added before it."""
@@ -120,6 +126,7 @@ class BookJoin:
                 for key, value in source.Root.get("/Names", Dictionary()).items():
                     if key != "/Dests":
                         self.names[key] = _copy(out, source, value)
+            self._keep_undescribed(self.offsets[index])
             self.structure.add(source, self.offsets[index], len(out.pages))
             _add_destinations(out, source, part, self.dests)
             if "/AcroForm" in source.Root:
@@ -131,11 +138,36 @@ class BookJoin:
             source.close()
         self.parts.append(part)
 
+    def _keep_undescribed(self, first: int) -> None:
+        """The link annotations of the pages from `first` on that are described in the book."""
+        for page in self.out.pages[first:]:
+            for annotation in page.obj.get("/Annots", ()):
+                later = annotation.get(DESCRIBED_IN_BOOK)
+                if later is not None:
+                    form, label, place = (str(item) for item in later)
+                    self.undescribed.append((annotation, form, label, place))
+                    del annotation[DESCRIBED_IN_BOOK]
+
+    def _describe(self) -> None:
+        """Each link to a place of another part, described with the place's page in the book
+        (the page counter counts every page from the cover on)."""
+        numbers = {page.obj.objgen: number for number, page in enumerate(self.out.pages, 1)}
+        for annotation, form, label, place in self.undescribed:
+            found = self.dests.get(bytes(pikepdf.String(place)))
+            destination = found[1] if found else None
+            if isinstance(destination, Dictionary):
+                destination = destination.get("/D")
+            page = destination[0] if isinstance(destination, Array) and destination else None
+            number = numbers.get(page.objgen) if isinstance(page, Dictionary) else None
+            if number is not None:
+                annotation.Contents = pikepdf.String(form.format(label=label, page=number))
+
     def write(self, target: Path) -> None:
         """The book of the parts added, written to `target` (once)."""
         if not self.parts:
             raise ValueError("no parts to join")
         out, names = self.out, self.names
+        self._describe()
         self.structure.finish()
         if self.dests:
             flat = Array()

@@ -53,10 +53,24 @@ PIECE_KEYS = frozenset(["/Type", "/S", "/K", "/Pg", "/P"])
 HYPHEN_GLYPH = re.compile(rb"(<[0-9a-fA-F]+>\s*)<2010>")
 
 
-def write_pdf(document: Any, options: dict[str, Any], first_page: int = 1) -> bytes:
+# On a link annotation of a part, to the place of another part whose page it does not
+# print: [format, label, place]. The join writes the description from the place's page in
+# the book, and takes this away (`pdfjoin.BookJoin`).
+DESCRIBED_IN_BOOK = "/KPBriefDescribe"
+
+
+def write_pdf(
+    document: Any,
+    options: dict[str, Any],
+    first_page: int = 1,
+    elsewhere: frozenset[str] = frozenset(),
+) -> bytes:
     """The tagged PDF of a laid-out WeasyPrint `document`, finished; `first_page` is the
-    number of its first page (a part of a long book starts further on)."""
-    with _extended_tagging(first_page):
+    number of its first page (a part of a long book starts further on); `elsewhere`: the
+    places of other parts that it links to (a stand-in anchor holds each, on the link's own
+    page): a link to one whose page it is not given (`data-page`) is described once the
+    book is joined (`DESCRIBED_IN_BOOK`)."""
+    with _extended_tagging(first_page, elsewhere):
         data: bytes = document.write_pdf(**options)
     if not options.get("pdf_tags"):
         return data
@@ -66,7 +80,7 @@ def write_pdf(document: Any, options: dict[str, Any], first_page: int = 1) -> by
 
 
 @contextmanager
-def _extended_tagging(first_page: int) -> Iterator[None]:
+def _extended_tagging(first_page: int, elsewhere: frozenset[str]) -> Iterator[None]:
     import pydyf
     from weasyprint import pdf as weasyprint_pdf
     from weasyprint.pdf import tags
@@ -86,8 +100,10 @@ def _extended_tagging(first_page: int) -> Iterator[None]:
             yield element
 
     def add_tags_described(pdf: Any, document: Any, *args: Any) -> Any:
-        for annotation, description in _descriptions(document, first_page):
+        for annotation, description, later in _descriptions(document, first_page, elsewhere):
             annotation["Contents"] = pydyf.String(description)
+            if later is not None:
+                annotation[DESCRIBED_IN_BOOK[1:]] = pydyf.Array(pydyf.String(t) for t in later)
         return add_tags(pdf, document, *args)
 
     tags._build_box_tree = build_with_lang
@@ -99,8 +115,12 @@ def _extended_tagging(first_page: int) -> Iterator[None]:
         weasyprint_pdf.add_tags = add_tags
 
 
-def _descriptions(document: Any, first_page: int) -> Iterator[tuple[Any, str]]:
-    """Each link annotation of a laid-out document, and its description."""
+def _descriptions(
+    document: Any, first_page: int, elsewhere: frozenset[str] = frozenset()
+) -> Iterator[tuple[Any, str, tuple[str, str, str] | None]]:
+    """Each link annotation of a laid-out document, its description, and for a link whose
+    place is `elsewhere` with no page given, what describes it once joined: (format,
+    label, place)."""
     root = _root_element(document)
     if root is None:
         return
@@ -131,18 +151,25 @@ def _descriptions(document: Any, first_page: int) -> Iterator[tuple[Any, str]]:
                 continue
             label = element.get("data-label") or " ".join("".join(element.itertext()).split())
             if link_type != "internal":
-                yield annotation, label or str(target)
+                yield annotation, label or str(target), None
                 continue
-            number = element.get("data-page") or pages.get(str(target))
+            number = element.get("data-page")
             classes = (element.get("class") or "").split()
             chosen = next(
                 (formats[f"{LINK_FORMAT}.{c}"] for c in classes if f"{LINK_FORMAT}.{c}" in formats),
                 formats.get(LINK_FORMAT),
             )
+            if number is None and str(target) in elsewhere:  # its page is the book's
+                if chosen:
+                    yield annotation, label or str(target), (chosen, label, str(target))
+                elif label:
+                    yield annotation, label, None
+                continue
+            number = number or pages.get(str(target))
             if chosen and number is not None:
-                yield annotation, chosen.format(label=label, page=number)
+                yield annotation, chosen.format(label=label, page=number), None
             elif label:
-                yield annotation, label
+                yield annotation, label, None
 
 
 def _root_element(document: Any, page: int = 0) -> Any:
