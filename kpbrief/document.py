@@ -11,18 +11,19 @@ else is refused (`engines.assets.guard_resources`). Engines see the document at
 Book parts. A page-opening `<h2 id="…" data-part="Part name">` names its book part for the
 running head (`string-set: part attr(data-part)` in print.css); a part's own opening, `<h1
 id="…" data-part="Part name">`, names it too (print.css takes the heading's text). In a long
-book's print edition, each letter of the index after the first (`<p id="…">`) is a soft
-opening (`class="soft-opening"`, with `data-part` and `data-running`): it opens no page and
-sets no running string, but the book may be cut before it, and the part that begins with it
-opens a page there and sets the strings from its attributes. A long book may be cut before
-such a heading and its parts laid out apart (`engines.parts`): each
-sets every running string it needs, none carries on from the heading before it. Only a
-heading that opens a page on either side may carry the attribute: a part laid out alone
-cannot begin with the blank page that a right-hand opening (`break-before: right`) needs
-after a right-hand page (WeasyPrint sides a document's first page by its root alone), so the
-book's own part openings on a right-hand page (the chronology, the issues, …) do not. A
-book's own layouts that open such a heading on a given side anyway get a book laid out as
-one document (the engine finds the part that opens on the wrong side).
+book's print edition, each year of the chronology and each letter of the index after the
+first (`<p id="…">`) is a soft opening (`class="soft-opening"`, with `data-part` and
+`data-running`): it opens no page and sets no running string, but the book may be cut
+before it, and the part that begins with it opens a page there and sets the strings from
+its attributes. A long book may be cut before such a heading and its parts laid out apart
+(`engines.parts`): each sets every running string it needs, none carries on from the
+heading before it. Only a heading that opens a page on either side may carry the
+attribute: a part laid out alone cannot begin with the blank page that a right-hand
+opening (`break-before: right`) needs after a right-hand page (WeasyPrint sides a
+document's first page by its root alone), so the book's own part openings on a right-hand
+page (the chronology, the issues, …) do not. A book's own layouts that open such a heading
+on a given side anyway get a book laid out as one document (the engine finds the part that
+opens on the wrong side).
 
 Page lists. An element with `data-page-list` holds empty links to places of the document
 (an index entry's targets); the stylesheet prints each link's page with

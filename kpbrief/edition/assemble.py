@@ -64,11 +64,11 @@ from kpbrief.edition.model import (
 from kpbrief.edition.names import known_names
 
 # From this many statements a book is long (`Edition.long_book`): in print, the
-# book may be cut before a letter of its index (a soft opening, kpbrief/document.py), so
-# that an index of dozens of pages is laid out, and after an edit laid out again, a few
-# letters at a time instead of whole (engines/parts.py). Its chronology is not cut: cut
-# before its years, the 500-statement book's page numbers took six passes to settle, not
-# three (BENCHMARKS.md, round 12: why is not traced).
+# book may be cut before a year of its chronology or a letter of its index (a soft
+# opening, kpbrief/document.py), so that a chronology or an index of dozens of pages is
+# laid out, and after an edit laid out again, a few years or letters at a time instead of
+# whole (engines/parts.py). The chronology's page numbers then take a fixed width
+# (print.css), so that a number gaining a digit cannot move its part's pages.
 LONG_BOOK_FROM = 100
 
 
@@ -372,7 +372,10 @@ class Assembler:
         for entry in entries:
             years.setdefault(entry.date.year, []).append(entry)
         marks = tuple(TimelineMark(e.date, e.kind, e.title, e.target, e.key) for e in entries)
-        return tuple(ChronologyYear(y, tuple(es)) for y, es in sorted(years.items())), marks
+        return tuple(
+            ChronologyYear(y, tuple(es), anchor("chronology", str(y)))
+            for y, es in sorted(years.items())
+        ), marks
 
     def chapters(self) -> tuple[Chapter, ...]:
         out: list[Chapter] = []

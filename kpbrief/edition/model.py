@@ -60,6 +60,7 @@ class ChronologyEntry:
 class ChronologyYear:
     year: int
     entries: tuple[ChronologyEntry, ...]
+    anchor: str = ""  # its heading's id, where it has one (a long book's print edition)
 
 
 @dataclass(frozen=True)

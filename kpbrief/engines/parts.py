@@ -3,7 +3,7 @@
 WeasyPrint lays a document out in one process, and both its time per page and its memory grow
 with the document (see BENCHMARKS.md). A long book is therefore cut into parts before
 page-opening headings (`<h1 … data-part="…">`, `<h2 … data-part="…">`, and in a long book the
-index's letters, `<p … data-part="…">`: each opens a page and
+chronology's years and the index's letters, `<p … data-part="…">`: each opens a page and
 names its book part for the running head, so it can be laid out without what comes before
 it). Each part is a whole HTML document: the book's head, a slice of its body, and what it
 needs from the rest of the book, given as plain values:
@@ -64,7 +64,7 @@ from kpbrief.engines.processes import quiet_worker
 
 # Where the book may be cut: before a heading that opens a page and names its book part (a
 # part's own opening, h1, or a chapter's, statement's or appendix's, h2), and before a long
-# book's soft openings (a letter of its index, p).
+# book's soft openings (a year of its chronology, a letter of its index, p).
 CUT = re.compile(rf'<(?:h[12]|p) id="([^"]+)"[^>]*\s{PART}="')
 LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"([^>]*)>')
 PAGE_LIST_ELEMENT = re.compile(rf"(<(\w+)\b[^>]*\s{PAGE_LIST}\b[^>]*>)(.*?)(</\2>)", re.DOTALL)

@@ -624,3 +624,42 @@ def test_a_part_begun_at_a_soft_opening_sets_the_running_head_of_its_pages() -> 
         if getattr(box, "at_keyword", None) == "@top-left" and box.children
     ]
     assert heads == ["Appendices"] * len(laid_out.pages), heads
+
+
+def test_a_long_books_chronology_prints_each_page_number_at_one_width(tmp_path: Path) -> None:
+    """A long book's chronology may be cut before its years (each label then has an id): its
+    page references take one width whatever number they print, so that a part of it lays
+    out alike whatever pages it shows, and a number gaining a digit moves no line. A short
+    book's do not."""
+    import weasyprint
+
+    from kpbrief.document import VIRTUAL_ROOT
+    from kpbrief.engines.assets import asset_fetcher
+
+    assets = Assets((TOOL_ROOT / "layouts",), tmp_path)
+    crossing = crossing_rules((TOOL_ROOT / "layouts" / "styles" / "print.css").read_text())
+
+    def width(page: str, label_id: str) -> float:
+        html = (
+            '<html lang="en"><head><link rel="stylesheet" href="kpbrief-assets/styles/print.css">'
+            f"<style>{crossing}</style></head><body>"
+            f'<p{label_id} class="year-label">2009</p><div class="chronology-year">'
+            '<ul class="chronology-entries"><li class="chronology-entry"><div class="entry-body">'
+            '<a class="entry-title" href="#s">A statement</a>'
+            f'<a class="pageref xpart" href="#s" data-page="{page}"></a></div></li></ul></div>'
+            '<h2 id="s">The statement</h2></body></html>'
+        )
+        document = weasyprint.HTML(
+            string=html, base_url=VIRTUAL_ROOT, url_fetcher=asset_fetcher(assets)
+        ).render()
+        boxes = [page._page_box for page in document.pages]
+        while boxes:
+            box = boxes.pop()
+            if getattr(box, "element_tag", None) == "a::after":
+                return float(box.margin_width())
+            boxes.extend(getattr(box, "children", ()))
+        raise AssertionError("no page number laid out")
+
+    cut_before = ' id="chronology-2009"'
+    assert width("7", cut_before) == width("99", cut_before) == width("1234", cut_before)
+    assert width("7", "") < width("1234", "")
