@@ -37,7 +37,8 @@ name.
 Page references. Every stylesheet rule whose content holds `PAGE_REFERENCE`
 is copied for links of class `CROSSING_CLASS`, printing their `data-page` attribute instead
 (`engines.pages.crossing_rules`): every link's page is given that way, from a page map
-(`engines.pages.settle_pages`, `engines.parts`).
+(`engines.pages.settle_pages`, `engines.parts`). The root element is given `PAGE_DIGITS`:
+the number of digits of the highest page the map gives.
 """
 
 from __future__ import annotations
@@ -56,3 +57,6 @@ RANGE_END = "data-range-end"  # on a page list's link: the last page of a range 
 PAGE_REFERENCE = "target-counter(attr(href url), page)"  # how a stylesheet prints a link's page
 CROSSING_CLASS = "xpart"  # a link whose page is given as data-page
 GIVEN_PAGE = "data-page"  # that page
+# on the root element: how many digits the book's page numbers have at most (from the page
+# map), so that a stylesheet can give a page number a slot of that width
+PAGE_DIGITS = "data-page-digits"

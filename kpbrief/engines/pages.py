@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from kpbrief.document import (
     CROSSING_CLASS,
     GIVEN_PAGE,
+    PAGE_DIGITS,
     PAGE_LIST,
     PAGE_REFERENCE,
     RANGE_END,
@@ -150,6 +151,7 @@ def settle_pages(
 def _give_pages(root: Any, pages: dict[str, int], crossing: str, printing: PagePrinting) -> None:
     """Every link to a place in the document that prints its page (`printing`) shows the
     place's page from `data-page`."""
+    root.set(PAGE_DIGITS, str(page_digits(pages)))
     head = root.find("head")
     if head is not None and head.find("style[@data-kpbrief-pages]") is None:
         style = head.makeelement("style", {"data-kpbrief-pages": ""})
@@ -166,6 +168,11 @@ def _give_pages(root: Any, pages: dict[str, int], crossing: str, printing: PageP
             del link.attrib[GIVEN_PAGE]
             classes = [c for c in (link.get("class") or "").split() if c != CROSSING_CLASS]
             link.set("class", " ".join(classes))
+
+
+def page_digits(pages: dict[str, int]) -> int:
+    """How many digits the highest page of a page map has (`PAGE_DIGITS`)."""
+    return len(str(max(pages.values(), default=1)))
 
 
 def anchor_pages(document: Any) -> dict[str, int]:

@@ -47,7 +47,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kpbrief.document import CROSSING_CLASS, GIVEN_PAGE, PAGE_LIST, PART, RANGE_END, VIRTUAL_ROOT
+from kpbrief.document import (
+    CROSSING_CLASS,
+    GIVEN_PAGE,
+    PAGE_DIGITS,
+    PAGE_LIST,
+    PART,
+    RANGE_END,
+    VIRTUAL_ROOT,
+)
 from kpbrief.engines.assets import Assets, RefusedResource, asset_fetcher, guard_resources
 from kpbrief.engines.html_parser import keep_scanning_patterns
 from kpbrief.engines.hyphens import limited_hyphenation, settle_hyphens
@@ -56,6 +64,7 @@ from kpbrief.engines.pages import (
     PagePrinting,
     crossing_rules,
     guessed_pages,
+    page_digits,
     page_list_written,
 )
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
@@ -75,6 +84,7 @@ FIRST_PAGE = re.compile(r"@page :first \{ counter-reset: page (\d+); \}")  # see
 SOFT_OPENING = re.compile(r'\s*<p id="([^"]+)" class="[^"]*\bsoft-opening\b')
 # A part holding one of these may open on either side, depending on the parts before it.
 SIDED_OPENING = re.compile(r"<h1\b")
+ROOT_ELEMENT = re.compile(r"(<html\b)")  # given the book's page digits (document.py)
 
 PART_CACHE = ".kpbrief-parts"  # in the output folder: each PDF's parts, for the next build
 MAX_WRITING_PASSES = 6  # the last only confirms the one before
@@ -296,7 +306,8 @@ def part_document(
         f"<style>html {{ break-before: {side}; }} "
         f"@page :first {{ counter-reset: page {first_page}; }}\n{opening}{crossing}</style>"
     )
-    return book.head.replace("</head>", style + "</head>", 1) + body + book.tail
+    head = ROOT_ELEMENT.sub(rf'\1 {PAGE_DIGITS}="{page_digits(pages)}"', book.head, count=1)
+    return head.replace("</head>", style + "</head>", 1) + body + book.tail
 
 
 def lay_out(document: str, assets: Assets, variant: PdfVariant, write: bool) -> PartLayout:

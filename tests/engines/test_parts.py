@@ -628,9 +628,9 @@ def test_a_part_begun_at_a_soft_opening_sets_the_running_head_of_its_pages() -> 
 
 def test_a_long_books_chronology_prints_each_page_number_at_one_width(tmp_path: Path) -> None:
     """A long book's chronology may be cut before its years (each label then has an id): its
-    page references take one width whatever number they print, so that a part of it lays
-    out alike whatever pages it shows, and a number gaining a digit moves no line. A short
-    book's do not."""
+    page references take the width of the book's longest (the engine gives its digits), so
+    that a part of it lays out alike whatever number it prints, and a number gaining a digit
+    moves no line. A short book's do not."""
     import weasyprint
 
     from kpbrief.document import VIRTUAL_ROOT
@@ -639,9 +639,10 @@ def test_a_long_books_chronology_prints_each_page_number_at_one_width(tmp_path: 
     assets = Assets((TOOL_ROOT / "layouts",), tmp_path)
     crossing = crossing_rules((TOOL_ROOT / "layouts" / "styles" / "print.css").read_text())
 
-    def width(page: str, label_id: str) -> float:
+    def width(page: str, label_id: str, digits: int = 4) -> float:
         html = (
-            '<html lang="en"><head><link rel="stylesheet" href="kpbrief-assets/styles/print.css">'
+            f'<html lang="en" data-page-digits="{digits}"><head>'
+            '<link rel="stylesheet" href="kpbrief-assets/styles/print.css">'
             f"<style>{crossing}</style></head><body>"
             f'<p{label_id} class="year-label">2009</p><div class="chronology-year">'
             '<ul class="chronology-entries"><li class="chronology-entry"><div class="entry-body">'
@@ -662,4 +663,17 @@ def test_a_long_books_chronology_prints_each_page_number_at_one_width(tmp_path: 
 
     cut_before = ' id="chronology-2009"'
     assert width("7", cut_before) == width("99", cut_before) == width("1234", cut_before)
+    assert width("7", cut_before, 2) == width("99", cut_before, 2) < width("7", cut_before)
     assert width("7", "") < width("1234", "")
+
+
+def test_each_part_is_told_the_digits_of_the_books_highest_page() -> None:
+    html = (
+        '<html lang="en"><head></head><body><h2 id="a" data-part="P">A</h2>'
+        '<h2 id="b" data-part="P">B</h2></body></html>'
+    )
+    book = cut(html, 2)
+    assert '<html data-page-digits="3" lang="en">' in parts.part_document(
+        book, 1, 2, {"a": 1, "b": 140}, ""
+    )
+    assert '<html data-page-digits="1" lang="en">' in parts.part_document(book, 1, 2, {}, "")
