@@ -16,7 +16,12 @@ from kpbrief.content.model import Content, LocalText
 # The print stylesheet hyphenates words of 7 letters or more (hyphenate-limit-chars).
 _HYPHENATABLE = re.compile(r"[^\W\d_]{7,}")
 _TAG_RE = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
-_SKIP = ("code", "pre", "style", "script", "svg", "title")
+# A tag that opens or closes an element whose text is left as it is (the name as written,
+# in ASCII letters of either case).
+_SKIPPED_TAG = re.compile(
+    r"</?\s*(?:code|pre|style|script|svg|title)(?![a-zA-Z0-9])", re.IGNORECASE | re.ASCII
+)
+_MARKED = r'<span class="name">\1</span>'
 
 
 def _texts(text: LocalText | None) -> Iterable[str]:
@@ -64,13 +69,14 @@ def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
 def names_run(document: str, pattern: re.Pattern[str], skip: int) -> tuple[str, int]:
     """`mark_names` on a piece of a document that begins with a tag (or at its start), `skip`
     elements deep in those left as they are; and how deep it leaves the pass."""
-    out: list[str] = []
-    for index, piece in enumerate(_TAG_RE.split(document)):
-        if index % 2 == 1:
-            out.append(piece)
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", piece)
-            if name and name[1].lower() in _SKIP and not piece.endswith("/>"):
-                skip += -1 if piece.startswith("</") else 1
-            continue
-        out.append(piece if skip > 0 else pattern.sub(r'<span class="name">\1</span>', piece))
-    return "".join(out), skip
+    pieces = _TAG_RE.split(document)  # texts at even places, the tags between them at odd
+    for index in range(0, len(pieces), 2):
+        text = pieces[index]
+        # Most texts name no one: searched first, they are left as they are, uncopied.
+        if skip <= 0 and text and pattern.search(text):
+            pieces[index] = pattern.sub(_MARKED, text)
+        if index + 1 < len(pieces):
+            tag = pieces[index + 1]
+            if _SKIPPED_TAG.match(tag) and not tag.endswith("/>"):
+                skip += -1 if tag.startswith("</") else 1
+    return "".join(pieces), skip

@@ -15,6 +15,7 @@ NNBSP = "\u202f"
 
 _TAG_RE = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
 _SKIP_TAGS = ("code", "pre", "style", "script", "kbd", "samp", "svg", "title")
+_VOID_TAGS = ("br", "img", "hr", "meta", "link", "input")  # they hold nothing: no end tag
 _LANG_ATTR_RE = re.compile(r"""\blang\s*=\s*["']([^"']+)["']""")
 # A telephone number in international form ("+32 474 12 34 56") keeps its groups and their
 # plain spaces: the French rule for thousands would join "+32 474" with a narrow space.
@@ -104,42 +105,36 @@ def typography_run(document: str, state: TypographyState) -> tuple[str, Typograp
     from the state the pass is in there; and the state it leaves the pass in."""
     lang_stack = list(state[0])
     skip_depth = state[1]
-    out: list[str] = []
-    for index, piece in enumerate(_TAG_RE.split(document)):
-        if index % 2 == 1:
-            out.append(piece)
-            if piece.startswith("<!--") or piece.startswith("<!"):
-                continue
-            closing = piece.startswith("</")
-            name_match = _TAG_NAME_RE.match(piece)
-            if not name_match:
-                continue
-            name = name_match[1].lower()
-            self_closing = piece.endswith("/>") or name in (
-                "br",
-                "img",
-                "hr",
-                "meta",
-                "link",
-                "input",
-            )
-            if name in _SKIP_TAGS and not self_closing:
-                skip_depth += -1 if closing else 1
-            if closing:
-                for position in range(len(lang_stack) - 1, 0, -1):
-                    if lang_stack[position][0] == name:
-                        del lang_stack[position:]
-                        break
-            elif not self_closing:
-                lang_match = _LANG_ATTR_RE.search(piece)
-                if lang_match:
-                    lang_stack.append((name, lang_match[1].split("-")[0].lower()))
+    rule, trigger = RULES.get(lang_stack[-1][1]), _TRIGGERS.get(lang_stack[-1][1])
+    pieces = _TAG_RE.split(document)  # texts at even places, the tags between them at odd
+    for index in range(0, len(pieces), 2):
+        text = pieces[index]
+        # Most texts hold no character a rule changes: they are left as they are, uncopied.
+        if text and skip_depth <= 0 and rule is not None and (not trigger or trigger.search(text)):
+            pieces[index] = _apply(rule, text)
+        if index + 1 == len(pieces):
+            break
+        tag = pieces[index + 1]
+        if tag.startswith("<!"):
             continue
-        lang = lang_stack[-1][1]
-        rule = RULES.get(lang)
-        trigger = _TRIGGERS.get(lang)
-        if skip_depth > 0 or rule is None or not piece or (trigger and not trigger.search(piece)):
-            out.append(piece)
-        else:
-            out.append(_apply(rule, piece))
-    return "".join(out), (tuple(lang_stack), skip_depth)
+        name_match = _TAG_NAME_RE.match(tag)
+        if not name_match:
+            continue
+        name = name_match[1].lower()
+        closing = tag.startswith("</")
+        self_closing = tag.endswith("/>") or name in _VOID_TAGS
+        if name in _SKIP_TAGS and not self_closing:
+            skip_depth += -1 if closing else 1
+        if closing:
+            for position in range(len(lang_stack) - 1, 0, -1):
+                if lang_stack[position][0] == name:
+                    del lang_stack[position:]
+                    rule, trigger = RULES.get(lang_stack[-1][1]), _TRIGGERS.get(lang_stack[-1][1])
+                    break
+        elif not self_closing and "lang" in tag:
+            lang_match = _LANG_ATTR_RE.search(tag)
+            if lang_match:
+                lang = lang_match[1].split("-")[0].lower()
+                lang_stack.append((name, lang))
+                rule, trigger = RULES.get(lang), _TRIGGERS.get(lang)
+    return "".join(pieces), (tuple(lang_stack), skip_depth)

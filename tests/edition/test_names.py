@@ -7,7 +7,7 @@ from helpers.books import FIXTURES, REPO
 from kpbrief.content.load import load_content
 from kpbrief.edition.assemble import assemble
 from kpbrief.edition.i18n import translations_for
-from kpbrief.edition.names import known_names, mark_names
+from kpbrief.edition.names import known_names, mark_names, names_pattern, names_run
 from kpbrief.edition.render import render_html
 from kpbrief.folder import layout_dirs, locale_dirs
 
@@ -33,6 +33,30 @@ def test_names_are_marked_in_text_only() -> None:
         '<a href="#Interlaken"><span class="name">Interlaken</span></a></p>'
         "<svg><text>Interlaken</text></svg>"
     )
+
+
+def test_a_skipped_element_is_known_by_its_whole_name_in_either_case() -> None:
+    html = (
+        "<CODE>Interlaken</CODE> <codex>Interlaken</codex> <pre/>Interlaken "
+        "<svg><title>Interlaken</title><g>Interlaken</g></svg> <!-- code -->Interlaken"
+    )
+    assert mark_names(html, ["Interlaken"]) == (
+        '<CODE>Interlaken</CODE> <codex><span class="name">Interlaken</span></codex> '
+        '<pre/><span class="name">Interlaken</span> '
+        "<svg><title>Interlaken</title><g>Interlaken</g></svg> "
+        '<!-- code --><span class="name">Interlaken</span>'
+    )
+
+
+def test_a_document_marked_in_pieces_is_marked_as_whole() -> None:
+    html = "<p>Interlaken</p><pre>Interlaken <b>Interlaken</b></pre><p>Interlaken</p>"
+    pattern = names_pattern(["Interlaken"])
+    assert pattern is not None
+    first, skip = names_run(html[: html.index("<b>")], pattern, 0)
+    assert skip == 1  # left inside the pre
+    rest, skip = names_run(html[html.index("<b>") :], pattern, skip)
+    assert skip == 0 and first + rest == mark_names(html, ["Interlaken"])
+    assert (first + rest).count('class="name"') == 2
 
 
 def test_the_printed_book_marks_the_names_in_its_texts() -> None:

@@ -41,6 +41,19 @@ def test_each_passage_follows_its_own_language() -> None:
     assert f"Pourquoi{NNBSP}?" in out and "Why?" in out
 
 
+def test_a_passage_ends_with_its_element_and_the_language_around_it_resumes() -> None:
+    out = apply_typography(
+        '<p lang="fr">Oui ? <span lang="en">Why? <b>It\'s</b></span> Non ? <br/>Non ?</p>', "en"
+    )
+    assert f"Oui{NNBSP}?" in out and "Why? <b>It’s</b>" in out
+    assert out.count(f"Non{NNBSP}?") == 2
+
+
+def test_text_in_a_skipped_element_is_left_whatever_the_tags_case() -> None:
+    out = apply_typography("<p>It's <KBD>It's</KBD> <kbdx>It's</kbdx> <pre/>It's</p>", "en")
+    assert out == "<p>It’s <KBD>It's</KBD> <kbdx>It’s</kbdx> <pre/>It’s</p>"
+
+
 def test_french_book_has_no_plain_space_before_high_punctuation(mini: Built) -> None:
     html = mini.path("fr", "html").read_text(encoding="utf-8")
     body = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
