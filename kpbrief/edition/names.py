@@ -16,11 +16,8 @@ from kpbrief.content.model import Content, LocalText
 # The print stylesheet hyphenates words of 7 letters or more (hyphenate-limit-chars).
 _HYPHENATABLE = re.compile(r"[^\W\d_]{7,}")
 _TAG_RE = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
-# A tag that opens or closes an element whose text is left as it is (the name as written,
-# in ASCII letters of either case).
-_SKIPPED_TAG = re.compile(
-    r"</?\s*(?:code|pre|style|script|svg|title)(?![a-zA-Z0-9])", re.IGNORECASE | re.ASCII
-)
+_SKIP = ("code", "pre", "style", "script", "svg", "title")
+_TAG_NAME_RE = re.compile(r"</?\s*([a-zA-Z0-9]+)")  # a comment has none
 _MARKED = r'<span class="name">\1</span>'
 
 
@@ -77,6 +74,7 @@ def names_run(document: str, pattern: re.Pattern[str], skip: int) -> tuple[str, 
             pieces[index] = pattern.sub(_MARKED, text)
         if index + 1 < len(pieces):
             tag = pieces[index + 1]
-            if _SKIPPED_TAG.match(tag) and not tag.endswith("/>"):
+            name = _TAG_NAME_RE.match(tag)
+            if name and name[1].lower() in _SKIP and not tag.endswith("/>"):
                 skip += -1 if tag.startswith("</") else 1
     return "".join(pieces), skip
