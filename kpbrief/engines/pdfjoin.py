@@ -94,6 +94,8 @@ class BookJoin:
         self.out = Pdf.new()
         self.parts: list[PartPdf] = []
         self.offsets: list[int] = []
+        # The book's pages, in order: listing `out.pages` lists every page again, each time.
+        self.pages: list[pikepdf.Object] = []
         self.structure = _StructureJoin(self.out)
         self.names = Dictionary()
         self.dests: dict[bytes, tuple[pikepdf.String, pikepdf.Object]] = {}  # their copies
@@ -111,11 +113,14 @@ class BookJoin:
         source = Pdf.open(io.BytesIO(part.pdf))
         try:
             # Pages first: what is copied later (structure, destinations) maps to these copies.
-            self.offsets.append(len(out.pages))
+            first = len(self.pages)
+            self.offsets.append(first)
             with warnings.catch_warnings():
                 # It warns that named destinations and form fields stay behind: joined below.
                 warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
                 out.pages.extend(source.pages)
+            added = [page.obj for page in out.pages[first:]]
+            self.pages.extend(added)
             if index == 0:
                 self.version = source.pdf_version
                 for key, value in source.Root.items():
@@ -126,8 +131,8 @@ class BookJoin:
                 for key, value in source.Root.get("/Names", Dictionary()).items():
                     if key != "/Dests":
                         self.names[key] = _copy(out, source, value)
-            self._keep_undescribed(self.offsets[index])
-            self.structure.add(source, self.offsets[index], len(out.pages))
+            self._keep_undescribed(added)
+            self.structure.add(source, added)
             _add_destinations(out, source, part, self.dests)
             if "/AcroForm" in source.Root:
                 if self.form is None:
@@ -138,10 +143,10 @@ class BookJoin:
             source.close()
         self.parts.append(part)
 
-    def _keep_undescribed(self, first: int) -> None:
-        """The link annotations of the pages from `first` on that are described in the book."""
-        for page in self.out.pages[first:]:
-            for annotation in page.obj.get("/Annots", ()):
+    def _keep_undescribed(self, pages: Sequence[pikepdf.Object]) -> None:
+        """The link annotations of `pages` that are described in the book."""
+        for page in pages:
+            for annotation in page.get("/Annots", ()):
                 later = annotation.get(DESCRIBED_IN_BOOK)
                 if later is not None:
                     form, label, place = (str(item) for item in later)
@@ -151,7 +156,7 @@ class BookJoin:
     def _describe(self) -> None:
         """Each link to a place of another part, described with the place's page in the book
         (the page counter counts every page from the cover on)."""
-        numbers = {page.obj.objgen: number for number, page in enumerate(self.out.pages, 1)}
+        numbers = {page.objgen: number for number, page in enumerate(self.pages, 1)}
         for annotation, form, label, place in self.undescribed:
             found = self.dests.get(bytes(pikepdf.String(place)))
             destination = found[1] if found else None
@@ -180,7 +185,7 @@ class BookJoin:
         if isinstance(self.form, Dictionary):  # one interactive form: the first's entries
             self.form.Fields = self.fields
             out.Root.AcroForm = self.form
-        _add_outline(out, self.parts, self.offsets)
+        _add_outline(out, self.pages, self.parts, self.offsets)
         if "/OutputIntents" in out.Root:  # a press PDF: each part embeds the output profile
             _share_profiles(out)
             steady_document_id(out)  # the book's, not its first part's
@@ -292,8 +297,8 @@ class _StructureJoin:
         self.next_key = False  # whether a part gave /ParentTreeNextKey
         self.root: pikepdf.Object | None = None
 
-    def add(self, source: Pdf, start: int, end: int) -> None:
-        """The structure of `source`, whose pages are the book's `start` to `end`."""
+    def add(self, source: Pdf, pages: Sequence[pikepdf.Object]) -> None:
+        """The structure of `source`, whose pages (copied into the book) are `pages`."""
         if "/StructTreeRoot" not in source.Root:
             return
         out = self.out
@@ -324,8 +329,7 @@ class _StructureJoin:
         keys = max([int(part_root.get("/ParentTreeNextKey", 0)), *(k + 1 for k, _ in entries)])
         if self.shift:  # pages and their annotations, shifted to the part's keys in the tree
             shifted: set[tuple[int, int]] = set()
-            for page in out.pages[start:end]:
-                page_object = page.obj
+            for page_object in pages:
                 page_key = page_object.get("/StructParents")
                 if page_key is not None:
                     page_object.StructParents = int(page_key) + self.shift
@@ -403,7 +407,9 @@ class _Item:
     children: list[_Item] = field(default_factory=list)
 
 
-def _add_outline(out: Pdf, parts: Sequence[PartPdf], offsets: list[int]) -> None:
+def _add_outline(
+    out: Pdf, pages: list[pikepdf.Object], parts: Sequence[PartPdf], offsets: list[int]
+) -> None:
     """The outline of all parts' bookmarks, nested and placed as WeasyPrint does it."""
     # Nesting as WeasyPrint's make_page_bookmark_tree: skipped levels do not nest deeper.
     skipped: list[int] = []
@@ -422,7 +428,7 @@ def _add_outline(out: Pdf, parts: Sequence[PartPdf], offsets: list[int]) -> None
                     skipped.append(level - previous - 1)
             previous = mark.level
             depth = mark.level - sum(skipped)
-            page = out.pages[offset + mark.page].obj
+            page = pages[offset + mark.page]
             box = page.get("/TrimBox", page.MediaBox)
             top = float(box[3])  # the CSS page's height in points (its top, y up)
             destination = [

@@ -202,6 +202,7 @@ def finish(data: bytes, soft_hyphens: bool = False) -> bytes:
     tree.drop_empty()
     tree.give_items_bodies()
     tree.fold_text_pieces()
+    tree.hold_annotation_references()
     tree.save_parent_tree()
     for page in pdf.pages:
         for annotation in page.obj.get("/Annots", ()):
@@ -432,6 +433,20 @@ class _Tree:
                 else:
                     folded.append(kid)
             element.K = Array([*folded, *kids[leading:]])
+
+    def hold_annotation_references(self) -> None:
+        """Each reference to an annotation held by its element itself (a direct object, as
+        the marked-content references are), not as an object of its own: WeasyPrint writes
+        one object for each, a fifth of a long book's objects, which every reader of the
+        file, and the join of a long book's parts, goes through one by one."""
+        for element in self.elements():
+            kids = element.get("/K")
+            if isinstance(kids, Array):
+                for index, kid in enumerate(kids):
+                    if _is_annotation(kid) and kid.is_indirect:
+                        kids[index] = Dictionary(dict(kid.items()))
+            elif isinstance(kids, Dictionary) and _is_annotation(kids) and kids.is_indirect:
+                element.K = Dictionary(dict(kids.items()))
 
     def _remove_annotation(self, reference: pikepdf.Object) -> None:
         annotation = reference.Obj
