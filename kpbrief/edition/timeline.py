@@ -35,7 +35,10 @@ COUNT_SIZE = 9.0
 ADVANCE = 0.56  # a character's advance, as a fraction of the size (generous for the sans)
 FONT = "KP Sans, Linux Biolinum O, sans-serif"
 
-# The colours of the picture: on the page, and on the cover's dark ground.
+# The colours of the picture: on the page, on the cover's dark ground, and in a briefing pack's
+# header band, where the cover's colours are toned down to 70 % over the same ground. The band's
+# are mixed here rather than by CSS opacity: WeasyPrint paints a translucent box as a group
+# that no marked content holds, which PDF/UA forbids (neither content nor artifact).
 PALETTES = {
     "page": {
         "axis": "#1d3557",
@@ -50,6 +53,13 @@ PALETTES = {
         "event": "#8ecae6",
         "ground": "#1d3557",
         "label": "#dbe6f0",
+    },
+    "band": {
+        "axis": "#7e99b4",
+        "statement": "#a94250",
+        "event": "#6c9dbb",
+        "ground": "#1d3557",
+        "label": "#a2b1c2",
     },
 }
 

@@ -7,16 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers.books import Built, copy_fixture, edit
+from helpers.books import Built, copy_fixture, edit, pack_path
 from pypdf import PdfReader
 
 from kpbrief.build import BuildRequest, build, load_and_check
 from kpbrief.build.plan import planned_outputs
 from kpbrief.cli import _build_request, main, parser
-
-
-def pack_path(book: Built, pack: str, lang: str) -> Path:
-    return book.out / f"{book.book_id}.pack-{pack}.{lang}.pdf"
 
 
 def text_of(reader: PdfReader) -> str:
@@ -110,7 +106,9 @@ def test_statements_carry_their_page_in_the_full_book(mini: Built, pt_book: Buil
         # The book's page really opens with the statement: the number is not made up.
         assert title in (book.pdf(lang).pages[page - 1].extract_text() or "")
         text = re.sub(r"\s+", " ", text_of(PdfReader(pack_path(book, pack, lang))))
-        assert re.search(rf"{re.escape(title)}[ .…]*p\.\s?{page}(?!\d)", text), (lang, page)
+        # The title, then its translation's badge if it has one, then the page.
+        badge = r"(?:\s*[^\W\da-z]+(?: [^\W\da-z]+)*)?"
+        assert re.search(rf"{re.escape(title)}{badge}[ .…]*p\.\s?{page}(?!\d)", text), (lang, page)
 
 
 def test_the_latest_statement_comes_first(mini: Built) -> None:

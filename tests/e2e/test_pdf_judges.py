@@ -25,7 +25,7 @@ from typing import Any
 
 import pikepdf
 import pytest
-from helpers.books import REPO, Built
+from helpers.books import REPO, Built, pack_path
 from helpers.judges import tool
 
 from kpbrief.build import BuildRequest, build
@@ -93,7 +93,7 @@ class Verdicts:
     book: str
     lang: str
     pdf: Path
-    html: str  # the HTML the PDF was made from
+    html: str  # the HTML the PDF was made from (a pack's: none, "")
     outloud: list[dict[str, Any]]  # findings
     pdfua: dict[str, Any]  # the JSON report
     syntax: list[str]  # qpdf's problems
@@ -103,11 +103,57 @@ class Verdicts:
     tree: Structure
 
 
+# The briefing packs, judged as the books are (but for what only a book has: its HTML output,
+# its cover, its chronology): (book, pack, language).
+PACKS = [
+    ("mini", "plenary-2024", "en"),
+    ("mini", "plenary-2024", "fr"),
+    ("portuguese", "intersessional", "pt_BR"),
+]
+_VERDICTS: dict[tuple[str, str, str | None], Verdicts] = {}
+
+
 @pytest.fixture(scope="session", params=BOOKS, ids=[f"{b}-{lang}" for b, lang in BOOKS])
-def judged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Verdicts:
+def judged_book(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Verdicts:
+    """The verdicts on a book's PDF."""
     name, lang = request.param
-    book: Built = request.getfixturevalue(name)
-    pdf = book.path(lang, "pdf")
+    return _judge(request, tmp_path_factory, name, lang, None)
+
+
+@pytest.fixture(
+    scope="session",
+    params=[(b, lang, None) for b, lang in BOOKS] + PACKS,
+    ids=[f"{b}-{lang}" for b, lang in BOOKS] + [f"{b}-pack-{lang}" for b, _, lang in PACKS],
+)
+def judged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Verdicts:
+    """The verdicts on a book's PDF or a briefing pack's."""
+    name, pack_or_lang, lang = request.param
+    if lang is None:
+        return _judge(request, tmp_path_factory, name, pack_or_lang, None)
+    return _judge(request, tmp_path_factory, name, lang, pack_or_lang)
+
+
+def _judge(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    lang: str,
+    pack: str | None,
+) -> Verdicts:
+    """Each PDF judged once a session, whichever fixture asks first."""
+    if (name, lang, pack) not in _VERDICTS:
+        book: Built = request.getfixturevalue(name)
+        pdf = book.path(lang, "pdf") if pack is None else pack_path(book, pack, lang)
+        html = book.path(lang, "html").read_text(encoding="utf-8") if pack is None else ""
+        _VERDICTS[name, lang, pack] = _verdicts(name, lang, pdf, html, tmp_path_factory)
+    return _VERDICTS[name, lang, pack]
+
+
+def _verdicts(
+    name: str, lang: str, pdf: Path, html: str, tmp_path_factory: pytest.TempPathFactory
+) -> Verdicts:
     report = tmp_path_factory.mktemp("outloud") / "report.json"
     run = subprocess.run(
         [tool("outloud"), "--fail-on", "never", "--json", str(report), str(pdf)],
@@ -141,7 +187,7 @@ def judged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         book=name,
         lang=lang,
         pdf=pdf,
-        html=book.path(lang, "html").read_text(encoding="utf-8"),
+        html=html,
         outloud=result["findings"],
         pdfua=json.loads(ua.stdout),
         syntax=syntax,
@@ -170,7 +216,7 @@ def test_outloud_warnings_are_justified(judged: Verdicts) -> None:
 
 def _justified(finding: dict[str, Any], judged: Verdicts) -> bool:
     """Whether a warning is the case `JUSTIFIED_WARNINGS` describes."""
-    body = judged.html[judged.html.index("<body") :]
+    body = judged.html[judged.html.find("<body") :]  # a pack's: "", which justifies nothing
     if finding["rule"] == "LNK-010":
         address = finding.get("evidence") or ""
         statements = re.findall(
@@ -214,13 +260,17 @@ def test_every_font_is_embedded_with_its_unicode_map(judged: Verdicts) -> None:
         assert row[0].split("+")[-1].startswith(("KP-Serif", "KP-Sans")), row
 
 
-def test_text_layer_reads_as_words(judged: Verdicts) -> None:
-    """Copy, search and speech get the words: no hard hyphen left by a line break ("Coali-
-    tion"), no word broken by letter-spacing ("K EY LINES"), no leader dots."""
-    assert "\u2010" not in judged.text
+def test_text_layer_has_no_hard_break_hyphen_nor_leader_dots(judged: Verdicts) -> None:
+    assert "\u2010" not in judged.text  # a line broken in a word: "Coali-tion"
     assert "....." not in judged.text
-    html_words = _words(_plain(judged.html))
-    pages = [re.sub(r"\u00ad\n\s*(?=[^\W\d_])", "", page) for page in judged.pages_text]
+    assert len(judged.text.split()) > 200
+
+
+def test_text_layer_reads_as_words(judged_book: Verdicts) -> None:
+    """Copy, search and speech get the book's words: none broken by letter-spacing ("K EY
+    LINES"), a word broken at a line's end joined again by its soft hyphen."""
+    html_words = _words(_plain(judged_book.html))
+    pages = [re.sub(r"\u00ad\n\s*(?=[^\W\d_])", "", page) for page in judged_book.pages_text]
     # A word broken at the foot of a page goes on after the folio and the next page's head:
     # at most one such break a page, on its last line of text.
     carried = [re.findall(r"([^\W\d_]+)\u00ad", page) for page in pages]
@@ -235,8 +285,8 @@ def test_text_layer_reads_as_words(judged: Verdicts) -> None:
         and not any(start + w in html_words for start in starts)
     }
     assert printed == set()
-    if judged.book != "portuguese":  # its text breaks no word; the others' do
-        assert "\u00ad\n" in judged.text
+    if judged_book.book != "portuguese":  # its text breaks no word; the others' do
+        assert "\u00ad\n" in judged_book.text
 
 
 def _plain(html: str) -> str:
@@ -452,20 +502,20 @@ def test_structure_meets_the_condition(judged: Verdicts, condition: str) -> None
     assert judged.tree.violations[condition] == []
 
 
-def test_structure_tree_is_the_book(judged: Verdicts) -> None:
+def test_structure_tree_is_the_book(judged_book: Verdicts) -> None:
     """Not a tree that meets the conditions by being empty: headings, lists, links."""
-    types = judged.tree.types
+    types = judged_book.tree.types
     assert types["H1"] >= 5 and types["H2"] >= 4, types
     assert types["L"] >= 5 and types["LI"] >= 10 and types["LBody"] == types["LI"], types
     assert types["Link"] >= 30 and types["Figure"] >= 1, types
-    assert len(judged.tree.descriptions) >= types["Link"]
+    assert len(judged_book.tree.descriptions) >= types["Link"]
 
 
-def test_pagination_is_an_artifact(judged: Verdicts) -> None:
+def test_pagination_is_an_artifact(judged_book: Verdicts) -> None:
     """Every page but the cover prints its number, as a pagination artifact; a blank page
     (left empty so that a part opens on a right-hand page) prints none."""
-    tree = judged.tree
-    blank = [n for n, text in enumerate(judged.pages_text, 1) if not text.strip()]
+    tree = judged_book.tree
+    blank = [n for n, text in enumerate(judged_book.pages_text, 1) if not text.strip()]
     numbered = [n for n in range(2, tree.page_count + 1) if n not in blank]
     assert tree.pagination_pages == numbered
     assert len(numbered) > len(blank)
@@ -477,22 +527,25 @@ def test_link_descriptions_are_in_the_books_language(judged: Verdicts) -> None:
     # Internal links: "what is there, page N"; others: the address they print.
     for d in descriptions:
         assert re.search(rf", {page_word} \d+$", d) or re.match(r"(https?://|\+|\S+@)", d), d
-    contents = {"en": "Chronology", "fr": "Chronologie", "pt_BR": "Chronology"}[judged.lang]
-    assert any(d.startswith(f"{contents}, {page_word} ") for d in descriptions), descriptions
+    if judged.html:  # a book, not a pack: its contents lead to the chronology
+        contents = {"en": "Chronology", "fr": "Chronologie", "pt_BR": "Chronology"}[judged.lang]
+        assert any(d.startswith(f"{contents}, {page_word} ") for d in descriptions), descriptions
+    else:  # a pack: its own contents lead to its contacts
+        assert any(re.match(rf"Contacts, {page_word} \d+$", d) for d in descriptions), descriptions
 
 
-def test_passages_carry_their_language(judged: Verdicts) -> None:
+def test_passages_carry_their_language(judged_book: Verdicts) -> None:
     """A heading or text in another language than the book's is marked with its own."""
-    body = judged.html[judged.html.index("<body") :]
-    book = judged.lang.replace("_", "-")
+    body = judged_book.html[judged_book.html.index("<body") :]
+    book = judged_book.lang.replace("_", "-")
     expected = []
     for heading in re.findall(r"<h2\b[^>]*>", body):
         own = re.search(r'\slang="([^"]+)"', heading)
         expected.append(own[1] if own else book)
-    assert judged.tree.heading_langs == expected
+    assert judged_book.tree.heading_langs == expected
     others = set(re.findall(r'<div class="statement-body" lang="([^"]+)"', body)) - {book}
     for lang in others:
-        assert judged.tree.passage_langs[lang] > 0, (lang, judged.tree.passage_langs)
+        assert judged_book.tree.passage_langs[lang] > 0, (lang, judged_book.tree.passage_langs)
 
 
 def test_the_book_shows_other_languages(mini: Built, portuguese: Built) -> None:

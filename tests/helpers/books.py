@@ -40,6 +40,11 @@ class Built:
             )
 
 
+def pack_path(book: Built, pack: str, lang: str) -> Path:
+    """Where a book's briefing pack is written."""
+    return book.out / f"{book.book_id}.pack-{pack}.{lang}.pdf"
+
+
 def edit(path: Path, old: str, new: str, count: int = -1) -> None:
     """Replace `old` (which must be there) by `new` in a content file, as an editor would."""
     text = path.read_text(encoding="utf-8")
