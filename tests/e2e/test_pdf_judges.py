@@ -333,6 +333,8 @@ CONDITIONS = (
     "internal link description without its target's page",
     "parent tree entry naming an element that does not hold that content (14.7.4.4)",
     "text in a Span of its own where the element that holds it could hold it",
+    "link annotation its Link element holds no reference to (28-011)",
+    "reference to an annotation kept as an object of its own",
 )
 TEXT_HOLDERS = {"P", "H1", "H2", "H3", "H4", "H5", "H6", "Span", "Lbl", "LBody", "TD", "TH"}
 
@@ -348,6 +350,7 @@ def _read_structure(pdf: pikepdf.Pdf) -> Structure:
     passage_langs: collections.Counter[str] = collections.Counter()
     reachable: set[tuple[int, int]] = set()
     held: set[tuple[tuple[int, int], tuple[int, int], int]] = set()  # element, page, mcid
+    referenced: set[tuple[tuple[int, int], tuple[int, int]]] = set()  # element, annotation
 
     def kids(element: pikepdf.Object) -> list[pikepdf.Object]:
         k = element.get("/K")
@@ -383,6 +386,10 @@ def _read_structure(pdf: pikepdf.Pdf) -> Structure:
                 held.add((element.objgen, page.objgen, int(kid)))
             elif _is_dict(kid) and kid.get("/Type") == "/MCR":
                 held.add((element.objgen, kid.get("/Pg", page).objgen, int(kid.MCID)))
+            elif _is_dict(kid) and kid.get("/Type") == "/OBJR":
+                referenced.add((element.objgen, kid.Obj.objgen))
+                if kid.is_indirect:  # each one is an object every reader goes through
+                    found[CONDITIONS[13]].append(f"{element.S} {kid.objgen}")
         if s in TEXT_HOLDERS:
             for kid in kids(element):
                 if _is_dict(kid) and kid.get("/Type") not in ("/OBJR", "/MCR"):
@@ -455,6 +462,8 @@ def _read_structure(pdf: pikepdf.Pdf) -> Structure:
             parent = parents.get(int(annotation.get("/StructParent", -1)))
             if not _is_dict(parent) or parent.get("/S") != "/Link":
                 found[CONDITIONS[0]].append(f"page {number}")
+            elif (parent.objgen, annotation.objgen) not in referenced:
+                found[CONDITIONS[12]].append(f"page {number}")
             contents = str(annotation.get("/Contents", ""))
             descriptions.append(contents)
             dest = str(annotation.get("/Dest", ""))
