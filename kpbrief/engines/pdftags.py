@@ -24,6 +24,9 @@ Then the written PDF is finished with pikepdf (`finish`):
   annotation's structure parent is a Link, and no link is in a link;
 - a Link element left with no content (a fragment of a link at a line break) is removed
   with its annotation; other elements with no content at all are removed;
+- an annotation of a Link that lies within another of its annotations, to the same target (a
+  `::after` or a span of the link, which WeasyPrint gives an annotation of its own), is
+  removed: one area a place to click, and one link a screen reader lists;
 - link annotations are printed (`/F 4`), as they are shown.
 """
 
@@ -199,6 +202,7 @@ def finish(data: bytes, soft_hyphens: bool = False) -> bytes:
     tree = _Tree(pdf)
     tree.mark_artifacts()
     tree.join_links()
+    tree.drop_covered_annotations()
     tree.drop_empty()
     tree.give_items_bodies()
     tree.fold_text_pieces()
@@ -252,6 +256,32 @@ def _is_text_piece(kid: pikepdf.Object) -> bool:
 
 def _is_annotation(kid: pikepdf.Object) -> bool:
     return isinstance(kid, Dictionary) and kid.get("/Type") == "/OBJR"
+
+
+_Area = tuple[tuple[int, int], bytes, tuple[float, float, float, float]]
+
+
+def _area(reference: pikepdf.Object) -> _Area:
+    """Where an annotation is (its page and rectangle, left, bottom, right, top) and where it
+    leads (its destination or action, as written)."""
+    annotation = reference.Obj
+    page = reference.get("/Pg", annotation.get("/P"))
+    left, bottom, right, top = (float(value) for value in annotation.Rect)
+    target = b" ".join(annotation[key].unparse() for key in ("/Dest", "/A") if key in annotation)
+    return (
+        page.objgen if page is not None else (0, 0),
+        target,
+        (min(left, right), min(bottom, top), max(left, right), max(bottom, top)),
+    )
+
+
+def _covers(outer: _Area, inner: _Area) -> bool:
+    """Whether `outer` is on the same page as `inner`, leads to the same place, and holds
+    its whole rectangle."""
+    if outer[:2] != inner[:2]:
+        return False
+    (a_left, a_bottom, a_right, a_top), (b_left, b_bottom, b_right, b_top) = outer[2], inner[2]
+    return a_left <= b_left and a_bottom <= b_bottom and a_right >= b_right and a_top >= b_top
 
 
 class _Tree:
@@ -319,6 +349,31 @@ class _Tree:
                 element
             ):
                 element.S = Name.Link  # an annotation outside any link: its holder is one
+
+    def drop_covered_annotations(self) -> None:
+        """Each Link's annotations that lie within another of them on the same page and lead
+        to the same place: removed (a click there already follows the link)."""
+        for element in self.elements():
+            if element.get("/S") != "/Link":
+                continue
+            kids = _kids(element)
+            places = [index for index, kid in enumerate(kids) if _is_annotation(kid)]
+            if len(places) < 2:
+                continue
+            areas = {index: _area(kids[index]) for index in places}
+            covered = {
+                index
+                for index in places
+                for other in places
+                if other != index
+                and _covers(areas[other], areas[index])
+                and (not _covers(areas[index], areas[other]) or other < index)
+            }
+            if not covered:
+                continue
+            for index in covered:
+                self._remove_annotation(kids[index])
+            element.K = Array(kid for index, kid in enumerate(kids) if index not in covered)
 
     def _within_link(self, element: pikepdf.Object) -> bool:
         parent = element.get("/P")

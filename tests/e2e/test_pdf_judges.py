@@ -335,6 +335,7 @@ CONDITIONS = (
     "text in a Span of its own where the element that holds it could hold it",
     "link annotation its Link element holds no reference to (28-011)",
     "reference to an annotation kept as an object of its own",
+    "link annotation lying within another of its Link's, to the same place",
 )
 TEXT_HOLDERS = {"P", "H1", "H2", "H3", "H4", "H5", "H6", "Span", "Lbl", "LBody", "TD", "TH"}
 
@@ -400,6 +401,17 @@ def _read_structure(pdf: pikepdf.Pdf) -> Structure:
         path = "/".join([*ancestors, s])
         own = str(element.Lang) if "/Lang" in element else element_lang
         if s == "Link":
+            areas = [
+                _link_area(kid.Obj)
+                for kid in kids(element)
+                if _is_dict(kid) and kid.get("/Type") == "/OBJR"
+            ]
+            for index, (target, rect) in enumerate(areas):
+                if any(
+                    other != index and other_target == target and _within(rect, other_rect)
+                    for other, (other_target, other_rect) in enumerate(areas)
+                ):
+                    found[CONDITIONS[14]].append(f"{path}: {rect}")
             if not has_content(element) and "/Alt" not in element:
                 found[CONDITIONS[1]].append(path)
             if "Link" in ancestors:
@@ -489,6 +501,24 @@ def _read_structure(pdf: pikepdf.Pdf) -> Structure:
         passage_langs=passage_langs,
         pagination_pages=pagination,
         page_count=len(pdf.pages),
+    )
+
+
+def _link_area(annotation: pikepdf.Object) -> tuple[str, tuple[float, ...]]:
+    """Where a link annotation leads, and its rectangle (left, bottom, right, top)."""
+    target = str(annotation.get("/Dest", "")) + str(
+        annotation.A.get("/URI", "") if "/A" in annotation else ""
+    )
+    x1, y1, x2, y2 = (float(v) for v in annotation.Rect)
+    return target, (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+
+
+def _within(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
+    return (
+        outer[0] <= inner[0]
+        and outer[1] <= inner[1]
+        and outer[2] >= inner[2]
+        and outer[3] >= inner[3]
     )
 
 
