@@ -49,7 +49,21 @@ MARKED = re.compile(rb"/(\w+)\s*<</MCID (\d+)>>\s*BDC")
 HYPHEN = "\u2010"
 # Elements whose kids may be marked content (text) as well as elements.
 TEXT_HOLDERS = frozenset(
-    ["/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Span", "/Lbl", "/LBody", "/TD", "/TH"]
+    [
+        "/P",
+        "/H1",
+        "/H2",
+        "/H3",
+        "/H4",
+        "/H5",
+        "/H6",
+        "/Span",
+        "/Link",
+        "/Lbl",
+        "/LBody",
+        "/TD",
+        "/TH",
+    ]
     + ["/Caption"]
 )
 PIECE_KEYS = frozenset(["/Type", "/S", "/K", "/Pg", "/P"])

@@ -337,7 +337,7 @@ CONDITIONS = (
     "reference to an annotation kept as an object of its own",
     "link annotation lying within another of its Link's, to the same place",
 )
-TEXT_HOLDERS = {"P", "H1", "H2", "H3", "H4", "H5", "H6", "Span", "Lbl", "LBody", "TD", "TH"}
+TEXT_HOLDERS = {"P", "H1", "H2", "H3", "H4", "H5", "H6", "Span", "Link", "Lbl", "LBody", "TD", "TH"}
 
 
 def _read_structure(pdf: pikepdf.Pdf) -> Structure:
