@@ -9,6 +9,7 @@ from helpers.books import FIXTURES, REPO, Built, copy_fixture, edit
 from helpers.judges import EpubCheckResult, each_in_turn, run_ace, run_epubcheck
 
 from kpbrief.build import BuildRequest, build
+from kpbrief.cli import main
 
 __all__ = ["FIXTURES", "REPO", "Built", "copy_fixture", "edit"]
 
@@ -58,14 +59,45 @@ def kp_book(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(REPO, out, "kp-csc-briefing")
 
 
+NEW_STATEMENT = """---
+title: Dubai plenary ends without reform
+date: 2024-11-20
+kind: press-release
+issues: [reform]
+source:
+  publisher: test-coalition
+---
+The plenary ended again without reform.
+"""
+
+
 @pytest.fixture(scope="session")
-def epubs(mini: Built, pt_book: Built, kp_book: Built) -> dict[str, Path]:
+def next_edition(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The mini book closed, then given a statement and a new phone, and a later date: its
+    "What's new" section (tests/authoring/test_editions.py), judged like the other books."""
+    root = tmp_path_factory.mktemp("editions")
+    source = copy_fixture("mini", root)
+    assert main(["edition", "close", "--source", str(source)]) == 0
+    content = source / "content"
+    (content / "statements/2024-11-20-dubai.en.md").write_text(NEW_STATEMENT, encoding="utf-8")
+    edit(content / "people/ada-okafor.yaml", "+32 474 34 20 14", "+32 475 11 22 33")
+    edit(content / "book.yaml", "edition: 2024-05-17", "edition: 2024-12-01")
+    out = root / "out"
+    build(BuildRequest(source=source, out=out, formats=["html"]))
+    build(BuildRequest(source=source, out=out, languages=["en"], formats=["pdf"]))
+    build(BuildRequest(source=source, out=out, languages=["fr"], formats=["epub"]))
+    return Built(source, out, "mini-book")
+
+
+@pytest.fixture(scope="session")
+def epubs(mini: Built, pt_book: Built, kp_book: Built, next_edition: Built) -> dict[str, Path]:
     """Every EPUB of the fixture books, by `book.lang`."""
     found = {}
-    for name, book in (("mini", mini), ("pt", pt_book), ("kp", kp_book)):
+    books = (("mini", mini), ("pt", pt_book), ("kp", kp_book), ("next", next_edition))
+    for name, book in books:
         for path in sorted(book.out.glob(f"{book.book_id}.*.epub")):
             found[f"{name}.{path.name.split('.')[1]}"] = path
-    assert len(found) == 6, sorted(found)
+    assert len(found) == 7, sorted(found)
     return found
 
 

@@ -8,36 +8,7 @@ from pathlib import Path
 import pytest
 from helpers.books import Built, copy_fixture, edit
 
-from kpbrief.build import BuildRequest, build
 from kpbrief.cli import main
-
-NEW_STATEMENT = """---
-title: Dubai plenary ends without reform
-date: 2024-11-20
-kind: press-release
-issues: [reform]
-source:
-  publisher: test-coalition
----
-The plenary ended again without reform.
-"""
-
-
-@pytest.fixture(scope="module")
-def next_edition(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The mini book closed, then given a statement and a new phone, and a later date."""
-    root = tmp_path_factory.mktemp("editions")
-    source = copy_fixture("mini", root)
-    assert main(["edition", "close", "--source", str(source)]) == 0
-    content = source / "content"
-    (content / "statements/2024-11-20-dubai.en.md").write_text(NEW_STATEMENT, encoding="utf-8")
-    edit(content / "people/ada-okafor.yaml", "+32 474 34 20 14", "+32 475 11 22 33")
-    edit(content / "book.yaml", "edition: 2024-05-17", "edition: 2024-12-01")
-    out = root / "out"
-    build(BuildRequest(source=source, out=out, formats=["html"]))
-    build(BuildRequest(source=source, out=out, languages=["en"], formats=["pdf"]))
-    build(BuildRequest(source=source, out=out, languages=["fr"], formats=["epub"]))
-    return Built(source, out, "mini-book")
 
 
 def test_the_record_lists_every_item_with_a_digest_per_language(next_edition: Built) -> None:

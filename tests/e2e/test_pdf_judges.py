@@ -58,6 +58,7 @@ BOOKS = [
     ("kp_in_parts", "en"),
     ("kp_in_parts", "fr"),
     ("kp_long", "en"),
+    ("next_edition", "en"),  # with its "What's new" section
 ]
 
 
