@@ -27,6 +27,9 @@ Then the written PDF is finished with pikepdf (`finish`):
 - an annotation of a Link that lies within another of its annotations, to the same target (a
   `::after` or a span of the link, which WeasyPrint gives an annotation of its own), is
   removed: one area a place to click, and one link a screen reader lists;
+- a list item with no LBody gets one; an element that holds text (a paragraph, a heading, a
+  link) holds the pieces of its text itself, not each in a Span of its own;
+- each reference to an annotation is held by its element directly, not as an object;
 - link annotations are printed (`/F 4`), as they are shown.
 """
 
