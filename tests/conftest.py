@@ -102,6 +102,19 @@ def epubs(mini: Built, pt_book: Built, kp_book: Built, next_edition: Built) -> d
 
 
 @pytest.fixture(scope="session")
+def epub_sources(
+    mini: Built, pt_book: Built, kp_book: Built, next_edition: Built
+) -> dict[str, Path]:
+    """The book folder of each book in `epubs`, by the name before its language."""
+    return {
+        "mini": mini.source,
+        "pt": pt_book.source,
+        "kp": kp_book.source,
+        "next": next_edition.source,
+    }
+
+
+@pytest.fixture(scope="session")
 def epubcheck_usage(epubs: dict[str, Path]) -> dict[str, EpubCheckResult]:
     return each_in_turn(run_epubcheck, epubs)  # type: ignore[return-value]
 

@@ -185,6 +185,7 @@ class NewsItem:
     label: str
     lang: str
     date_label: str | None = None
+    translation: str | None = None  # a statement's, as on its page: its title may be the book's
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def whats_new(content: Content, edition: Edition, record: Record) -> WhatsNew | 
 
     def statement(ident: str) -> NewsItem:
         page = statements[ident]
-        return NewsItem(page.anchor, page.title, page.lang, page.date_label)
+        return NewsItem(page.anchor, page.title, page.lang, page.date_label, page.translation)
 
     def person(ident: str) -> NewsItem | None:
         contact = contacts.get(anchor("person", ident))

@@ -81,6 +81,16 @@ def test_the_epub_has_the_section(next_edition: Built) -> None:
     text = next_edition.epub_text("fr")
     assert "Nouveautés de cette édition" in text
     assert "Dubai plenary ends without reform" in text.split("Nouveautés de cette édition")[1]
+    # The English title in the French book says so, as in every other list of statements;
+    # the section's labels and lists keep their classes (divs: pandoc drops a <p>'s).
+    section = text.split('id="whats-new"')[1].split("</section>")[0]
+    assert re.search(
+        r'lang="en">Dubai plenary ends without reform</a> <span class="badge badge-untranslated">'
+        r"Non traduit</span>",
+        section,
+    ), section
+    assert '<div class="section-label">' in section
+    assert '<div class="statement-list whats-new-list">' in section
 
 
 def test_no_section_without_an_earlier_record(mini: Built) -> None:

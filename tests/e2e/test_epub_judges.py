@@ -124,24 +124,24 @@ def _content_words(source: Path) -> set[str]:
     return words
 
 
-def _sources() -> dict[str, Path]:
-    return {"mini": REPO / "tests/fixtures/mini", "pt": REPO / "tests/fixtures/pt", "kp": REPO}
-
-
-def test_plain_reading_has_no_run_on_words(epub_plain: dict[str, str]) -> None:
+def test_plain_reading_has_no_run_on_words(
+    epub_plain: dict[str, str], epub_sources: dict[str, Path]
+) -> None:
     for book, text in epub_plain.items():
-        known = _content_words(_sources()[book.split(".")[0]])
+        known = _content_words(epub_sources[book.split(".")[0]])
         run_on = sorted({w for w in CAMEL.findall(text) if w not in known})
         assert run_on == [], (book, run_on)
 
 
-def test_plain_reading_keeps_addresses_apart(epub_plain: dict[str, str]) -> None:
+def test_plain_reading_keeps_addresses_apart(
+    epub_plain: dict[str, str], epub_sources: dict[str, Path]
+) -> None:
     """Every e-mail address, web address and phone number of the book's content stands as a
     word of its own in the plain reading (not "…orginfo@…" nor "BelgiumPhone")."""
     for book, text in epub_plain.items():
         content = "\n".join(
             p.read_text(encoding="utf-8")
-            for p in (_sources()[book.split(".")[0]] / "content").rglob("*.yaml")
+            for p in (epub_sources[book.split(".")[0]] / "content").rglob("*.yaml")
         )
         addresses = set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", content))
         addresses |= set(re.findall(r"https?://[^\s\"'<>]+", content))
@@ -196,6 +196,9 @@ UNSTYLED = {
     "part-appendices": "kept for the print edition, which styles each part",
     "part-key-messages": "kept for the print edition, which styles each part",
     "part-page": "kept for the print edition, which styles each part",
+    "part-whats-new": "kept for the print edition, which styles each part",
+    "whats-new": "the section's wrapper: its labels and lists carry the style",
+    "whats-new-list": "a list of statements: styled by .statement-list",
     "appendix-page": "an editors' page in the back matter: h2 suffices in the ebook",
     "key-messages": "the key messages' wrapper: its groups carry the style",
     "editors-page": "an editors' page reads as plain text",
