@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -82,123 +81,228 @@ def join_pdf(parts: Sequence[PartPdf], target: Path) -> None:
 
 
 class BookJoin:
-    """The book's PDF, joined one part at a time, in order, then written: a build adds each
-    part as soon as it and those before it are laid out, while the others still are.
+    """The book's PDF, joined from parts: each part copied once (`add`, or `copy`), the book
+    of the parts asked for written in their order (`write`).
 
-    Each part is opened, copied and closed in `add` (qpdf keeps what it needs of a closed
+    A part's objects are copied as they are; everything that depends on the parts before it
+    (its pages' and annotations' keys in the structure's parent tree, its elements' parent,
+    its links' descriptions, the page tree, the outline) is set when the book is written. So
+    a long-lived process can keep the join for its next round and copy only the parts that
+    changed: a part copied and not asked for is left out of the written file (qpdf writes
+    only what the book refers to).
+
+    What a reader meets does not depend on the order the parts were copied in; the file's
+    bytes do, a little: qpdf groups the objects it writes into object streams and orders
+    each stream's objects by the number they were given when copied. A `write` that must be
+    reproducible (`reproducible=True`, the default: the same parts give the same bytes as a
+    build that copies them in order) copies again every part from the first whose copy is
+    not in the book's order; a preview round may skip that (`reproducible=False`).
+
+    Each part is opened, copied and closed in `copy` (qpdf keeps what it needs of a closed
     part's streams until the book is written): with every part open, a 1,000-statement
     book's join took 2.2 GB, most of it the parts' own copies of what had been copied from
     them."""
 
     def __init__(self) -> None:
         self.out = Pdf.new()
-        self.parts: list[PartPdf] = []
-        self.offsets: list[int] = []
-        # The book's pages, in order: listing `out.pages` lists every page again, each time.
-        self.pages: list[pikepdf.Object] = []
-        self.structure = _StructureJoin(self.out)
-        self.names = Dictionary()
-        self.dests: dict[bytes, tuple[pikepdf.String, pikepdf.Object]] = {}  # their copies
-        self.form: pikepdf.Object | None = None
-        self.fields = Array()
-        self.version = "1.7"
-        # Link annotations described once the book's pages are known: (annotation, format,
-        # label, place), see `pdftags.DESCRIBED_IN_BOOK`.
-        self.undescribed: list[tuple[pikepdf.Object, str, str, str]] = []
+        self.parts: list[PartPdf] = []  # what `write` writes, in order
+        self.copies: dict[tuple[bytes, frozenset[str]], _Copy] = {}  # in the order copied
+        self.written: set[tuple[bytes, frozenset[str]]] = set()  # the copies last written
 
     def add(self, part: PartPdf) -> None:
-        """The next part, after those added before it."""
-        out = self.out
-        index = len(self.parts)
-        source = Pdf.open(io.BytesIO(part.pdf))
-        try:
-            # Pages first: what is copied later (structure, destinations) maps to these copies.
-            first = len(self.pages)
-            self.offsets.append(first)
-            with warnings.catch_warnings():
-                # It warns that named destinations and form fields stay behind: joined below.
-                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-                out.pages.extend(source.pages)
-            added = [page.obj for page in out.pages[first:]]
-            self.pages.extend(added)
-            if index == 0:
-                self.version = source.pdf_version
-                for key, value in source.Root.items():
-                    if key not in REBUILT:
-                        out.Root[key] = _copy(out, source, value)
-                if "/Info" in source.trailer:
-                    out.trailer.Info = _copy(out, source, source.trailer.Info)
-                for key, value in source.Root.get("/Names", Dictionary()).items():
-                    if key != "/Dests":
-                        self.names[key] = _copy(out, source, value)
-            self._keep_undescribed(added)
-            self.structure.add(source, added)
-            _add_destinations(out, source, part, self.dests)
-            if "/AcroForm" in source.Root:
-                if self.form is None:
-                    self.form = _copy(out, source, source.Root.AcroForm)
-                for form_field in source.Root.AcroForm.get("/Fields", ()):
-                    self.fields.append(_copy(out, source, form_field))
-        finally:
-            source.close()
+        """The next part of the book, copied unless it was."""
+        self.copy(part)
         self.parts.append(part)
 
-    def _keep_undescribed(self, pages: Sequence[pikepdf.Object]) -> None:
-        """The link annotations of `pages` that are described in the book."""
-        for page in pages:
-            for annotation in page.get("/Annots", ()):
-                later = annotation.get(DESCRIBED_IN_BOOK)
-                if later is not None:
-                    form, label, place = (str(item) for item in later)
-                    self.undescribed.append((annotation, form, label, place))
-                    del annotation[DESCRIBED_IN_BOOK]
+    def copy(self, part: PartPdf) -> None:
+        """`part` copied, if it was not, without making it a part of the book."""
+        key = _key(part)
+        if key not in self.copies:
+            self.copies[key] = _Copy.of(self.out, part)
 
-    def _describe(self) -> None:
-        """Each link to a place of another part, described with the place's page in the book
-        (the page counter counts every page from the cover on)."""
-        numbers = {page.objgen: number for number, page in enumerate(self.pages, 1)}
-        for annotation, form, label, place in self.undescribed:
-            found = self.dests.get(bytes(pikepdf.String(place)))
-            destination = found[1] if found else None
-            if isinstance(destination, Dictionary):
-                destination = destination.get("/D")
-            page = destination[0] if isinstance(destination, Array) and destination else None
-            number = numbers.get(page.objgen) if isinstance(page, Dictionary) else None
-            if number is not None:
-                annotation.Contents = pikepdf.String(form.format(label=label, page=number))
+    def unused(self) -> int:
+        """How many copies the last book written did not use."""
+        return len(self.copies.keys() - self.written)
 
-    def write(self, target: Path) -> None:
-        """The book of the parts added, written to `target` (once)."""
-        if not self.parts:
+    def write(
+        self, target: Path, parts: Sequence[PartPdf] | None = None, reproducible: bool = True
+    ) -> None:
+        """The book of `parts` (by default those added), in order, written to `target`; with
+        `reproducible`, in the bytes an in-order join of the same parts writes."""
+        chosen = list(self.parts if parts is None else parts)
+        if not chosen:
             raise ValueError("no parts to join")
-        out, names = self.out, self.names
-        self._describe()
-        self.structure.finish()
-        if self.dests:
+        keys = [_key(part) for part in chosen]
+        if reproducible:
+            self._in_order(chosen, keys)
+        for part in chosen:
+            self.copy(part)
+        copies = [self.copies[key] for key in keys]
+        out = self.out
+        for name in list(out.Root.keys()):
+            if name not in ("/Type", "/Pages"):
+                del out.Root[name]
+        if "/Info" in out.trailer:
+            del out.trailer["/Info"]
+        first = copies[0]
+        for name, value in first.catalog.items():
+            out.Root[name] = value
+        if first.info is not None:
+            out.trailer.Info = first.info
+        pages: list[pikepdf.Object] = []
+        offsets: list[int] = []
+        tree = out.Root.Pages
+        for copy in copies:
+            offsets.append(len(pages))
+            pages.extend(copy.pages)
+        for page in pages:
+            page.Parent = tree
+        tree.Kids = Array(pages)
+        tree.Count = len(pages)
+        dests: dict[bytes, tuple[pikepdf.String, pikepdf.Object]] = {}
+        for copy in copies:
+            for sort_key, string, destination in copy.dests:
+                dests.setdefault(sort_key, (string, destination))
+        _describe(pages, copies, dests)
+        _join_structure(out, copies)
+        names = Dictionary(first.names)
+        if dests:
             flat = Array()
-            for _sort_key, (string, destination) in sorted(self.dests.items()):
+            for _sort_key, (string, destination) in sorted(dests.items()):
                 flat.append(string)
                 flat.append(destination)
             names.Dests = Dictionary(Names=flat)
         if names:
             out.Root.Names = names
-        if isinstance(self.form, Dictionary):  # one interactive form: the first's entries
-            self.form.Fields = self.fields
-            out.Root.AcroForm = self.form
-        _add_outline(out, self.pages, self.parts, self.offsets)
+        form = next((copy.form for copy in copies if copy.form is not None), None)
+        if isinstance(form, Dictionary):  # one interactive form: the first's entries
+            form.Fields = Array([field for copy in copies for field in copy.fields])
+            out.Root.AcroForm = form
+        _add_outline(out, pages, chosen, offsets)
         if "/OutputIntents" in out.Root:  # a press PDF: each part embeds the output profile
             _share_profiles(out)
-            steady_document_id(out)  # the book's, not its first part's
+            steady_document_id(out, pages)  # the book's, not its first part's
         out.save(
             target,
-            min_version=self.version,
+            min_version=first.version,
             deterministic_id=True,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
             compress_streams=True,
         )
+        self.written = set(keys)
+
+    def _in_order(self, chosen: list[PartPdf], keys: list[tuple[bytes, frozenset[str]]]) -> None:
+        """Every part from the first copied out of the book's order (or not yet copied)
+        copied again, in order, after all the others."""
+        order = {key: n for n, key in enumerate(self.copies)}
+        last = -1
+        for i, key in enumerate(keys):
+            n = order.get(key, -1)
+            if n < last or n < 0:
+                for part, again in zip(chosen[i:], keys[i:], strict=True):
+                    self.copies.pop(again, None)  # its old copy stays in `out`, unwritten
+                    self.copy(part)
+                return
+            last = n
 
     def close(self) -> None:
         self.out.close()
+
+
+def _key(part: PartPdf) -> tuple[bytes, frozenset[str]]:
+    return hashlib.sha256(part.pdf).digest(), part.owned
+
+
+@dataclass
+class _Copy:
+    """One part's objects copied into the book, and what the book's write sets in them."""
+
+    version: str
+    catalog: dict[str, pikepdf.Object]  # its catalog's entries but `REBUILT`'s
+    info: pikepdf.Object | None
+    names: dict[str, pikepdf.Object]  # its name trees but the destinations'
+    pages: list[pikepdf.Object]
+    page_keys: list[tuple[pikepdf.Object, int]]  # pages' /StructParents, as the part gave them
+    annotation_keys: list[tuple[pikepdf.Object, int]]  # annotations' /StructParent, likewise
+    # Link annotations described once the book's pages are known: (annotation, format,
+    # label, place, the part's own description), see `pdftags.DESCRIBED_IN_BOOK`.
+    undescribed: list[tuple[pikepdf.Object, str, str, str, pikepdf.Object | None]]
+    structure: pikepdf.Object | None  # its StructTreeRoot (copied), if tagged
+    document: pikepdf.Object | None  # its one Document element, if it has one
+    dests: list[tuple[bytes, pikepdf.String, pikepdf.Object]]  # for the places it owns
+    form: pikepdf.Object | None
+    fields: list[pikepdf.Object]
+
+    @classmethod
+    def of(cls, out: Pdf, part: PartPdf) -> _Copy:
+        source = Pdf.open(io.BytesIO(part.pdf))
+        try:
+            # Pages first, then what refers to them (structure, destinations): each copy of
+            # the part maps to these pages. qpdf copies a page without its /Parent.
+            pages = [out.copy_foreign(page.obj) for page in source.pages]
+            root = source.Root
+            catalog = {k: _copy(out, source, v) for k, v in root.items() if k not in REBUILT}
+            info = _copy(out, source, source.trailer.Info) if "/Info" in source.trailer else None
+            names = {
+                k: _copy(out, source, v)
+                for k, v in root.get("/Names", Dictionary()).items()
+                if k != "/Dests"
+            }
+            page_keys: list[tuple[pikepdf.Object, int]] = []
+            annotation_keys: list[tuple[pikepdf.Object, int]] = []
+            undescribed: list[tuple[pikepdf.Object, str, str, str, pikepdf.Object | None]] = []
+            seen: set[tuple[int, int]] = set()
+            for page in pages:
+                if "/StructParents" in page:
+                    page_keys.append((page, int(page.StructParents)))
+                for annotation in page.get("/Annots", ()):
+                    later = annotation.get(DESCRIBED_IN_BOOK)
+                    if later is not None:
+                        wording, label, place = (str(item) for item in later)
+                        given = annotation.get("/Contents")
+                        undescribed.append((annotation, wording, label, place, given))
+                        del annotation[DESCRIBED_IN_BOOK]
+                    key = annotation.get("/StructParent")
+                    if key is None:
+                        continue
+                    if annotation.is_indirect:
+                        if annotation.objgen in seen:
+                            continue  # on two pages: one key
+                        seen.add(annotation.objgen)
+                    annotation_keys.append((annotation, int(key)))
+            structure = document = None
+            if "/StructTreeRoot" in root:
+                structure = _copy(out, source, root.StructTreeRoot)
+                top = _as_list(structure.get("/K"))
+                if len(top) == 1 and top[0].get("/S") == "/Document":
+                    document = top[0]
+            dests = []
+            if "/Names" in root and "/Dests" in root.Names:
+                for name, value in _name_tree(root.Names.Dests):
+                    if name in part.owned:  # the others are stand-ins for places elsewhere
+                        string = pikepdf.String(name)
+                        dests.append((bytes(string), string, _copy(out, source, value)))
+            form = fields = None
+            if "/AcroForm" in root:
+                form = _copy(out, source, root.AcroForm)
+                fields = [_copy(out, source, f) for f in root.AcroForm.get("/Fields", ())]
+            return cls(
+                version=source.pdf_version,
+                catalog=catalog,
+                info=info,
+                names=names,
+                pages=pages,
+                page_keys=page_keys,
+                annotation_keys=annotation_keys,
+                undescribed=undescribed,
+                structure=structure,
+                document=document,
+                dests=dests,
+                form=form,
+                fields=fields or [],
+            )
+        finally:
+            source.close()
 
 
 def _share_profiles(out: Pdf) -> None:
@@ -280,116 +384,94 @@ def _as_list(value: pikepdf.Object | None) -> list[pikepdf.Object]:
     return [value]
 
 
-class _StructureJoin:
-    """One structure tree, built part by part: one Document of all parts' kids, one
-    renumbered ParentTree."""
-
-    def __init__(self, out: Pdf) -> None:
-        self.out = out
-        self.document: pikepdf.Object | None = None
-        self.kids = Array()
-        self.nums: list[int | pikepdf.Object] = []
-        self.role_map = Dictionary()
-        self.class_map = Dictionary()
-        self.namespaces = Array()
-        self.namespace_uris: set[str] = set()
-        self.shift = 0
-        self.next_key = False  # whether a part gave /ParentTreeNextKey
-        self.root: pikepdf.Object | None = None
-
-    def add(self, source: Pdf, pages: Sequence[pikepdf.Object]) -> None:
-        """The structure of `source`, whose pages (copied into the book) are `pages`."""
-        if "/StructTreeRoot" not in source.Root:
-            return
-        out = self.out
-        part_root = _copy(out, source, source.Root.StructTreeRoot)
-        first = self.root is None
-        if self.root is None:
-            self.root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-        top = _as_list(part_root.get("/K"))
-        part_document = top[0] if len(top) == 1 and top[0].get("/S") == "/Document" else None
-        if self.document is None:
-            # The first part's Document element, emptied, becomes the book's.
-            attributes = part_document if part_document is not None else Dictionary()
-            self.document = out.make_indirect(
-                Dictionary({k: v for k, v in attributes.items() if k not in ("/K", "/P")})
-            )
-            self.document.Type = Name.StructElem
-            self.document.S = Name.Document
-            self.document.P = self.root
-        part_kids = _as_list(part_document.get("/K")) if part_document is not None else top
-        for kid in part_kids:
-            if isinstance(kid, Dictionary) and "/P" in kid:
-                kid.P = self.document
-            self.kids.append(kid)
-        entries = list(_number_tree(part_root.ParentTree)) if "/ParentTree" in part_root else []
-        for key, value in entries:
-            self.nums += (key + self.shift, value)
-        # The part's keys: those of its tree, or up to /ParentTreeNextKey if that is higher.
-        keys = max([int(part_root.get("/ParentTreeNextKey", 0)), *(k + 1 for k, _ in entries)])
-        if self.shift:  # pages and their annotations, shifted to the part's keys in the tree
-            shifted: set[tuple[int, int]] = set()
-            for page_object in pages:
-                page_key = page_object.get("/StructParents")
-                if page_key is not None:
-                    page_object.StructParents = int(page_key) + self.shift
-                for annotation in page_object.get("/Annots", ()):
-                    annotation_key = annotation.get("/StructParent")
-                    if annotation_key is None:
-                        continue
-                    if annotation.is_indirect:
-                        if annotation.objgen in shifted:
-                            continue  # on two pages: shifted once
-                        shifted.add(annotation.objgen)
-                    annotation.StructParent = int(annotation_key) + self.shift
-        self.shift += keys
-        self.next_key = self.next_key or "/ParentTreeNextKey" in part_root
-        for role, standard in part_root.get("/RoleMap", Dictionary()).items():
-            if role not in self.role_map:
-                self.role_map[role] = standard
-        for class_name, attributes in part_root.get("/ClassMap", Dictionary()).items():
-            if class_name not in self.class_map:
-                self.class_map[class_name] = attributes
-        for namespace in part_root.get("/Namespaces", ()):
-            uri = str(namespace.get("/NS", ""))
-            if first or uri not in self.namespace_uris:
-                self.namespaces.append(namespace)
-                self.namespace_uris.add(uri)
-
-    def finish(self) -> None:
-        if self.root is None:
-            return
-        root, out = self.root, self.out
-        assert self.document is not None
-        self.document.K = self.kids
-        root.K = Array([self.document])
-        root.ParentTree = out.make_indirect(Dictionary(Nums=Array(self.nums)))
-        if self.next_key:
-            root.ParentTreeNextKey = self.shift
-        if self.role_map:
-            root.RoleMap = self.role_map
-        if self.class_map:
-            root.ClassMap = self.class_map
-        if self.namespaces:
-            root.Namespaces = self.namespaces
-        out.Root.StructTreeRoot = root
-
-
-def _add_destinations(
-    out: Pdf,
-    source: Pdf,
-    part: PartPdf,
+def _describe(
+    pages: Sequence[pikepdf.Object],
+    copies: Sequence[_Copy],
     dests: dict[bytes, tuple[pikepdf.String, pikepdf.Object]],
 ) -> None:
-    """The part's destinations for the places it owns (the others are stand-ins)."""
-    if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
+    """Each link to a place of another part, described with the place's page in the book
+    (the page counter counts every page from the cover on)."""
+    numbers = {page.objgen: number for number, page in enumerate(pages, 1)}
+    for copy in copies:
+        for annotation, form, label, place, given in copy.undescribed:
+            found = dests.get(bytes(pikepdf.String(place)))
+            destination = found[1] if found else None
+            if isinstance(destination, Dictionary):
+                destination = destination.get("/D")
+            page = destination[0] if isinstance(destination, Array) and destination else None
+            number = numbers.get(page.objgen) if isinstance(page, Dictionary) else None
+            if number is not None:
+                annotation.Contents = pikepdf.String(form.format(label=label, page=number))
+            elif given is not None:  # as the part described it (a copy may be written again)
+                annotation.Contents = given
+            elif "/Contents" in annotation:
+                del annotation["/Contents"]
+
+
+def _join_structure(out: Pdf, copies: Sequence[_Copy]) -> None:
+    """One structure tree of all parts': one Document element of all parts' kids, one
+    parent tree whose keys run on from part to part (their pages' and annotations' keys
+    set to match)."""
+    tagged = [copy for copy in copies if copy.structure is not None]
+    if not tagged:
         return
-    for name, value in _name_tree(source.Root.Names.Dests):
-        if name not in part.owned:
-            continue  # a stand-in for a place in another part
-        string = pikepdf.String(name)
-        if bytes(string) not in dests:
-            dests[bytes(string)] = (string, _copy(out, source, value))
+    root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    # The first part's Document element, emptied, gives the book's its attributes.
+    attributes = tagged[0].document if tagged[0].document is not None else Dictionary()
+    document = out.make_indirect(
+        Dictionary({k: v for k, v in attributes.items() if k not in ("/K", "/P")})
+    )
+    document.Type = Name.StructElem
+    document.S = Name.Document
+    document.P = root
+    kids = Array()
+    nums: list[int | pikepdf.Object] = []
+    role_map, class_map = Dictionary(), Dictionary()
+    namespaces = Array()
+    namespace_uris: set[str] = set()
+    shift = 0
+    next_key = False  # whether a part gave /ParentTreeNextKey
+    for index, copy in enumerate(tagged):
+        part_root = copy.structure
+        assert part_root is not None
+        top = copy.document.get("/K") if copy.document is not None else part_root.get("/K")
+        for kid in _as_list(top):
+            if isinstance(kid, Dictionary) and "/P" in kid:
+                kid.P = document
+            kids.append(kid)
+        entries = list(_number_tree(part_root.ParentTree)) if "/ParentTree" in part_root else []
+        for key, value in entries:
+            nums += (key + shift, value)
+        for page, key in copy.page_keys:
+            page.StructParents = key + shift
+        for annotation, key in copy.annotation_keys:
+            annotation.StructParent = key + shift
+        # The part's keys: those of its tree, or up to /ParentTreeNextKey if that is higher.
+        shift += max([int(part_root.get("/ParentTreeNextKey", 0)), *(k + 1 for k, _ in entries)])
+        next_key = next_key or "/ParentTreeNextKey" in part_root
+        for role, standard in part_root.get("/RoleMap", Dictionary()).items():
+            if role not in role_map:
+                role_map[role] = standard
+        for class_name, class_attributes in part_root.get("/ClassMap", Dictionary()).items():
+            if class_name not in class_map:
+                class_map[class_name] = class_attributes
+        for namespace in part_root.get("/Namespaces", ()):
+            uri = str(namespace.get("/NS", ""))
+            if index == 0 or uri not in namespace_uris:
+                namespaces.append(namespace)
+                namespace_uris.add(uri)
+    document.K = kids
+    root.K = Array([document])
+    root.ParentTree = out.make_indirect(Dictionary(Nums=Array(nums)))
+    if next_key:
+        root.ParentTreeNextKey = shift
+    if role_map:
+        root.RoleMap = role_map
+    if class_map:
+        root.ClassMap = class_map
+    if namespaces:
+        root.Namespaces = namespaces
+    out.Root.StructTreeRoot = root
 
 
 def _number(value: float) -> int | Decimal:

@@ -31,7 +31,7 @@ import hashlib
 import io
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from importlib import resources
 
@@ -76,14 +76,15 @@ def finish_press(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def steady_document_id(pdf: pikepdf.Pdf) -> None:
-    """The XMP's `xmpMM:DocumentID`, a digest of the pages' content instead of a random one
-    (a long book's join sets it again, from all its pages)."""
+def steady_document_id(pdf: pikepdf.Pdf, pages: Sequence[pikepdf.Object] | None = None) -> None:
+    """The XMP's `xmpMM:DocumentID`, a digest of the pages' content (`pages`, by default
+    the document's) instead of a random one (a long book's join sets it again, from all its
+    pages)."""
     if "/Metadata" not in pdf.Root:
         return
     digest = hashlib.sha256()
-    for page in pdf.pages:
-        contents = page.obj.get("/Contents")
+    for page in pages if pages is not None else [page.obj for page in pdf.pages]:
+        contents = page.get("/Contents")
         for stream in contents if isinstance(contents, Array) else [contents]:
             if isinstance(stream, pikepdf.Stream):
                 digest.update(stream.read_raw_bytes())
