@@ -62,7 +62,9 @@ def build_round(
     warm = warm if warm is not None else Warm()
     preview = dataclasses.replace(request, formats=["html"])
     others = [f for f in request.formats if f != "html"]
-    for step in [preview] + ([dataclasses.replace(request, formats=others)] if others else []):
+    for step in [preview] + (
+        [dataclasses.replace(request, formats=others, preview=True)] if others else []
+    ):
         try:
             with for_stream(stream) as progress:
                 build(step, progress, warm)
@@ -106,7 +108,7 @@ def watch(
     from watchfiles import Change, DefaultFilter
     from watchfiles import watch as watch_files
 
-    from kpbrief.engines.parts import LayoutWorkers
+    from kpbrief.engines.parts import KeptJoins, LayoutWorkers
 
     state = PreviewState()
     folders = watched_folders(request)
@@ -155,7 +157,8 @@ def watch(
         raise
     print(f"serving {server.url} (Ctrl-C to stop)", file=stream, flush=True)
     warm = Warm()
-    # A long book's part workers stay, WeasyPrint imported, for the next save.
+    # A long book's part workers stay, WeasyPrint imported, for the next save, and so
+    # does its join, with the parts that the next edit will not touch (`KeptJoins`).
     LayoutWorkers.keep = True
     try:
         build_round(request, state, stream, warm)
@@ -176,6 +179,7 @@ def watch(
         stopped.set()
         LayoutWorkers.keep = False
         LayoutWorkers.stop()
+        KeptJoins.stop()
         warm.close()
         server.shutdown()
 

@@ -59,6 +59,10 @@ class BuildRequest:
     packs: bool = False
     pack: str | None = None  # only this pack
     press: bool = False  # also the press PDF (PDF/X-4, bleed, crop marks) of each language
+    # A round of `kpbrief watch`: a long book's PDF may be joined from the last round's
+    # copies of its parts (`parts.KeptJoins`), the same book in other bytes than a build's.
+    # Recorded with the PDF's options, so that the next `kpbrief build` makes it again.
+    preview: bool = False
 
 
 @dataclass
@@ -155,6 +159,7 @@ def options_key(request: BuildRequest, lang: str, fmt: str) -> str:
         accessible=request.accessible_pdf,
         paper=request.paper,
         parts=request.parts,
+        preview=request.preview and fmt in ("pdf", PRESS),
     )
 
 

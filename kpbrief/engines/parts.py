@@ -528,7 +528,9 @@ def render_pdf_in_parts(
     if len(book.slices) < 2:
         raise NotInParts("no heading that opens a page and names its part (data-part)")
     crossing = crossing_rules(stylesheets(html, assets))
+    kept = KeptJoins.take(cache.folder)
     joining: _Joining | None = None
+    joined: BookJoin | None = None  # the join that wrote the book, kept if all went well
     try:
         with _LayingOut(assets, variant, workers) as laying_out:
             counts, pages = _first_guess(book, previous, crossing, laying_out)
@@ -549,7 +551,7 @@ def render_pdf_in_parts(
                         todo.remove(i)
                 laid_meanwhile = None
                 few = len(todo) <= SPECULATIVE_JOIN_PARTS * laying_out.workers
-                if few and laying_out.in_helpers(len(todo)):
+                if kept is None and few and laying_out.in_helpers(len(todo)):
                     # Few parts to lay out (after an edit), by other processes: this one
                     # joins the book meanwhile, as if this pass settled the numbers (it is
                     # checked below).
@@ -566,18 +568,72 @@ def render_pdf_in_parts(
                     f"{MAX_WRITING_PASSES} passes"
                 )
         final = [done[i][0] for i in range(len(book.slices))]
-        joining = _Joining.of(joining, book, final)
         layouts = {i: layout for i, (_d, layout) in done.items()}
-        while joining.add_next(layouts):
-            pass
-        joining.join.write(target)
+        if kept is not None:
+            # A round of a long-lived process: the join kept from the last round has the
+            # parts the edit did not touch; the book's bytes may differ from a build's
+            # (`BookJoin.write`), its pages, text, links and structure do not.
+            joined, kept = kept, None
+            book_parts = [_part_pdf(book, i, layouts[i]) for i in range(len(final))]
+            joined.write(target, book_parts, reproducible=False)
+        else:
+            joining = _Joining.of(joining, book, final)
+            while joining.add_next(layouts):
+                pass
+            joining.join.write(target)
+            joined = joining.join
+    except BaseException:
+        for join in (kept, joined):
+            if join is not None:
+                join.close()
+        joined = None
+        raise
     finally:
         if joining is not None:
             try:
                 joining.stop()
             finally:
-                joining.join.close()
+                if joining.join is not joined:
+                    joining.join.close()
+    if joined is not None:
+        KeptJoins.give_back(cache.folder, joined)
     cache.keep(book.cuts, counts, pages, final)
+
+
+def _part_pdf(book: Book, i: int, layout: PartLayout) -> PartPdf:
+    return PartPdf(pdf=layout.pdf or b"", marks=layout.marks, owned=book.owned(i))
+
+
+class KeptJoins:
+    """The book joins a long-lived process (`kpbrief watch`, with `LayoutWorkers.keep`)
+    keeps from one round to the next, by the book's part cache folder: a round copies into
+    the kept join only the parts it has not copied before, the ones an edit touched.
+
+    A join is dropped (and the next round copies every part again) once the copies the book
+    no longer uses outnumber half of those it does: each edit leaves the old copies of the
+    parts it touched in the join, unwritten, and a 500-statement book's copies take some
+    350 MB."""
+
+    _joins: dict[Path, BookJoin] = {}
+
+    @classmethod
+    def take(cls, folder: Path | None) -> BookJoin | None:
+        if folder is None or not LayoutWorkers.keep:
+            return None
+        return cls._joins.pop(folder, None)
+
+    @classmethod
+    def give_back(cls, folder: Path | None, join: BookJoin) -> None:
+        if folder is None or not LayoutWorkers.keep or join.unused() > len(join.written) // 2:
+            join.close()
+            return
+        cls._joins[folder] = join
+
+    @classmethod
+    def stop(cls) -> None:
+        joins, cls._joins = cls._joins, {}
+        for join in joins.values():
+            join.close()
 
 
 class _Joining:
@@ -613,8 +669,7 @@ class _Joining:
         i = self.added
         if i >= len(self.documents) or i not in layouts:
             return False
-        layout = layouts[i]
-        self.join.add(PartPdf(pdf=layout.pdf or b"", marks=layout.marks, owned=self.book.owned(i)))
+        self.join.add(_part_pdf(self.book, i, layouts[i]))
         self.added += 1
         return True
 

@@ -70,6 +70,14 @@ def test_pdf_rebuilds_only_what_changed(tmp_path: Path, monkeypatch: pytest.Monk
         patch.setattr(build_run, "load_content", no_loading)
         assert build(request).unchanged == [pdf]
 
+    # A PDF a watch round made (it may be joined from the last round's parts, in other
+    # bytes) is made again by the next build, and a watch round's is up to date for the next.
+    preview = BuildRequest(**{**request.__dict__, "preview": True})
+    assert build(preview).written == [pdf]
+    assert build(preview).unchanged == [pdf]
+    assert build(request).written == [pdf]
+    assert _digests(out) == untouched
+
 
 @pytest.fixture()
 def html_book(tmp_path: Path) -> tuple[BuildRequest, Path]:

@@ -11,6 +11,7 @@ import pikepdf
 import pypdfium2
 import pytest
 from helpers.books import Built, copy_fixture, edit
+from helpers.pdfs import normalised
 from pypdf import PdfReader
 
 from kpbrief import TOOL_ROOT
@@ -18,7 +19,7 @@ from kpbrief.build import BuildRequest, build
 from kpbrief.build.run import _start_layout_workers
 from kpbrief.cli import main
 from kpbrief.edition import assemble
-from kpbrief.engines import parts
+from kpbrief.engines import parts, pdfjoin
 from kpbrief.engines.assets import Assets, RefusedResource
 from kpbrief.engines.pages import PagePrinting, crossing_rules
 from kpbrief.engines.parts import (
@@ -446,6 +447,56 @@ def test_the_book_is_joined_while_an_edits_parts_are_laid_out_and_is_the_same_pd
     render_pdf_in_parts(edited, assets, afresh, PdfVariant(), PARTS, 2, PartCache(None, ""))
     assert target.read_bytes() == afresh.read_bytes()
     assert "Edited." in " ".join(p.extract_text() for p in PdfReader(target).pages)
+
+
+def test_a_long_lived_process_keeps_the_join_and_copies_only_the_edited_part(
+    mini: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = mini.path("en", "html").read_text(encoding="utf-8")
+    assets = Assets((TOOL_ROOT / "layouts",), mini.source / "content" / "media")
+    cache = PartCache(tmp_path / "cache", "salt")
+    copied: list[bytes] = []
+    copy_of = pdfjoin._Copy.of
+
+    def recorded(out: pikepdf.Pdf, part: pdfjoin.PartPdf) -> Any:
+        copied.append(part.pdf)
+        return copy_of(out, part)
+
+    monkeypatch.setattr(pdfjoin._Copy, "of", recorded)
+    monkeypatch.setattr(LayoutWorkers, "keep", True)  # as in `kpbrief watch`
+    try:
+        render_pdf_in_parts(html, assets, tmp_path / "first.pdf", PdfVariant(), PARTS, 2, cache)
+        assert len(copied) == PARTS
+        book = cut(html, PARTS)
+
+        def edited(i: int, words: str) -> str:
+            slices = list(book.slices)
+            slices[i] = re.sub(r"(<p\b[^>]*>)", rf"\1{words} ", slices[i], count=1)
+            return book.head + "".join(slices) + book.tail
+
+        last = tmp_path / "last.pdf"
+        render_pdf_in_parts(edited(-1, "Edited."), assets, last, PdfVariant(), PARTS, 2, cache)
+        assert len(copied) == PARTS + 1  # the edited part only
+        # Undone: every part is in the join already, copied in the book's order.
+        render_pdf_in_parts(html, assets, tmp_path / "back.pdf", PdfVariant(), PARTS, 2, cache)
+        assert len(copied) == PARTS + 1
+        assert (tmp_path / "back.pdf").read_bytes() == (tmp_path / "first.pdf").read_bytes()
+        # The first part edited: copied after the others, which are used as they are.
+        first = edited(0, "Edited first.")
+        target = tmp_path / "edited.pdf"
+        render_pdf_in_parts(first, assets, target, PdfVariant(), PARTS, 2, cache)
+        assert len(copied) == PARTS + 2
+        # Its stale copies outnumber half the book's: the join was dropped.
+        render_pdf_in_parts(html, assets, tmp_path / "again.pdf", PdfVariant(), PARTS, 2, cache)
+        assert len(copied) == 2 * PARTS + 2
+    finally:
+        LayoutWorkers.stop()
+        parts.KeptJoins.stop()
+    afresh = tmp_path / "afresh.pdf"
+    render_pdf_in_parts(first, assets, afresh, PdfVariant(), PARTS, 2, PartCache(None, ""))
+    assert target.read_bytes() != afresh.read_bytes()  # its objects numbered otherwise
+    assert normalised(target) == normalised(afresh)
+    assert "edited first." in " ".join(p.extract_text() for p in PdfReader(target).pages).lower()
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -12,6 +12,7 @@ import pikepdf
 import pypdfium2
 import pytest
 import weasyprint
+from helpers.pdfs import normalised
 
 from kpbrief.engines.pdfjoin import BookJoin, Mark, PartPdf, join_pdf
 
@@ -264,16 +265,6 @@ def part_of(ids: list[str], first_page: int) -> PartPdf:
 def pages(part: PartPdf) -> int:
     with pikepdf.open(io.BytesIO(part.pdf)) as pdf:
         return len(pdf.pages)
-
-
-def normalised(path: Path) -> bytes:
-    """The PDF as qpdf writes it without object streams (objects numbered as the book
-    leads to them, whatever numbers they had), and without its identifier (a digest of the
-    file)."""
-    buffer = io.BytesIO()
-    with pikepdf.open(path) as pdf:
-        pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.disable, static_id=True)
-    return re.sub(rb"/ID \[<[0-9a-f]+>", b"/ID [<>", buffer.getvalue())
 
 
 def test_copied_in_any_order_and_kept_between_books(
