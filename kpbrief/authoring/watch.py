@@ -108,7 +108,7 @@ def watch(
     from watchfiles import Change, DefaultFilter
     from watchfiles import watch as watch_files
 
-    from kpbrief.engines.parts import KeptJoins, LayoutWorkers
+    from kpbrief.engines.parts import KeptJoins, KeptSources, LayoutWorkers
 
     state = PreviewState()
     folders = watched_folders(request)
@@ -180,6 +180,7 @@ def watch(
         LayoutWorkers.keep = False
         LayoutWorkers.stop()
         KeptJoins.stop()
+        KeptSources.stop()
         warm.close()
         server.shutdown()
 

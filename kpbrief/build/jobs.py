@@ -56,6 +56,7 @@ class EngineJob:
     workers: int = 1  # PDF in parts: processes laying parts out
     part_cache: Path | None = None  # PDF in parts: the parts of the last build, kept here
     part_salt: str = ""  # PDF in parts: what the parts depend on besides their HTML
+    preview: bool = False  # PDF in parts: `kpbrief watch`'s (see `parts.render_pdf_in_parts`)
 
 
 def run_engine_job(job: EngineJob, work: Path) -> None:
@@ -90,7 +91,14 @@ def _write_pdf(job: EngineJob) -> None:
     if (job.parts or part_count(job.html)) > 1:
         try:
             render_pdf_in_parts(
-                job.html, job.assets, job.target, variant, job.parts, job.workers, cache
+                job.html,
+                job.assets,
+                job.target,
+                variant,
+                job.parts,
+                job.workers,
+                cache,
+                job.preview,
             )
             return
         except NotInParts:

@@ -622,6 +622,7 @@ def _engine_job(
             parts=request.parts,
             part_cache=request.out / PART_CACHE / final.stem,
             part_salt=fingerprint.combine(writing.engine_key, options, str(job.source_date)),
+            preview=request.preview,
         )
     elif fmt == "epub":
         layouts = layout_dirs(request.source)

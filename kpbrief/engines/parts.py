@@ -69,7 +69,7 @@ from kpbrief.engines.pages import (
     page_list_written,
 )
 from kpbrief.engines.pdf import PdfVariant, stylesheets, write_variant
-from kpbrief.engines.pdfjoin import BookJoin, Mark, PartPdf
+from kpbrief.engines.pdfjoin import BookJoin, Mark, PartPdf, PartSources
 from kpbrief.engines.processes import quiet_worker
 
 # Where the book may be cut: before a heading that opens a page and names its book part (a
@@ -516,9 +516,15 @@ def render_pdf_in_parts(
     parts: int | None,
     workers: int,
     cache: PartCache,
+    preview: bool = False,
 ) -> None:
     """The book's PDF, laid out in parts by `workers` processes, joined in `target`: in
     `parts` parts of about equal length, or if None, in parts cut by length (`cut`).
+
+    In a long-lived process (`LayoutWorkers.keep`), a `preview` (`kpbrief watch`'s PDF) is
+    written from the join kept from its last round, copying only the parts an edit touched,
+    in bytes a build may not give (`KeptJoins`); a build's PDF is joined afresh from the
+    parts kept open (`KeptSources`), in the bytes any build of the same parts gives.
 
     Raises `NotInParts` if the book cannot be cut or its page numbers do not settle (the
     caller then lays the book out as one document).
@@ -528,7 +534,8 @@ def render_pdf_in_parts(
     if len(book.slices) < 2:
         raise NotInParts("no heading that opens a page and names its part (data-part)")
     crossing = crossing_rules(stylesheets(html, assets))
-    kept = KeptJoins.take(cache.folder)
+    kept = KeptJoins.take(cache.folder) if preview else None
+    sources = None if preview else KeptSources.take(cache.folder)
     joining: _Joining | None = None
     joined: BookJoin | None = None  # the join that wrote the book, kept if all went well
     try:
@@ -555,7 +562,7 @@ def render_pdf_in_parts(
                     # Few parts to lay out (after an edit), by other processes: this one
                     # joins the book meanwhile, as if this pass settled the numbers (it is
                     # checked below).
-                    joining = _Joining.of(joining, book, documents)
+                    joining = _Joining.of(joining, book, documents, sources)
                     laid_meanwhile = joining.meanwhile(todo, done)
                 laid = laying_out.run([documents[i] for i in todo], True, laid_meanwhile)
                 for i, layout in zip(todo, laid, strict=True):
@@ -577,7 +584,7 @@ def render_pdf_in_parts(
             book_parts = [_part_pdf(book, i, layouts[i]) for i in range(len(final))]
             joined.write(target, book_parts, reproducible=False)
         else:
-            joining = _Joining.of(joining, book, final)
+            joining = _Joining.of(joining, book, final, sources)
             while joining.add_next(layouts):
                 pass
             joining.join.write(target)
@@ -595,8 +602,15 @@ def render_pdf_in_parts(
             finally:
                 if joining.join is not joined:
                     joining.join.close()
-    if joined is not None:
+        if sources is not None:
+            in_book = None  # after a failure, every part opened is kept
+            if joined is not None:
+                in_book = [done[i][1].pdf or b"" for i in range(len(book.slices))]
+            KeptSources.give_back(cache.folder, sources, in_book)
+    if joined is not None and preview:
         KeptJoins.give_back(cache.folder, joined)
+    elif joined is not None:
+        KeptSources.close_later(joined)
     cache.keep(book.cuts, counts, pages, final)
 
 
@@ -636,15 +650,66 @@ class KeptJoins:
             join.close()
 
 
+class KeptSources:
+    """The parts a long-lived process (`LayoutWorkers.keep`) keeps open between its builds,
+    by the book's part cache folder, so that a build's join copies each from memory
+    (`pdfjoin.PartSources`). After a build, the parts of the book it wrote are kept, and no
+    other. The joined book is freed once the build has answered (`close_later`): freeing a
+    500-statement book's join takes about half a second."""
+
+    _sources: dict[Path, PartSources] = {}
+    _later: list[BookJoin] = []
+
+    @classmethod
+    def take(cls, folder: Path | None) -> PartSources | None:
+        if folder is None or not LayoutWorkers.keep:
+            return None
+        return cls._sources.pop(folder, None) or PartSources()
+
+    @classmethod
+    def give_back(cls, folder: Path | None, sources: PartSources, kept: list[bytes] | None) -> None:
+        """`sources` kept for the next build of the book in `folder`; only the parts of the
+        book just written (`kept`, their PDFs), if it was."""
+        if folder is None or not LayoutWorkers.keep:
+            sources.close()
+            return
+        if kept is not None:
+            sources.keep_only(kept)
+        cls._sources[folder] = sources
+
+    @classmethod
+    def close_later(cls, join: BookJoin) -> None:
+        if LayoutWorkers.keep:
+            cls._later.append(join)
+        else:
+            join.close()
+
+    @classmethod
+    def free(cls) -> None:
+        """The joins written since the last call freed."""
+        later, cls._later = cls._later, []
+        for join in later:
+            join.close()
+
+    @classmethod
+    def stop(cls) -> None:
+        cls.free()
+        sources, cls._sources = cls._sources, {}
+        for kept in sources.values():
+            kept.close()
+
+
 class _Joining:
     """The book's PDF being joined from parts laid out with the given documents, in order
     (`BookJoin`), while the last of them are still being laid out: by a thread of this
     process at the lowest priority, so that the layouts, in other processes, go first."""
 
-    def __init__(self, book: Book, documents: list[str]) -> None:
+    def __init__(
+        self, book: Book, documents: list[str], sources: PartSources | None = None
+    ) -> None:
         self.book = book
         self.documents = documents
-        self.join = BookJoin()
+        self.join = BookJoin(sources)
         self.added = 0
         self.thread: threading.Thread | None = None
         self.ready: dict[int, PartLayout] = {}
@@ -653,7 +718,13 @@ class _Joining:
         self.failure: BaseException | None = None
 
     @classmethod
-    def of(cls, joining: _Joining | None, book: Book, documents: list[str]) -> _Joining:
+    def of(
+        cls,
+        joining: _Joining | None,
+        book: Book,
+        documents: list[str],
+        sources: PartSources | None = None,
+    ) -> _Joining:
         """`joining` (stopped) if what it joined so far is of these documents, else a new
         join."""
         if joining is not None:
@@ -662,7 +733,7 @@ class _Joining:
                 joining.documents = documents
                 return joining
             joining.join.close()
-        return cls(book, documents)
+        return cls(book, documents, sources)
 
     def add_next(self, layouts: dict[int, PartLayout]) -> bool:
         """The next part added, if it is laid out (`layouts`, by part); whether it was."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -103,8 +103,9 @@ class BookJoin:
     book's join took 2.2 GB, most of it the parts' own copies of what had been copied from
     them."""
 
-    def __init__(self) -> None:
+    def __init__(self, sources: PartSources | None = None) -> None:
         self.out = Pdf.new()
+        self.sources = sources  # the parts kept open between books, if any
         self.parts: list[PartPdf] = []  # what `write` writes, in order
         self.copies: dict[tuple[bytes, frozenset[str]], _Copy] = {}  # in the order copied
         self.written: set[tuple[bytes, frozenset[str]]] = set()  # the copies last written
@@ -118,7 +119,7 @@ class BookJoin:
         """`part` copied, if it was not, without making it a part of the book."""
         key = _key(part)
         if key not in self.copies:
-            self.copies[key] = _Copy.of(self.out, part)
+            self.copies[key] = _Copy.of(self.out, part, self.sources)
 
     def unused(self) -> int:
         """How many copies the last book written did not use."""
@@ -213,6 +214,36 @@ def _key(part: PartPdf) -> tuple[bytes, frozenset[str]]:
     return hashlib.sha256(part.pdf).digest(), part.owned
 
 
+class PartSources:
+    """Parts opened (and parsed, as copying them parses them) once and kept open, by their
+    bytes, for the joins of a long-lived process: a book joined from parts it opened before
+    copies them from memory, in the book's order, without reading them again, and is the same
+    bytes as a join that opens each part anew (the same copies, made in the same order).
+
+    What the last book (`keep_only`) did not use is closed."""
+
+    def __init__(self) -> None:
+        self.opened: dict[bytes, Pdf] = {}
+
+    def open(self, part: PartPdf) -> Pdf:
+        digest = hashlib.sha256(part.pdf).digest()
+        source = self.opened.get(digest)
+        if source is None:
+            source = self.opened[digest] = Pdf.open(io.BytesIO(part.pdf))
+        return source
+
+    def keep_only(self, pdfs: Iterable[bytes]) -> None:
+        wanted = {hashlib.sha256(pdf).digest() for pdf in pdfs}
+        for digest in list(self.opened):
+            if digest not in wanted:
+                self.opened.pop(digest).close()
+
+    def close(self) -> None:
+        opened, self.opened = self.opened, {}
+        for source in opened.values():
+            source.close()
+
+
 @dataclass
 class _Copy:
     """One part's objects copied into the book, and what the book's write sets in them."""
@@ -234,8 +265,8 @@ class _Copy:
     fields: list[pikepdf.Object]
 
     @classmethod
-    def of(cls, out: Pdf, part: PartPdf) -> _Copy:
-        source = Pdf.open(io.BytesIO(part.pdf))
+    def of(cls, out: Pdf, part: PartPdf, sources: PartSources | None = None) -> _Copy:
+        source = Pdf.open(io.BytesIO(part.pdf)) if sources is None else sources.open(part)
         try:
             # Pages first, then what refers to them (structure, destinations): each copy of
             # the part maps to these pages. qpdf copies a page without its /Parent.
@@ -302,7 +333,8 @@ class _Copy:
                 fields=fields or [],
             )
         finally:
-            source.close()
+            if sources is None:
+                source.close()
 
 
 def _share_profiles(out: Pdf) -> None:

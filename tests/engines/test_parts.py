@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -449,7 +451,7 @@ def test_the_book_is_joined_while_an_edits_parts_are_laid_out_and_is_the_same_pd
     assert "Edited." in " ".join(p.extract_text() for p in PdfReader(target).pages)
 
 
-def test_a_long_lived_process_keeps_the_join_and_copies_only_the_edited_part(
+def test_a_long_lived_process_keeps_the_preview_join_and_copies_only_the_edited_part(
     mini: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     html = mini.path("en", "html").read_text(encoding="utf-8")
@@ -458,14 +460,16 @@ def test_a_long_lived_process_keeps_the_join_and_copies_only_the_edited_part(
     copied: list[bytes] = []
     copy_of = pdfjoin._Copy.of
 
-    def recorded(out: pikepdf.Pdf, part: pdfjoin.PartPdf) -> Any:
+    def recorded(out: pikepdf.Pdf, part: pdfjoin.PartPdf, sources: Any = None) -> Any:
         copied.append(part.pdf)
-        return copy_of(out, part)
+        return copy_of(out, part, sources)
+
+    preview = functools.partial(render_pdf_in_parts, preview=True)  # `kpbrief watch`'s PDF
 
     monkeypatch.setattr(pdfjoin._Copy, "of", recorded)
     monkeypatch.setattr(LayoutWorkers, "keep", True)  # as in `kpbrief watch`
     try:
-        render_pdf_in_parts(html, assets, tmp_path / "first.pdf", PdfVariant(), PARTS, 2, cache)
+        preview(html, assets, tmp_path / "first.pdf", PdfVariant(), PARTS, 2, cache)
         assert len(copied) == PARTS
         book = cut(html, PARTS)
 
@@ -475,19 +479,19 @@ def test_a_long_lived_process_keeps_the_join_and_copies_only_the_edited_part(
             return book.head + "".join(slices) + book.tail
 
         last = tmp_path / "last.pdf"
-        render_pdf_in_parts(edited(-1, "Edited."), assets, last, PdfVariant(), PARTS, 2, cache)
+        preview(edited(-1, "Edited."), assets, last, PdfVariant(), PARTS, 2, cache)
         assert len(copied) == PARTS + 1  # the edited part only
         # Undone: every part is in the join already, copied in the book's order.
-        render_pdf_in_parts(html, assets, tmp_path / "back.pdf", PdfVariant(), PARTS, 2, cache)
+        preview(html, assets, tmp_path / "back.pdf", PdfVariant(), PARTS, 2, cache)
         assert len(copied) == PARTS + 1
         assert (tmp_path / "back.pdf").read_bytes() == (tmp_path / "first.pdf").read_bytes()
         # The first part edited: copied after the others, which are used as they are.
         first = edited(0, "Edited first.")
         target = tmp_path / "edited.pdf"
-        render_pdf_in_parts(first, assets, target, PdfVariant(), PARTS, 2, cache)
+        preview(first, assets, target, PdfVariant(), PARTS, 2, cache)
         assert len(copied) == PARTS + 2
         # Its stale copies outnumber half the book's: the join was dropped.
-        render_pdf_in_parts(html, assets, tmp_path / "again.pdf", PdfVariant(), PARTS, 2, cache)
+        preview(html, assets, tmp_path / "again.pdf", PdfVariant(), PARTS, 2, cache)
         assert len(copied) == 2 * PARTS + 2
     finally:
         LayoutWorkers.stop()
@@ -497,6 +501,50 @@ def test_a_long_lived_process_keeps_the_join_and_copies_only_the_edited_part(
     assert target.read_bytes() != afresh.read_bytes()  # its objects numbered otherwise
     assert normalised(target) == normalised(afresh)
     assert "edited first." in " ".join(p.extract_text() for p in PdfReader(target).pages).lower()
+
+
+def test_a_long_lived_process_builds_from_the_parts_it_keeps_open_in_a_builds_bytes(
+    mini: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build (not a preview) in a long-lived process joins every part afresh, in order,
+    from the parts it keeps open: it opens only the parts an edit made, and writes the bytes
+    a one-off build writes."""
+    html = mini.path("en", "html").read_text(encoding="utf-8")
+    assets = Assets((TOOL_ROOT / "layouts",), mini.source / "content" / "media")
+    cache = PartCache(tmp_path / "cache", "salt")
+    opened: list[bytes] = []
+    open_part = pdfjoin.PartSources.open
+
+    def recorded(self: pdfjoin.PartSources, part: pdfjoin.PartPdf) -> pikepdf.Pdf:
+        if hashlib.sha256(part.pdf).digest() not in self.opened:
+            opened.append(part.pdf)
+        return open_part(self, part)
+
+    monkeypatch.setattr(pdfjoin.PartSources, "open", recorded)
+    book = cut(html, PARTS)
+    slices = list(book.slices)
+    slices[1] = re.sub(r"(<p\b[^>]*>)", r"\1Edited. ", slices[1], count=1)
+    edited = book.head + "".join(slices) + book.tail
+    monkeypatch.setattr(LayoutWorkers, "keep", True)  # as in the warm build process
+    try:
+        render_pdf_in_parts(html, assets, tmp_path / "first.pdf", PdfVariant(), PARTS, 2, cache)
+        assert len(opened) == PARTS
+        target = tmp_path / "edited.pdf"
+        render_pdf_in_parts(edited, assets, target, PdfVariant(), PARTS, 2, cache)
+        assert len(opened) == PARTS + 1  # the edited part only; the others were open
+        kept = parts.KeptSources._sources[cache.folder]
+        assert len(kept.opened) == PARTS  # the first build's copy of the edited part closed
+        assert parts.KeptSources._later  # the joined book, freed once the build has answered
+        parts.KeptSources.free()
+        assert not parts.KeptSources._later
+    finally:
+        LayoutWorkers.stop()
+        parts.KeptSources.stop()
+    assert not parts.KeptSources._sources
+    afresh = tmp_path / "afresh.pdf"
+    render_pdf_in_parts(edited, assets, afresh, PdfVariant(), PARTS, 2, PartCache(None, ""))
+    assert target.read_bytes() == afresh.read_bytes()
+    assert "Edited." in " ".join(p.extract_text() for p in PdfReader(target).pages)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
