@@ -48,33 +48,17 @@ def _build_request(args: argparse.Namespace) -> BuildRequest:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from kpbrief.build import BuildFailed, build
-    from kpbrief.build.progress import for_stream
-
     request = _build_request(args)
-    try:
-        with for_stream(sys.stderr) as progress:
-            result = build(request, progress)
-    except BuildFailed as failure:
-        _print_problems(failure.problems)
-        print(f"kpbrief: build failed: {failure}", file=sys.stderr)
-        return 1
-    for path in result.outputs:
-        print(path)
-    if result.warnings and args.verbose:
-        _print_problems(result.warnings)
-    if result.warnings and not args.quiet:
-        print(
-            f"{len(result.warnings)} warning(s) in the content"
-            + ("" if args.verbose else "; 'kpbrief check' or --verbose lists them"),
-            file=sys.stderr,
-        )
-    if result.written or result.unchanged:
-        print(
-            f"{len(result.written)} written, {len(result.unchanged)} up to date",
-            file=sys.stderr,
-        )
-    return 0
+    if not args.cold:
+        from kpbrief.build import warm_process
+
+        if warm_process.wanted(request):
+            status = warm_process.build_in_warm_process(request, args.verbose, args.quiet)
+            if status is not None:
+                return status
+    from kpbrief.build.report import run_build
+
+    return run_build(request, args.verbose, args.quiet)
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
@@ -348,6 +332,12 @@ def _add_output_commands(commands: Any) -> None:
         "build", help="build the book's PDF and EPUB", description="Build the book folder."
     )
     _add_build_options(build_parser, ["pdf", "epub"])
+    build_parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="build in this process, not in the warm build process that keeps a long book "
+        "ready for its next build (KPBRIEF_WARM=0: never use one)",
+    )
     build_parser.set_defaults(func=cmd_build)
 
     watch_parser = commands.add_parser(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,10 @@ from kpbrief.build import BuildRequest, build
 from kpbrief.cli import main
 
 __all__ = ["FIXTURES", "REPO", "Built", "copy_fixture", "edit"]
+
+# Every build in the suite, and in the processes it starts, is made in its own process:
+# the tests of the warm build process (tests/build/test_warm_process.py) ask for it.
+os.environ["KPBRIEF_WARM"] = "0"
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ STAGED = re.compile(r"^\.(?P<final>.+)\.(?P<pid>\d+)\.[^.]+\.tmp$")
 
 
 class Interrupted(BaseException):
-    """The build was asked to stop (Ctrl-C or SIGTERM)."""
+    """The build was asked to stop (Ctrl-C or SIGTERM: the signal's number, its argument)."""
 
 
 @contextlib.contextmanager
@@ -42,18 +42,18 @@ def stopped_by_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    asked = False
+    asked = 0  # the signal that asked first
 
-    def stop(_signum: int, _frame: FrameType | None) -> None:
+    def stop(signum: int, _frame: FrameType | None) -> None:
         nonlocal asked
         if not asked:
-            asked = True
+            asked = signum
             signal.setitimer(signal.ITIMER_PROF, 1.0, 1.0)
-        raise Interrupted()
+        raise Interrupted(asked)
 
     def again(_signum: int, _frame: FrameType | None) -> None:
         if asked:
-            raise Interrupted()
+            raise Interrupted(asked)
 
     previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
     previous[signal.SIGPROF] = signal.signal(signal.SIGPROF, again)
