@@ -956,11 +956,43 @@ def layout_memory(document: str) -> float:
     return elements * ELEMENT_MEMORY_MB + text * TEXT_MEMORY_MB
 
 
+HREF = re.compile(r'href="#([^"]+)"')
+
+
+class _PartDocuments:
+    """The part documents made by the last call (`_documents`), by what each is made of:
+    its slice of the book, its first page, the pages of the places it links to, and what
+    every part shares (the book's head and tail, the crossing rules, the page digits). A
+    pass that finds the page numbers settled, and a long-lived process's next build, make
+    again only the documents of the parts whose inputs changed."""
+
+    made: dict[tuple[str, int, tuple[int | None, ...], str], str] = {}
+    links: dict[str, tuple[str, ...]] = {}  # each slice's link targets, once each
+
+    @classmethod
+    def of(cls, book: Book, counts: list[int], pages: dict[str, int], crossing: str) -> list[str]:
+        shared = hashlib.sha256(
+            "\0".join([book.head, book.tail, crossing, str(page_digits(pages))]).encode()
+        ).hexdigest()
+        made: dict[tuple[str, int, tuple[int | None, ...], str], str] = {}
+        links: dict[str, tuple[str, ...]] = {}
+        documents = []
+        first = 1
+        for i, body in enumerate(book.slices):
+            targets = links[body] = cls.links.get(body) or tuple(dict.fromkeys(HREF.findall(body)))
+            key = (body, first, tuple(pages.get(target) for target in targets), shared)
+            document = cls.made.get(key)
+            if document is None:
+                document = part_document(book, i, first, pages, crossing)
+            made[key] = document
+            documents.append(document)
+            first += counts[i]
+        cls.made, cls.links = made, links
+        return documents
+
+
 def _documents(book: Book, counts: list[int], pages: dict[str, int], crossing: str) -> list[str]:
-    offsets = [sum(counts[:i]) for i in range(len(book.slices))]
-    return [
-        part_document(book, i, offsets[i] + 1, pages, crossing) for i in range(len(book.slices))
-    ]
+    return _PartDocuments.of(book, counts, pages, crossing)
 
 
 def _page_map(book: Book, layouts: Sequence[PartLayout]) -> tuple[list[int], dict[str, int]]:

@@ -451,6 +451,29 @@ def test_the_book_is_joined_while_an_edits_parts_are_laid_out_and_is_the_same_pd
     assert "Edited." in " ".join(p.extract_text() for p in PdfReader(target).pages)
 
 
+def test_part_documents_are_made_again_only_where_their_inputs_changed() -> None:
+    """`_documents` keeps each part's document by what it is made of: a page of a place
+    the part prints moving makes that part's document again, and only that one."""
+    crossing = crossing_rules("a.pageref::after { content: target-counter(attr(href url), page) }")
+    html = (
+        '<html><head></head><body><h2 id="a" data-part="P">A</h2><p id="t">there</p>'
+        '<h2 id="b" data-part="P">B</h2><p>between</p>'
+        '<h2 id="c" data-part="P">C</h2><p><a href="#t" class="pageref"></a></p>'
+        "</body></html>"
+    )
+    book = cut(html, 3)
+    counts = [2, 2, 2]
+    pages = {"a": 1, "t": 1, "b": 3, "c": 5}
+    first = parts._documents(book, counts, pages, crossing)
+    again = parts._documents(book, counts, pages, crossing)
+    assert all(a is b for a, b in zip(first, again, strict=True))  # kept, not made again
+    moved = dict(pages, t=2)
+    after = parts._documents(book, counts, moved, crossing)
+    assert after[2] == parts.part_document(book, 2, 5, moved, crossing)
+    assert 'data-page="2"' in after[2] and 'data-page="1"' in first[2]
+    assert after[0] is first[0] and after[1] is first[1]
+
+
 def test_a_long_lived_process_keeps_the_preview_join_and_copies_only_the_edited_part(
     mini: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
