@@ -84,7 +84,11 @@ def identity() -> str:
         "tool": tool_digest(),
         "python": [str(Path(sys.prefix).resolve()), str(Path(sys.executable).resolve())],
         "environment": {name: os.environ.get(name) for name in ENVIRONMENT},
-        "kpbrief": {k: v for k, v in os.environ.items() if k.startswith("KPBRIEF_")},
+        "kpbrief": {
+            name: value
+            for name, value in os.environ.items()
+            if name.startswith("KPBRIEF_") and name not in (SWITCH, IDLE_SWITCH)
+        },
     }
     return hashlib.sha256(json.dumps(given, sort_keys=True).encode()).hexdigest()
 
