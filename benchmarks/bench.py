@@ -19,8 +19,10 @@ or the largest single process's maximum (from wait4) if that is higher. For each
 - the full build (every language, PDF and EPUB) against the sum of its single builds;
 - optionally (--peer) the peer: pandoc HTML → Typst, compiled by Typst (PyPI `typst`);
 - optionally a rebuild with nothing changed (--rebuild N) and the editing loop (--edit-loop
-  N: one statement edited, then `kpbrief build --lang L --format pdf` again, each run
-  interleaved with the Typst peer making the whole book when --peer is given);
+  N: one statement edited, then `kpbrief build --lang L --format pdf` again, by the warm
+  build process (its CPU seconds added) and, alternated, with `--cold` into a copy of the
+  output folder, each run interleaved with the Typst peer making the whole book when --peer
+  is given);
 - optionally the warm editing loop (--watch N): one `kpbrief watch --format html pdf`
   process; one statement edited N times, each time timed until the preview's HTML is written
   (the time the browser reloads) and until the PDF is, with the CPU seconds the process used;
@@ -47,6 +49,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -62,6 +65,7 @@ ENGINES = [sys.executable, str(Path(__file__).resolve().parent / "engines.py")]
 KPBRIEF = [sys.executable, "-m", "kpbrief"]
 BOOK_ID = "kp-csc-briefing"  # content/book.yaml's id: the outputs' names
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICK = os.sysconf("SC_CLK_TCK")
 # A translation says so in its front matter (a line `translation: …` before the closing ---).
 TRANSLATION = re.compile(r"\A---\n(?:(?!---\n).*\n)*?translation:")
 
@@ -102,6 +106,44 @@ def tree_rss(root: int) -> int:
         total += rss.get(pid, 0)
         todo.extend(children.get(pid, ()))
     return total
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) of `root` and its living descendants, from /proc."""
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICK
+    total, frontier = 0.0, [root]
+    while frontier:
+        pid = frontier.pop()
+        total += cpu.get(pid, 0.0)
+        frontier += [child for child, parent in parents.items() if parent == pid]
+    return total
+
+
+def warm_pid(source: Path, out: Path) -> int | None:
+    """The warm build process of the book in `source` built into `out`, if one runs."""
+    from kpbrief.build.plan import BuildRequest
+    from kpbrief.build.warm_process import address
+
+    where = str(address(BuildRequest(source=source.resolve(), out=out.resolve()))).encode()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"kpbrief.build.warm_process" in command and where in command:
+                return int(entry.name)
+    return None
 
 
 def measure(command: list[str], cwd: Path | None = None) -> dict[str, float]:
@@ -347,15 +389,32 @@ def bench_size(size: int, args: argparse.Namespace, record: Recorder, work: Path
         for _ in range(args.rebuild):
             record(size, "rebuild-unchanged", "all", measure([*build, "--out", str(out)]))
     if args.edit_loop:
-        # The editing loop: one statement's text changes, its language's PDF is made again.
+        # The editing loop: one statement's text changes, its language's PDF is made again,
+        # by the warm build process (a long book's builds after the first, "edit-loop";
+        # its CPU seconds are added, it is not the command's child) and, alternated, in the
+        # command's own process (`--cold`, "edit-loop-cold"), each into its own folder.
         out = work / f"edit-{size}"
         lang = args.langs[0]
         pdf = [*build, "--lang", lang, "--format", "pdf", "--out", str(out)]
-        subprocess.run(pdf, check=True, capture_output=True)
+        subprocess.run([*pdf, "--cold"], check=True, capture_output=True)
+        cold_out = work / f"edit-{size}-cold"
+        shutil.copytree(out, cold_out)
+        cold = [*build, "--lang", lang, "--format", "pdf", "--out", str(cold_out), "--cold"]
         edited = edited_statement(book, lang)
-        for run in range(args.edit_loop):
+        for run in range(args.edit_loop + 1):
             edit_place(edited, run)
-            record(size, "edit-loop", lang, measure(pdf))
+            cold_timing = measure(cold)
+            server = warm_pid(book, out)
+            before = tree_cpu(server) if server else 0.0
+            timing = measure(pdf)
+            server = server or warm_pid(book, out)
+            if server:
+                timing["cpu"] = round(timing["cpu"] + tree_cpu(server) - before, 3)
+                timing["warm_mib"] = round(tree_rss(server) / 2**20, 1)
+            if not run:
+                continue  # the first warm build starts the process: it loads the whole book
+            record(size, "edit-loop-cold", lang, cold_timing)
+            record(size, "edit-loop", lang, timing)
             if args.peer:
                 peer = work / "peer-edit" / f"{lang}.pdf"
                 peer.parent.mkdir(parents=True, exist_ok=True)
@@ -363,6 +422,8 @@ def bench_size(size: int, args: argparse.Namespace, record: Recorder, work: Path
                 fonts = REPO / "layouts" / "fonts"
                 timing = measure([*ENGINES, "typst", str(html), str(fonts), str(peer)])
                 record(size, "typst-peer", lang, timing, pages=pages(peer))
+        if (server := warm_pid(book, out)) is not None:
+            os.kill(server, signal.SIGTERM)
     if args.watch:
         out = work / f"edit-{size}"  # the editing loop's outputs, if it ran: a warm start
         formats = tuple(getattr(args, "watch_formats", None) or ("html", "pdf"))
@@ -415,6 +476,7 @@ def report(files: list[Path]) -> None:
     print("|---|---|---|---|")
     rows = [
         ("500 statements: one statement edited -> new PDF", 500, "edit-loop", "typst-peer"),
+        ("the same edit, built with --cold", 500, "edit-loop-cold", "edit-loop"),
         ("the same edit -> preview HTML updated (warm watch)", 500, "watch-html", ""),
         ("the same edit -> PDF updated (warm watch)", 500, "watch-pdf", "typst-peer"),
         ("500 statements: cold PDF build vs the Typst peer", 500, "kpbrief-pdf", "typst-peer"),
