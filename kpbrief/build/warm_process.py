@@ -283,6 +283,7 @@ def serve(where: Path) -> None:
     started_as = identity()
     listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listening.bind(str(where))
+    mine = where.stat().st_ino  # the socket this process made, not a later one's
     listening.listen(8)
     listening.settimeout(_idle_seconds())
     source: Path | None = None
@@ -321,7 +322,8 @@ def serve(where: Path) -> None:
     finally:
         listening.close()
         with contextlib.suppress(OSError):
-            where.unlink()
+            if where.stat().st_ino == mine:  # a new process may have made its own there
+                where.unlink()
         LayoutWorkers.keep = False
         LayoutWorkers.stop()
         KeptSources.stop()
