@@ -309,8 +309,17 @@ def serve(where: Path) -> None:
                     print(_LEAVING_STALE, file=sys.stderr, flush=True)
                     _send(connection, {"stale": True})
                     return
+                # After the first build, the cyclic garbage collector waits for the build to
+                # answer (it runs below): on the 500-statement book, a build took 4.69 s
+                # with it waiting, 5.00 s without (medians of four, alternated). The first
+                # build, which loads the whole book, is collected as it goes.
+                if source is not None:
+                    gc.disable()
                 source = request.source
-                done = _build_here(connection, request, asked, warm)
+                try:
+                    done = _build_here(connection, request, asked, warm)
+                finally:
+                    gc.enable()
             KeptSources.free()  # the book's join, freed once the command has its answer
             # What is kept frozen, so that the collector does not walk it during the next
             # build (as `kpbrief watch` does between rounds).
