@@ -21,11 +21,6 @@ if TYPE_CHECKING:
     from kpbrief.build import BuildRequest
 
 
-def _print_problems(problems: list[Problem]) -> None:
-    for problem in problems:
-        print(problem, file=sys.stderr)
-
-
 def _build_request(args: argparse.Namespace) -> BuildRequest:
     from kpbrief.build import DEFAULT_TIME_LIMIT, BuildRequest
 
@@ -120,6 +115,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_i18n(args: argparse.Namespace) -> int:
     from kpbrief.authoring import translations as workflow
     from kpbrief.build import load_and_check, locale_dirs
+    from kpbrief.build.report import print_problems
     from kpbrief.confine import OutsideBook
     from kpbrief.content.load import load_content
 
@@ -130,7 +126,7 @@ def cmd_i18n(args: argparse.Namespace) -> int:
             return 0
         content = load_content(source)
         if content.book is None:
-            _print_problems(content.problems)
+            print_problems(content.problems)
             return 1
         if args.action == "update":
             for path in workflow.update(source, list(content.book.languages)):
