@@ -124,7 +124,8 @@ class BookJoin:
         """`part` copied, if it was not, without making it a part of the book."""
         key = _key(part)
         if key not in self.copies:
-            self.copies[key] = _Copy.of(self.out, part, self.sources)
+            source = None if self.sources is None else self.sources.open(part, key[0])
+            self.copies[key] = _Copy.of(self.out, part, source)
 
     def unused(self) -> int:
         """How many copies the last book written did not use."""
@@ -237,8 +238,8 @@ class PartSources:
     def __init__(self) -> None:
         self.opened: dict[bytes, Pdf] = {}
 
-    def open(self, part: PartPdf) -> Pdf:
-        digest = hashlib.sha256(part.pdf).digest()
+    def open(self, part: PartPdf, digest: bytes) -> Pdf:
+        """`part` opened, or kept open; `digest`: its PDF's SHA-256 (`_key`)."""
         source = self.opened.get(digest)
         if source is None:
             source = self.opened[digest] = Pdf.open(io.BytesIO(part.pdf))
@@ -277,8 +278,10 @@ class _Copy:
     fields: list[pikepdf.Object]
 
     @classmethod
-    def of(cls, out: Pdf, part: PartPdf, sources: PartSources | None = None) -> _Copy:
-        source = Pdf.open(io.BytesIO(part.pdf)) if sources is None else sources.open(part)
+    def of(cls, out: Pdf, part: PartPdf, kept: Pdf | None = None) -> _Copy:
+        """`part` copied into `out`, from `kept` (the part opened and kept open) if given,
+        else opened here and closed."""
+        source = Pdf.open(io.BytesIO(part.pdf)) if kept is None else kept
         try:
             # Pages first, then what refers to them (structure, destinations): each copy of
             # the part maps to these pages. qpdf copies a page without its /Parent.
@@ -345,7 +348,7 @@ class _Copy:
                 fields=fields or [],
             )
         finally:
-            if sources is None:
+            if kept is None:
                 source.close()
 
 

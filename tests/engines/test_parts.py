@@ -483,9 +483,9 @@ def test_a_long_lived_process_keeps_the_preview_join_and_copies_only_the_edited_
     copied: list[bytes] = []
     copy_of = pdfjoin._Copy.of
 
-    def recorded(out: pikepdf.Pdf, part: pdfjoin.PartPdf, sources: Any = None) -> Any:
+    def recorded(out: pikepdf.Pdf, part: pdfjoin.PartPdf, kept: Any = None) -> Any:
         copied.append(part.pdf)
-        return copy_of(out, part, sources)
+        return copy_of(out, part, kept)
 
     preview = functools.partial(render_pdf_in_parts, preview=True)  # `kpbrief watch`'s PDF
 
@@ -538,10 +538,11 @@ def test_a_long_lived_process_builds_from_the_parts_it_keeps_open_in_a_builds_by
     opened: list[bytes] = []
     open_part = pdfjoin.PartSources.open
 
-    def recorded(self: pdfjoin.PartSources, part: pdfjoin.PartPdf) -> pikepdf.Pdf:
-        if hashlib.sha256(part.pdf).digest() not in self.opened:
+    def recorded(self: pdfjoin.PartSources, part: pdfjoin.PartPdf, digest: bytes) -> pikepdf.Pdf:
+        assert digest == hashlib.sha256(part.pdf).digest()
+        if digest not in self.opened:
             opened.append(part.pdf)
-        return open_part(self, part)
+        return open_part(self, part, digest)
 
     monkeypatch.setattr(pdfjoin.PartSources, "open", recorded)
     book = cut(html, PARTS)
