@@ -130,8 +130,7 @@ def build_in_warm_process(request: BuildRequest, verbose: bool, quiet: bool) -> 
 def _asked(request: BuildRequest, verbose: bool, quiet: bool) -> bytes:
     fields = dataclasses.asdict(request)
     fields["source"], fields["out"] = str(request.source), str(request.out)
-    message = {"identity": identity(), "request": fields, "verbose": verbose}
-    message["quiet"] = quiet
+    message = {"identity": identity(), "request": fields, "verbose": verbose, "quiet": quiet}
     return json.dumps(message).encode() + b"\n"
 
 

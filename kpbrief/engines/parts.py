@@ -979,7 +979,10 @@ class _PartDocuments:
         documents = []
         first = 1
         for i, body in enumerate(book.slices):
-            targets = links[body] = cls.links.get(body) or tuple(dict.fromkeys(HREF.findall(body)))
+            targets = cls.links.get(body)
+            if targets is None:
+                targets = tuple(dict.fromkeys(HREF.findall(body)))
+            links[body] = targets
             key = (body, first, tuple(pages.get(target) for target in targets), shared)
             document = cls.made.get(key)
             if document is None:
