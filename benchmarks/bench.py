@@ -85,10 +85,11 @@ def synthetic_book(size: int, folder: Path) -> Path:
     return book
 
 
-def tree_rss(root: int) -> int:
-    """Bytes resident in process `root` and all its descendants, now."""
+def _tree_sum(root: int, value: Any) -> float:
+    """The sum of `value(fields)` over process `root` and its living descendants, where
+    `fields` is a process's /proc/PID/stat after its command's name."""
     children: dict[int, list[int]] = defaultdict(list)
-    rss: dict[int, int] = {}
+    values: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -99,34 +100,23 @@ def tree_rss(root: int) -> int:
             continue
         pid = int(entry)
         children[int(fields[1])].append(pid)
-        rss[pid] = int(fields[21]) * PAGE
-    total, todo = 0, [root]
+        values[pid] = value(fields)
+    total, todo = 0.0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += values.get(pid, 0)
         todo.extend(children.get(pid, ()))
     return total
 
 
+def tree_rss(root: int) -> int:
+    """Bytes resident in process `root` and all its descendants, now."""
+    return int(_tree_sum(root, lambda fields: int(fields[21]) * PAGE))
+
+
 def tree_cpu(root: int) -> float:
     """CPU seconds (user + system) of `root` and its living descendants, from /proc."""
-    parents: dict[int, int] = {}
-    cpu: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICK
-    total, frontier = 0.0, [root]
-    while frontier:
-        pid = frontier.pop()
-        total += cpu.get(pid, 0.0)
-        frontier += [child for child, parent in parents.items() if parent == pid]
-    return total
+    return _tree_sum(root, lambda fields: (int(fields[11]) + int(fields[12])) / TICK)
 
 
 def warm_pid(source: Path, out: Path) -> int | None:
